@@ -1,0 +1,258 @@
+// Command gatehouse runs the Gatehouse access-control server and its
+// administration commands.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"gatehouse/internal/auth"
+	"gatehouse/internal/authz"
+	"gatehouse/internal/demo"
+	"gatehouse/internal/gatehouse"
+	"gatehouse/internal/httpapi"
+	"gatehouse/internal/sqldb"
+	"gatehouse/internal/sqldb/postgres"
+	"gatehouse/internal/sqldb/sqlite"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "gatehouse:", err)
+		os.Exit(1)
+	}
+}
+
+const usage = `usage: gatehouse <command> [flags]
+
+commands:
+  serve          run the server (--demo fills an empty database)
+  admin create   create an account's global admin
+  migrate        apply database migrations and exit
+`
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("no command given")
+	}
+	switch {
+	case args[0] == "serve":
+		return runServe(ctx, args[1:], stdout, stderr)
+	case args[0] == "migrate":
+		return runMigrate(ctx, args[1:], stdout)
+	case args[0] == "admin" && len(args) > 1 && args[1] == "create":
+		return runAdminCreate(ctx, args[2:], stdout)
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", strings.Join(args, " "))
+}
+
+// Config is everything the server is configured with.
+type Config struct {
+	DBPath      string // SQLite file
+	PostgresDSN string // when set, PostgreSQL instead of SQLite
+	Addr        string
+	Demo        bool
+	Password    auth.Params
+}
+
+// storageFlags registers the storage flags with GATEHOUSE_* defaults.
+func storageFlags(fs *flag.FlagSet, c *Config) {
+	fs.StringVar(&c.DBPath, "db", env("GATEHOUSE_DB", "gatehouse.db"), "SQLite database file (env GATEHOUSE_DB)")
+	fs.StringVar(&c.PostgresDSN, "postgres", env("GATEHOUSE_POSTGRES", ""), "PostgreSQL DSN; overrides --db (env GATEHOUSE_POSTGRES)")
+}
+
+func env(key, def string) string {
+	if v, ok := os.LookupEnv(key); ok {
+		return v
+	}
+	return def
+}
+
+// OpenDB opens the configured store and migrates it.
+func OpenDB(ctx context.Context, c Config) (*sqldb.DB, error) {
+	if c.PostgresDSN != "" {
+		return postgres.Open(ctx, c.PostgresDSN)
+	}
+	return sqlite.Open(ctx, c.DBPath)
+}
+
+func runMigrate(ctx context.Context, args []string, stdout io.Writer) error {
+	var c Config
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	storageFlags(fs, &c)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	db, err := OpenDB(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	fmt.Fprintf(stdout, "database is up to date (%s)\n", db.Dialect())
+	return nil
+}
+
+func runAdminCreate(ctx context.Context, args []string, stdout io.Writer) error {
+	var c Config
+	var email, password, account string
+	fs := flag.NewFlagSet("admin create", flag.ContinueOnError)
+	storageFlags(fs, &c)
+	fs.StringVar(&email, "email", "", "the admin's email")
+	fs.StringVar(&password, "password", "", "the admin's password")
+	fs.StringVar(&account, "account", "Default", "account name; created if it does not exist")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if len(password) < auth.MinPasswordLen {
+		return fmt.Errorf("--password must be at least %d characters", auth.MinPasswordLen)
+	}
+	db, err := OpenDB(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	hash, err := auth.HashPassword(password, auth.DefaultParams)
+	if err != nil {
+		return err
+	}
+	acct, u, err := db.CreateAdmin(ctx, account, gatehouse.UserCreate{Email: email, Name: email, PasswordHash: hash, GroupIDs: []int64{}})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "created global admin %s (id %d) in account %q (id %d)\n", u.Email, u.ID, acct.Name, acct.ID)
+	return nil
+}
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	m := NewMain()
+	m.Log = slog.New(slog.NewTextHandler(stderr, nil))
+	m.Stdout = stdout
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	storageFlags(fs, &m.Config)
+	fs.StringVar(&m.Config.Addr, "addr", env("GATEHOUSE_ADDR", "127.0.0.1:8080"), "listen address (env GATEHOUSE_ADDR)")
+	fs.BoolVar(&m.Config.Demo, "demo", env("GATEHOUSE_DEMO", "") == "true", "fill an empty database with a demo account (env GATEHOUSE_DEMO=true)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := m.Run(ctx); err != nil {
+		m.Close()
+		return err
+	}
+	<-ctx.Done()
+	m.Log.Info("shutting down")
+	return m.Close()
+}
+
+// Main is the wired program: tests start it in-process.
+type Main struct {
+	Config Config
+	Log    *slog.Logger
+	Stdout io.Writer
+
+	DB     *sqldb.DB
+	API    *httpapi.Server
+	server *http.Server
+	ln     net.Listener
+	done   chan struct{}
+}
+
+// NewMain returns a Main with defaults.
+func NewMain() *Main {
+	return &Main{
+		Config: Config{DBPath: "gatehouse.db", Addr: "127.0.0.1:8080", Password: auth.DefaultParams},
+		Log:    slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Stdout: io.Discard,
+	}
+}
+
+// Run opens the database, seeds the demo if asked, and starts serving.
+// It returns once the listener is open.
+func (m *Main) Run(ctx context.Context) error {
+	db, err := OpenDB(ctx, m.Config)
+	if err != nil {
+		return err
+	}
+	m.DB = db
+	if m.Config.Demo {
+		if err := m.seedDemo(ctx); err != nil {
+			return err
+		}
+	}
+	gate := authz.NewGate(db, nil)
+	m.API = httpapi.New(db, gate, m.Log, m.Config.Password)
+	mux := http.NewServeMux()
+	m.API.Mount(mux)
+
+	m.ln, err = net.Listen("tcp", m.Config.Addr)
+	if err != nil {
+		return err
+	}
+	m.server = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(m.Log.Handler(), slog.LevelWarn)}
+	m.done = make(chan struct{})
+	go func() {
+		defer close(m.done)
+		if err := m.server.Serve(m.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			m.Log.Error("server stopped", "err", err)
+		}
+	}()
+	m.Log.Info("gatehouse listening", "url", m.URL(), "store", db.Dialect())
+	fmt.Fprintf(m.Stdout, "Gatehouse is running at %s\n", m.URL())
+	return nil
+}
+
+func (m *Main) seedDemo(ctx context.Context) error {
+	logins, err := demo.Seed(ctx, m.DB, m.Config.Password)
+	if err != nil {
+		return fmt.Errorf("demo data: %w", err)
+	}
+	if logins == nil {
+		fmt.Fprintln(m.Stdout, "The database already has data; demo data was not added.")
+		return nil
+	}
+	fmt.Fprintf(m.Stdout, "Demo account %q created. Sign in with:\n", demo.AccountName)
+	for _, l := range logins {
+		fmt.Fprintf(m.Stdout, "  %-26s %-20s %s\n", l.Email, l.Password, l.Role)
+	}
+	return nil
+}
+
+// URL is where the server listens.
+func (m *Main) URL() string {
+	if m.ln == nil {
+		return ""
+	}
+	return "http://" + m.ln.Addr().String()
+}
+
+// Close stops accepting requests, lets those in flight finish (up to 15
+// seconds), then closes the database.
+func (m *Main) Close() error {
+	var err error
+	if m.server != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		err = m.server.Shutdown(ctx)
+		<-m.done
+	}
+	if m.DB != nil {
+		if cerr := m.DB.Close(); err == nil {
+			err = cerr
+		}
+	}
+	return err
+}

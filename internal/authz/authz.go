@@ -1,0 +1,149 @@
+// Package authz is the one enforcement path every surface goes through:
+// it authenticates a bearer token, keeps each user's compiled grants
+// current with the account's security version, and answers whether a
+// route's declared requirement is met and with which customer scope.
+package authz
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"gatehouse/internal/access"
+	"gatehouse/internal/auth"
+	"gatehouse/internal/catalog"
+	"gatehouse/internal/gatehouse"
+)
+
+// Store is what the gate reads.
+type Store interface {
+	Principal(ctx context.Context, tokenHash []byte) (gatehouse.Principal, error)
+	Subject(ctx context.Context, accountID, userID int64) (access.Subject, int64, error)
+}
+
+// Requirement is what a route declares it needs.
+type Requirement struct {
+	// Permission is a catalog key, or Public / SignedIn.
+	Permission string
+	// AllCustomers routes act on records that no select-customers grant
+	// can reach (creating customers, account-level records).
+	AllCustomers bool
+}
+
+// Markers for routes that need no permission from the catalog.
+const (
+	Public   = "public"    // no credentials at all (sign-in, health)
+	SignedIn = "signed_in" // any active user, acting on themselves
+)
+
+// Valid reports whether the requirement names something real.
+func (r Requirement) Valid() bool {
+	if r.Permission == Public || r.Permission == SignedIn {
+		return !r.AllCustomers
+	}
+	_, ok := catalog.Lookup(r.Permission)
+	return ok
+}
+
+// Caller is an authenticated request's identity and grants.
+type Caller struct {
+	gatehouse.Principal
+	Grants *access.Grants
+	// Scope is the customers the route's permission reaches, for the
+	// route's query filter.
+	Scope access.Scope
+}
+
+// Gate authenticates and authorizes.
+type Gate struct {
+	store Store
+	now   func() time.Time
+
+	mu    sync.Mutex
+	cache map[int64]cached // by user id
+}
+
+type cached struct {
+	version    int64
+	grants     *access.Grants
+	validUntil time.Time
+}
+
+// maxCached bounds memory; past it the cache starts over.
+const maxCached = 100_000
+
+// NewGate returns a gate over the store.
+func NewGate(store Store, now func() time.Time) *Gate {
+	if now == nil {
+		now = time.Now
+	}
+	return &Gate{store: store, now: now, cache: make(map[int64]cached)}
+}
+
+// Authenticate resolves a bearer token to a caller with current grants.
+func (g *Gate) Authenticate(ctx context.Context, token string) (*Caller, error) {
+	if token == "" {
+		return nil, gatehouse.Errorf(gatehouse.EUnauthorized, "sign in first: send Authorization: Bearer <token>")
+	}
+	p, err := g.store.Principal(ctx, auth.HashToken(token))
+	if err != nil {
+		if gatehouse.ErrorCode(err) == gatehouse.EUnauthorized {
+			return nil, gatehouse.Errorf(gatehouse.EUnauthorized, "the token is invalid or has expired")
+		}
+		return nil, err
+	}
+	grants, err := g.Grants(ctx, p.AccountID, p.UserID, p.SecurityVersion)
+	if err != nil {
+		return nil, err
+	}
+	return &Caller{Principal: p, Grants: grants}, nil
+}
+
+// Grants returns the user's compiled grants, compiling again when the
+// account's security version moved past the cached one or a membership
+// expired since.
+func (g *Gate) Grants(ctx context.Context, accountID, userID, version int64) (*access.Grants, error) {
+	now := g.now()
+	g.mu.Lock()
+	c, ok := g.cache[userID]
+	g.mu.Unlock()
+	if ok && c.version >= version && (c.validUntil.IsZero() || now.Before(c.validUntil)) {
+		return c.grants, nil
+	}
+	subject, loaded, err := g.store.Subject(ctx, accountID, userID)
+	if err != nil {
+		return nil, err
+	}
+	grants := access.Compile(subject, now)
+	g.mu.Lock()
+	if len(g.cache) >= maxCached {
+		g.cache = make(map[int64]cached)
+	}
+	if cur, ok := g.cache[userID]; !ok || cur.version <= loaded {
+		g.cache[userID] = cached{version: loaded, grants: grants, validUntil: grants.ValidUntil()}
+	}
+	g.mu.Unlock()
+	return grants, nil
+}
+
+// Authorize checks a signed-in caller against a route's requirement and
+// sets the caller's scope for it. Lacking the permission on every
+// customer is forbidden; per-record scope is the query's job (404).
+func (g *Gate) Authorize(c *Caller, req Requirement) error {
+	if req.Permission == SignedIn || req.Permission == Public {
+		c.Scope = access.Scope{}
+		return nil
+	}
+	p, ok := catalog.Lookup(req.Permission)
+	if !ok {
+		return gatehouse.Errorf(gatehouse.EInternal, "route requires unknown permission %q", req.Permission)
+	}
+	if !c.Grants.Holds(p) {
+		return gatehouse.Errorf(gatehouse.EForbidden, "you do not have the %q permission", req.Permission)
+	}
+	if req.AllCustomers && !c.Grants.HoldsAll(p) {
+		return gatehouse.Errorf(gatehouse.EForbidden, "%q is held only for some customers; this needs it for all customers", req.Permission)
+	}
+	c.Scope = c.Grants.Scope(p)
+	return nil
+}

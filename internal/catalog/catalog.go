@@ -1,0 +1,192 @@
+// Package catalog is the one list of permissions Gatehouse knows: areas,
+// their actions, labels and UI categories, and whether an area's records
+// belong to customers. Everything else refers to permissions through it.
+package catalog
+
+import "strings"
+
+// Perm is a permission's dense index in the catalog. The decision engine
+// indexes arrays by it, so checks never hash a string.
+type Perm uint16
+
+// Action is one thing that can be done in an area.
+type Action struct {
+	Key   string `json:"key"`
+	Label string `json:"label"`
+}
+
+// Area groups the actions on one kind of record.
+type Area struct {
+	Key      string `json:"key"`
+	Label    string `json:"label"`
+	Category string `json:"category"`
+	// CustomerScoped areas hold records that belong to customers; a
+	// select-customers group limits them. Account-wide areas (users,
+	// settings, products…) are honoured only from all-customers groups.
+	CustomerScoped bool     `json:"customer_scoped"`
+	Actions        []Action `json:"actions"`
+}
+
+// Permission is one area.action key with what the UI needs to show it.
+type Permission struct {
+	Key            string `json:"key"`
+	Area           string `json:"area"`
+	Action         string `json:"action"`
+	Label          string `json:"label"`
+	Category       string `json:"category"`
+	CustomerScoped bool   `json:"customer_scoped"`
+	Index          Perm   `json:"-"`
+}
+
+var crud = []Action{{"view", "View"}, {"create", "Create"}, {"edit", "Edit"}, {"delete", "Delete"}}
+
+func with(base []Action, more ...Action) []Action {
+	return append(append([]Action(nil), base...), more...)
+}
+
+// Category names, in the order the permission tree shows them.
+const (
+	CatCustomers     = "Customers"
+	CatRMM           = "Devices & automation"
+	CatServiceDesk   = "Service desk"
+	CatDocumentation = "Documentation"
+	CatBilling       = "Billing"
+	CatSales         = "Sales & marketing"
+	CatReporting     = "Reporting"
+	CatAdmin         = "Administration"
+)
+
+var areas = []Area{
+	{"customers", "Customers", CatCustomers, true, crud},
+	{"contacts", "Contacts", CatCustomers, true, crud},
+
+	{"assets", "Assets", CatRMM, true, with(crud, Action{"remote_access", "Remote access"})},
+	{"alerts", "RMM alerts", CatRMM, true, []Action{{"view", "View"}, {"manage", "Clear and manage"}}},
+	{"scripts", "Scripts", CatRMM, true, with(crud, Action{"run", "Run"})},
+	{"script_runs", "Script runs", CatRMM, true, []Action{{"view_output", "View output"}}},
+	{"policies", "Policies", CatRMM, true, with(crud, Action{"assign", "Assign"})},
+	{"patches", "Patch management", CatRMM, true, []Action{{"view", "View"}, {"approve", "Approve"}}},
+	{"backups", "Backups", CatRMM, true, []Action{{"view", "View"}, {"manage", "Manage"}}},
+
+	{"tickets", "Tickets", CatServiceDesk, true, []Action{{"view", "View all"}, {"view_own", "View own"}, {"create", "Create"}, {"edit", "Edit"}, {"delete", "Delete"}}},
+	{"timelogs", "Time logs", CatServiceDesk, true, []Action{{"view", "View all"}, {"manage", "Manage"}}},
+	{"appointments", "Calendar", CatServiceDesk, true, []Action{{"view_all", "View all appointments"}, {"create", "Create"}, {"edit", "Edit"}, {"delete", "Delete"}}},
+	{"chat", "Chat", CatServiceDesk, true, []Action{{"use", "Use"}, {"view_all", "View all conversations"}}},
+	{"projects", "Projects", CatServiceDesk, true, crud},
+
+	{"documentation", "Documentation", CatDocumentation, true, crud},
+	{"credentials", "Credentials", CatDocumentation, true, []Action{{"view", "View"}, {"reveal", "Reveal secret"}, {"create", "Create"}, {"edit", "Edit"}, {"delete", "Delete"}}},
+
+	{"invoices", "Invoices", CatBilling, true, crud},
+	{"estimates", "Estimates", CatBilling, true, crud},
+	{"payments", "Payments", CatBilling, true, []Action{{"view", "View"}, {"create", "Create"}}},
+	{"contracts", "Contracts", CatBilling, true, crud},
+	{"products", "Products", CatBilling, false, crud},
+	{"vendors", "Vendors", CatBilling, false, crud},
+
+	{"leads", "Leads", CatSales, true, with(crud, Action{"convert", "Convert to customer"})},
+	{"mailer", "Mailer", CatSales, true, []Action{{"view", "View"}, {"create", "Create"}, {"send", "Send"}}},
+
+	{"reports", "Reports", CatReporting, true, []Action{{"view", "View"}}},
+	{"audit_log", "Audit log", CatReporting, true, []Action{{"view", "View"}}},
+
+	{"users", "Users", CatAdmin, false, []Action{{"view", "View"}, {"manage", "Manage"}}},
+	{"security_groups", "Security groups", CatAdmin, false, []Action{{"view", "View"}, {"manage", "Manage"}}},
+	{"api_tokens", "API tokens", CatAdmin, false, []Action{{"manage", "Manage"}}},
+	{"settings", "Account settings", CatAdmin, false, []Action{{"manage", "Manage"}}},
+}
+
+var (
+	perms   []Permission
+	byKey   map[string]Perm
+	cats    []string
+	areaIdx map[string]int
+)
+
+func init() {
+	byKey = make(map[string]Perm)
+	areaIdx = make(map[string]int)
+	seenCat := make(map[string]bool)
+	for i, a := range areas {
+		areaIdx[a.Key] = i
+		if !seenCat[a.Category] {
+			seenCat[a.Category] = true
+			cats = append(cats, a.Category)
+		}
+		for _, act := range a.Actions {
+			p := Permission{
+				Key:            a.Key + "." + act.Key,
+				Area:           a.Key,
+				Action:         act.Key,
+				Label:          a.Label + ": " + act.Label,
+				Category:       a.Category,
+				CustomerScoped: a.CustomerScoped,
+				Index:          Perm(len(perms)),
+			}
+			if _, dup := byKey[p.Key]; dup {
+				panic("catalog: duplicate permission " + p.Key)
+			}
+			byKey[p.Key] = p.Index
+			perms = append(perms, p)
+		}
+	}
+}
+
+// Areas returns the areas in display order. Callers must not modify it.
+func Areas() []Area { return areas }
+
+// Categories returns the UI categories in display order.
+func Categories() []string { return cats }
+
+// All returns every permission in catalog order; Permission.Index equals
+// the position. Callers must not modify it.
+func All() []Permission { return perms }
+
+// Len is the number of permissions.
+func Len() int { return len(perms) }
+
+// Lookup finds a permission by key ("assets.view").
+func Lookup(key string) (Perm, bool) {
+	p, ok := byKey[key]
+	return p, ok
+}
+
+// MustLookup is Lookup for keys written in code; an unknown key is a
+// programming error.
+func MustLookup(key string) Perm {
+	p, ok := byKey[key]
+	if !ok {
+		panic("catalog: unknown permission " + key)
+	}
+	return p
+}
+
+// Get returns the permission at index p.
+func Get(p Perm) Permission { return perms[p] }
+
+// Key returns the permission's key.
+func (p Perm) Key() string { return perms[p].Key }
+
+// CustomerScoped reports whether p's records belong to customers.
+func (p Perm) CustomerScoped() bool { return perms[p].CustomerScoped }
+
+// AreaOf returns the area of a permission key such as "assets.view".
+func AreaOf(key string) (Area, bool) {
+	name, _, _ := strings.Cut(key, ".")
+	i, ok := areaIdx[name]
+	if !ok {
+		return Area{}, false
+	}
+	return areas[i], true
+}
+
+// AreaPerms returns the permissions of one area.
+func AreaPerms(area string) []Perm {
+	var out []Perm
+	for _, p := range perms {
+		if p.Area == area {
+			out = append(out, p.Index)
+		}
+	}
+	return out
+}

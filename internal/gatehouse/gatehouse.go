@@ -1,0 +1,232 @@
+package gatehouse
+
+import (
+	"time"
+
+	"gatehouse/internal/access"
+	"gatehouse/internal/catalog"
+)
+
+// Account is one MSP: a tenant. Every other row belongs to exactly one.
+type Account struct {
+	ID              int64
+	Name            string
+	SecurityVersion int64 // bumped by every security change
+	CreatedAt       time.Time
+}
+
+// User is a person who signs in to an account.
+type User struct {
+	ID           int64
+	AccountID    int64
+	Email        string
+	Name         string
+	PasswordHash string
+	GlobalAdmin  bool
+	Disabled     bool
+	GroupIDs     []int64
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// UserCreate is a new user. GroupIDs nil means "the account's default
+// groups"; an empty, non-nil slice means none.
+type UserCreate struct {
+	Email        string
+	Name         string
+	PasswordHash string
+	GlobalAdmin  bool
+	Disabled     bool
+	GroupIDs     []int64
+}
+
+// UserUpdate changes only the fields that are set.
+type UserUpdate struct {
+	Email        *string
+	Name         *string
+	PasswordHash *string
+	GlobalAdmin  *bool
+	Disabled     *bool
+	GroupIDs     *[]int64
+}
+
+// Customer is a client company of the MSP.
+type Customer struct {
+	ID           int64
+	AccountID    int64
+	Name         string
+	Tags         []string
+	Notes        string
+	Email        string
+	Phone        string
+	Website      string
+	AddressLine1 string
+	AddressLine2 string
+	City         string
+	Region       string
+	PostalCode   string
+	Country      string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// CustomerFields are the editable fields, shared by create and update;
+// a nil field is left as it is (or empty, on create).
+type CustomerFields struct {
+	Name         *string
+	Tags         *[]string
+	Notes        *string
+	Email        *string
+	Phone        *string
+	Website      *string
+	AddressLine1 *string
+	AddressLine2 *string
+	City         *string
+	Region       *string
+	PostalCode   *string
+	Country      *string
+}
+
+// Apply copies the set fields onto c.
+func (f CustomerFields) Apply(c *Customer) {
+	set := func(dst *string, src *string) {
+		if src != nil {
+			*dst = *src
+		}
+	}
+	set(&c.Name, f.Name)
+	set(&c.Notes, f.Notes)
+	set(&c.Email, f.Email)
+	set(&c.Phone, f.Phone)
+	set(&c.Website, f.Website)
+	set(&c.AddressLine1, f.AddressLine1)
+	set(&c.AddressLine2, f.AddressLine2)
+	set(&c.City, f.City)
+	set(&c.Region, f.Region)
+	set(&c.PostalCode, f.PostalCode)
+	set(&c.Country, f.Country)
+	if f.Tags != nil {
+		c.Tags = append([]string(nil), (*f.Tags)...)
+	}
+}
+
+// AccessType is a security group's scope kind.
+type AccessType string
+
+const (
+	AllCustomers    AccessType = "all_customers"
+	SelectCustomers AccessType = "select_customers"
+)
+
+// Valid reports whether t is a known access type.
+func (t AccessType) Valid() bool { return t == AllCustomers || t == SelectCustomers }
+
+// SecurityGroup bundles permissions with the customers they apply to.
+type SecurityGroup struct {
+	ID          int64
+	AccountID   int64
+	Name        string
+	Description string
+	AccessType  AccessType
+	CustomerIDs []int64 // select_customers only; empty means no customer
+	Permissions []string
+	IsDefault   bool // new users join it unless told otherwise
+	UserCount   int
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// GroupFields are a group's editable fields; nil is "unchanged".
+type GroupFields struct {
+	Name        *string
+	Description *string
+	AccessType  *AccessType
+	CustomerIDs *[]int64
+	Permissions *[]string
+	IsDefault   *bool
+}
+
+// Apply copies the set fields onto g.
+func (f GroupFields) Apply(g *SecurityGroup) {
+	if f.Name != nil {
+		g.Name = *f.Name
+	}
+	if f.Description != nil {
+		g.Description = *f.Description
+	}
+	if f.AccessType != nil {
+		g.AccessType = *f.AccessType
+	}
+	if f.CustomerIDs != nil {
+		g.CustomerIDs = append([]int64(nil), (*f.CustomerIDs)...)
+	}
+	if f.Permissions != nil {
+		g.Permissions = append([]string(nil), (*f.Permissions)...)
+	}
+	if f.IsDefault != nil {
+		g.IsDefault = *f.IsDefault
+	}
+	if g.AccessType == AllCustomers {
+		g.CustomerIDs = nil
+	}
+}
+
+// Token is a bearer credential: a sign-in session or a personal API token.
+// Only its hash is stored.
+type Token struct {
+	ID         int64
+	AccountID  int64
+	UserID     int64
+	Kind       string // "session" or "api"
+	Name       string
+	Hash       []byte
+	CreatedAt  time.Time
+	ExpiresAt  time.Time
+	LastUsedAt time.Time
+}
+
+// Token kinds.
+const (
+	TokenSession = "session"
+	TokenAPI     = "api"
+)
+
+// Principal is who a valid token speaks for, with what the decision
+// engine needs to know whether its compiled grants are still current.
+type Principal struct {
+	TokenID         int64
+	AccountID       int64
+	UserID          int64
+	Email           string
+	Name            string
+	GlobalAdmin     bool
+	SecurityVersion int64
+}
+
+// ListFilter narrows and pages a list.
+type ListFilter struct {
+	Q      string // case-insensitive substring of the name (and email for users)
+	Cursor string // opaque, from a previous page
+	Limit  int
+}
+
+// Page is one page of a list.
+type Page[T any] struct {
+	Items      []T
+	NextCursor string
+}
+
+// AccessGroup is the decision engine's view of the group: its permissions
+// paired with its resolved customer scope.
+func (g SecurityGroup) AccessGroup() access.Group {
+	ag := access.Group{ID: g.ID, Name: g.Name, Scope: access.All()}
+	if g.AccessType != AllCustomers {
+		ag.Scope = access.Only(g.CustomerIDs...)
+	}
+	for _, k := range g.Permissions {
+		if p, ok := catalog.Lookup(k); ok {
+			ag.Perms = append(ag.Perms, p)
+		}
+	}
+	return ag
+}

@@ -1,0 +1,180 @@
+package httpapi
+
+import (
+	"net/http"
+	"time"
+
+	"gatehouse/internal/access"
+	"gatehouse/internal/authz"
+	"gatehouse/internal/gatehouse"
+)
+
+type customerJSON struct {
+	ID           ID        `json:"id"`
+	Name         string    `json:"name"`
+	Tags         []string  `json:"tags"`
+	Notes        string    `json:"notes"`
+	Email        string    `json:"email"`
+	Phone        string    `json:"phone"`
+	Website      string    `json:"website"`
+	AddressLine1 string    `json:"address_line1"`
+	AddressLine2 string    `json:"address_line2"`
+	City         string    `json:"city"`
+	Region       string    `json:"region"`
+	PostalCode   string    `json:"postal_code"`
+	Country      string    `json:"country"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
+}
+
+func toCustomerJSON(c gatehouse.Customer) customerJSON {
+	tags := c.Tags
+	if tags == nil {
+		tags = []string{}
+	}
+	return customerJSON{ID: ID(c.ID), Name: c.Name, Tags: tags, Notes: c.Notes, Email: c.Email, Phone: c.Phone,
+		Website: c.Website, AddressLine1: c.AddressLine1, AddressLine2: c.AddressLine2, City: c.City, Region: c.Region,
+		PostalCode: c.PostalCode, Country: c.Country, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
+}
+
+// customerRequest is the body of both create and update; absent fields
+// are nil, so an update changes only what it names.
+type customerRequest struct {
+	Name         *string   `json:"name"`
+	Tags         *[]string `json:"tags"`
+	Notes        *string   `json:"notes"`
+	Email        *string   `json:"email"`
+	Phone        *string   `json:"phone"`
+	Website      *string   `json:"website"`
+	AddressLine1 *string   `json:"address_line1"`
+	AddressLine2 *string   `json:"address_line2"`
+	City         *string   `json:"city"`
+	Region       *string   `json:"region"`
+	PostalCode   *string   `json:"postal_code"`
+	Country      *string   `json:"country"`
+}
+
+func (c customerRequest) fields() gatehouse.CustomerFields {
+	return gatehouse.CustomerFields{Name: c.Name, Tags: c.Tags, Notes: c.Notes, Email: c.Email, Phone: c.Phone,
+		Website: c.Website, AddressLine1: c.AddressLine1, AddressLine2: c.AddressLine2, City: c.City,
+		Region: c.Region, PostalCode: c.PostalCode, Country: c.Country}
+}
+
+func (s *Server) listCustomers(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	f, err := listFilter(r)
+	if err != nil {
+		return err
+	}
+	page, err := s.store.ListCustomers(r.Context(), c.AccountID, c.Scope, f)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, newList(page, toCustomerJSON))
+}
+
+func (s *Server) getCustomer(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	id, err := pathID(r, "customer")
+	if err != nil {
+		return err
+	}
+	cu, err := s.store.Customer(r.Context(), c.AccountID, c.Scope, id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, toCustomerJSON(cu))
+}
+
+func (s *Server) createCustomer(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	var req customerRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	cu, err := s.store.CreateCustomer(r.Context(), c.AccountID, req.fields())
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, toCustomerJSON(cu))
+}
+
+func (s *Server) updateCustomer(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	id, err := pathID(r, "customer")
+	if err != nil {
+		return err
+	}
+	var req customerRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	cu, err := s.store.UpdateCustomer(r.Context(), c.AccountID, c.Scope, id, req.fields())
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, toCustomerJSON(cu))
+}
+
+func (s *Server) deleteCustomer(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	id, err := pathID(r, "customer")
+	if err != nil {
+		return err
+	}
+	if err := s.store.DeleteCustomer(r.Context(), c.AccountID, c.Scope, id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+type customerGroupsJSON struct {
+	SecurityGroupIDs []ID `json:"security_group_ids"`
+}
+
+// customerScope is where a customer-page action may look: the caller's
+// customers.view scope, so an out-of-scope customer answers 404.
+func customerScope(c *authz.Caller) access.Scope {
+	return c.Grants.Scope(permCustomersView)
+}
+
+func (s *Server) getCustomerGroups(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	id, err := pathID(r, "customer")
+	if err != nil {
+		return err
+	}
+	ids, err := s.store.CustomerGroupIDs(r.Context(), c.AccountID, customerScope(c), id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, customerGroupsJSON{SecurityGroupIDs: toIDs(ids)})
+}
+
+func (s *Server) setCustomerGroups(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	id, err := pathID(r, "customer")
+	if err != nil {
+		return err
+	}
+	var req customerGroupsJSON
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if req.SecurityGroupIDs == nil {
+		return gatehouse.Invalid("security_group_ids", "security_group_ids is required (use [] for none)")
+	}
+	check := func(added, removed []gatehouse.SecurityGroup) error {
+		for _, g := range added {
+			g.CustomerIDs = append(g.CustomerIDs, id)
+			if err := canGrant(c, g); err != nil {
+				return err
+			}
+		}
+		for _, g := range removed {
+			if err := canGrant(c, g); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	ids, err := s.store.SetCustomerGroups(r.Context(), c.AccountID, customerScope(c), id, fromIDs(req.SecurityGroupIDs), check)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, customerGroupsJSON{SecurityGroupIDs: toIDs(ids)})
+}

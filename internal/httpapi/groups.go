@@ -1,0 +1,250 @@
+package httpapi
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"gatehouse/internal/access"
+	"gatehouse/internal/authz"
+	"gatehouse/internal/gatehouse"
+)
+
+type groupJSON struct {
+	ID          ID        `json:"id"`
+	Name        string    `json:"name"`
+	Description string    `json:"description"`
+	AccessType  string    `json:"access_type"`
+	CustomerIDs []ID      `json:"customer_ids"`
+	Permissions []string  `json:"permissions"`
+	IsDefault   bool      `json:"is_default"`
+	UserCount   int       `json:"user_count"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
+}
+
+func toGroupJSON(g gatehouse.SecurityGroup) groupJSON {
+	perms := g.Permissions
+	if perms == nil {
+		perms = []string{}
+	}
+	return groupJSON{ID: ID(g.ID), Name: g.Name, Description: g.Description, AccessType: string(g.AccessType),
+		CustomerIDs: toIDs(g.CustomerIDs), Permissions: perms, IsDefault: g.IsDefault, UserCount: g.UserCount,
+		CreatedAt: g.CreatedAt, UpdatedAt: g.UpdatedAt}
+}
+
+type createGroupRequest struct {
+	Name        string   `json:"name"`
+	Description string   `json:"description"`
+	AccessType  string   `json:"access_type"`
+	CustomerIDs []ID     `json:"customer_ids"`
+	Permissions []string `json:"permissions"`
+	IsDefault   bool     `json:"is_default"`
+}
+
+type updateGroupRequest struct {
+	Name        *string   `json:"name"`
+	Description *string   `json:"description"`
+	AccessType  *string   `json:"access_type"`
+	CustomerIDs *[]ID     `json:"customer_ids"`
+	Permissions *[]string `json:"permissions"`
+	IsDefault   *bool     `json:"is_default"`
+}
+
+func (u updateGroupRequest) fields() gatehouse.GroupFields {
+	f := gatehouse.GroupFields{Name: u.Name, Description: u.Description, Permissions: u.Permissions, IsDefault: u.IsDefault}
+	if u.AccessType != nil {
+		t := gatehouse.AccessType(*u.AccessType)
+		f.AccessType = &t
+	}
+	if u.CustomerIDs != nil {
+		ids := fromIDs(*u.CustomerIDs)
+		f.CustomerIDs = &ids
+	}
+	return f
+}
+
+func (s *Server) listGroups(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	f, err := listFilter(r)
+	if err != nil {
+		return err
+	}
+	page, err := s.store.ListGroups(r.Context(), c.AccountID, f)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, newList(page, toGroupJSON))
+}
+
+func (s *Server) getGroup(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	id, err := pathID(r, "security group")
+	if err != nil {
+		return err
+	}
+	g, err := s.store.Group(r.Context(), c.AccountID, id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, toGroupJSON(g))
+}
+
+func (s *Server) createGroup(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	var req createGroupRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	g := gatehouse.SecurityGroup{Name: req.Name, Description: req.Description, AccessType: gatehouse.AccessType(req.AccessType),
+		CustomerIDs: fromIDs(req.CustomerIDs), Permissions: req.Permissions, IsDefault: req.IsDefault}
+	if g.AccessType == "" {
+		g.AccessType = gatehouse.AllCustomers
+	}
+	if err := canGrant(c, g); err != nil {
+		return err
+	}
+	created, err := s.store.CreateGroup(r.Context(), c.AccountID, g)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, toGroupJSON(created))
+}
+
+func (s *Server) updateGroup(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	id, err := pathID(r, "security group")
+	if err != nil {
+		return err
+	}
+	var req updateGroupRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	g, err := s.store.UpdateGroup(r.Context(), c.AccountID, id, req.fields(), func(before, after gatehouse.SecurityGroup) error {
+		if err := canGrant(c, before); err != nil {
+			return err
+		}
+		return canGrant(c, after)
+	})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, toGroupJSON(g))
+}
+
+// impactJSON is who loses what when a group goes.
+type impactJSON struct {
+	Group groupRefJSON     `json:"group"`
+	Users []userImpactJSON `json:"users"`
+}
+
+type userImpactJSON struct {
+	ID          ID       `json:"id"`
+	Email       string   `json:"email"`
+	Name        string   `json:"name"`
+	Loses       []string `json:"loses"` // permissions whose scope shrinks
+	LosesAccess bool     `json:"loses_all_access"`
+}
+
+// impact compiles each member with and without the group and reports
+// the permissions whose scope shrinks. Global admins lose nothing.
+func (s *Server) impact(r *http.Request, c *authz.Caller, g gatehouse.SecurityGroup) (impactJSON, error) {
+	out := impactJSON{Group: groupRefJSON{ID: ID(g.ID), Name: g.Name}, Users: []userImpactJSON{}}
+	members, err := s.store.GroupMembers(r.Context(), c.AccountID, g.ID)
+	if err != nil {
+		return out, err
+	}
+	now := s.now()
+	for _, m := range members {
+		subject, _, err := s.store.Subject(r.Context(), c.AccountID, m.ID)
+		if err != nil {
+			return out, err
+		}
+		before := access.Compile(subject, now)
+		subject.Memberships = withoutGroup(subject.Memberships, g.ID)
+		after := access.Compile(subject, now)
+		loses := lostPermissions(before, after)
+		if len(loses) == 0 {
+			continue
+		}
+		out.Users = append(out.Users, userImpactJSON{ID: ID(m.ID), Email: m.Email, Name: m.Name, Loses: loses,
+			LosesAccess: len(after.Effective()) == 0})
+	}
+	return out, nil
+}
+
+func withoutGroup(ms []access.Membership, groupID int64) []access.Membership {
+	out := make([]access.Membership, 0, len(ms))
+	for _, m := range ms {
+		if m.Group.ID != groupID {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func lostPermissions(before, after *access.Grants) []string {
+	var out []string
+	for _, e := range before.Effective() {
+		if !after.Scope(mustPerm(e.Permission)).Covers(e.Scope) {
+			out = append(out, e.Permission)
+		}
+	}
+	return out
+}
+
+func (s *Server) groupImpact(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	id, err := pathID(r, "security group")
+	if err != nil {
+		return err
+	}
+	g, err := s.store.Group(r.Context(), c.AccountID, id)
+	if err != nil {
+		return err
+	}
+	imp, err := s.impact(r, c, g)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, imp)
+}
+
+// deleteGroup answers with the impact it had: the users who lost access.
+func (s *Server) deleteGroup(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	id, err := pathID(r, "security group")
+	if err != nil {
+		return err
+	}
+	g, err := s.store.Group(r.Context(), c.AccountID, id)
+	if err != nil {
+		return err
+	}
+	imp, err := s.impact(r, c, g)
+	if err != nil {
+		return err
+	}
+	if err := s.store.DeleteGroup(r.Context(), c.AccountID, id, func(g gatehouse.SecurityGroup) error { return canGrant(c, g) }); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, imp)
+}
+
+type copyGroupRequest struct {
+	Name string `json:"name"`
+}
+
+func (s *Server) copyGroup(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	id, err := pathID(r, "security group")
+	if err != nil {
+		return err
+	}
+	var req copyGroupRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if strings.TrimSpace(req.Name) == "" {
+		return gatehouse.Invalid("name", "a name for the copy is required")
+	}
+	g, err := s.store.CopyGroup(r.Context(), c.AccountID, id, req.Name, func(src gatehouse.SecurityGroup) error { return canGrant(c, src) })
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, toGroupJSON(g))
+}

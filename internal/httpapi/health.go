@@ -1,0 +1,24 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"gatehouse/internal/authz"
+)
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request, _ *authz.Caller) error {
+	return writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// readyz answers 503 until the database answers.
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request, _ *authz.Caller) error {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.store.Ping(ctx); err != nil {
+		s.log.Warn("not ready", "err", err)
+		return writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "database unavailable"})
+	}
+	return writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}

@@ -1,0 +1,217 @@
+package httpapi
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"gatehouse/internal/access"
+	"gatehouse/internal/auth"
+	"gatehouse/internal/authz"
+	"gatehouse/internal/catalog"
+	"gatehouse/internal/gatehouse"
+)
+
+type loginRequest struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+type tokenResponse struct {
+	Token     string    `json:"token"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// SignIn checks credentials and opens a session. It is shared by the
+// API's login and the web sign-in form. Every failure reads the same.
+func (s *Server) SignIn(r *http.Request, email, password string) (string, gatehouse.Token, error) {
+	bad := gatehouse.Errorf(gatehouse.EUnauthorized, "invalid email or password")
+	u, err := s.store.UserByEmail(r.Context(), email)
+	if err != nil {
+		if gatehouse.ErrorCode(err) != gatehouse.ENotFound {
+			return "", gatehouse.Token{}, err
+		}
+		auth.BurnPasswordCheck(password)
+		return "", gatehouse.Token{}, bad
+	}
+	ok, _ := auth.CheckPassword(password, u.PasswordHash)
+	if !ok || u.Disabled {
+		return "", gatehouse.Token{}, bad
+	}
+	return s.issueToken(r, u.AccountID, u.ID, gatehouse.TokenSession, "sign-in", s.SessionTTL)
+}
+
+func (s *Server) issueToken(r *http.Request, accountID, userID int64, kind, name string, ttl time.Duration) (string, gatehouse.Token, error) {
+	token, hash, err := auth.NewToken()
+	if err != nil {
+		return "", gatehouse.Token{}, err
+	}
+	t, err := s.store.CreateToken(r.Context(), gatehouse.Token{AccountID: accountID, UserID: userID, Kind: kind, Name: name,
+		Hash: hash, ExpiresAt: s.now().Add(ttl).UTC().Truncate(time.Millisecond)})
+	return token, t, err
+}
+
+func (s *Server) login(w http.ResponseWriter, r *http.Request, _ *authz.Caller) error {
+	var req loginRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if strings.TrimSpace(req.Email) == "" {
+		return gatehouse.Invalid("email", "email is required")
+	}
+	if req.Password == "" {
+		return gatehouse.Invalid("password", "password is required")
+	}
+	token, t, err := s.SignIn(r, req.Email, req.Password)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, tokenResponse{Token: token, ExpiresAt: t.ExpiresAt})
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	if err := s.store.DeleteToken(r.Context(), c.AccountID, c.UserID, c.TokenID); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+type createTokenRequest struct {
+	Name          string `json:"name"`
+	ExpiresInDays *int   `json:"expires_in_days"`
+}
+
+type tokenJSON struct {
+	ID         ID         `json:"id"`
+	Name       string     `json:"name"`
+	Token      string     `json:"token,omitempty"` // only in the create response
+	CreatedAt  time.Time  `json:"created_at"`
+	ExpiresAt  time.Time  `json:"expires_at"`
+	LastUsedAt *time.Time `json:"last_used_at"`
+}
+
+func toTokenJSON(t gatehouse.Token) tokenJSON {
+	out := tokenJSON{ID: ID(t.ID), Name: t.Name, CreatedAt: t.CreatedAt, ExpiresAt: t.ExpiresAt}
+	if !t.LastUsedAt.IsZero() {
+		out.LastUsedAt = &t.LastUsedAt
+	}
+	return out
+}
+
+func (s *Server) createToken(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	var req createTokenRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	req.Name = strings.TrimSpace(req.Name)
+	if req.Name == "" || len(req.Name) > 100 {
+		return gatehouse.Invalid("name", "a name of 1 to 100 characters is required")
+	}
+	days := 90
+	if req.ExpiresInDays != nil {
+		days = *req.ExpiresInDays
+	}
+	if days < 1 || days > 366 {
+		return gatehouse.Invalid("expires_in_days", "from 1 to 366 days")
+	}
+	token, t, err := s.issueToken(r, c.AccountID, c.UserID, gatehouse.TokenAPI, req.Name, time.Duration(days)*24*time.Hour)
+	if err != nil {
+		return err
+	}
+	out := toTokenJSON(t)
+	out.Token = token
+	return writeJSON(w, http.StatusCreated, out)
+}
+
+func (s *Server) listTokens(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	ts, err := s.store.ListTokens(r.Context(), c.AccountID, c.UserID)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, newList(gatehouse.Page[gatehouse.Token]{Items: ts}, toTokenJSON))
+}
+
+func (s *Server) deleteToken(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	id, err := pathID(r, "token")
+	if err != nil {
+		return err
+	}
+	if err := s.store.DeleteToken(r.Context(), c.AccountID, c.UserID, id); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// scopeJSON shows a scope: all customers, or a list of customer ids.
+type scopeJSON struct {
+	Kind        string `json:"kind"` // "all", "customers" or "none"
+	CustomerIDs []ID   `json:"customer_ids,omitempty"`
+}
+
+func toScopeJSON(s access.Scope) scopeJSON {
+	switch s.Kind {
+	case access.ScopeAll:
+		return scopeJSON{Kind: "all"}
+	case access.ScopeAllExcept:
+		return scopeJSON{Kind: "all_except", CustomerIDs: toIDs(s.IDs)}
+	case access.ScopeOnly:
+		if len(s.IDs) > 0 {
+			return scopeJSON{Kind: "customers", CustomerIDs: toIDs(s.IDs)}
+		}
+	}
+	return scopeJSON{Kind: "none"}
+}
+
+type groupRefJSON struct {
+	ID   ID     `json:"id"`
+	Name string `json:"name"`
+}
+
+type effectiveJSON struct {
+	Permission string         `json:"permission"`
+	Scope      scopeJSON      `json:"scope"`
+	Groups     []groupRefJSON `json:"groups"`
+}
+
+type meJSON struct {
+	ID          ID              `json:"id"`
+	Email       string          `json:"email"`
+	Name        string          `json:"name"`
+	GlobalAdmin bool            `json:"global_admin"`
+	Account     groupRefJSON    `json:"account"`
+	Permissions []effectiveJSON `json:"permissions"`
+}
+
+// EffectiveJSON lists what grants allow, permission by permission.
+func effectiveList(g *access.Grants) []effectiveJSON {
+	out := []effectiveJSON{}
+	for _, e := range g.Effective() {
+		refs := make([]groupRefJSON, 0, len(e.Groups))
+		for _, gr := range e.Groups {
+			refs = append(refs, groupRefJSON{ID: ID(gr.ID), Name: gr.Name})
+		}
+		out = append(out, effectiveJSON{Permission: e.Permission, Scope: toScopeJSON(e.Scope), Groups: refs})
+	}
+	return out
+}
+
+func (s *Server) me(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	acct, err := s.store.Account(r.Context(), c.AccountID)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, meJSON{ID: ID(c.UserID), Email: c.Email, Name: c.Name, GlobalAdmin: c.Grants.GlobalAdmin(),
+		Account: groupRefJSON{ID: ID(acct.ID), Name: acct.Name}, Permissions: effectiveList(c.Grants)})
+}
+
+type catalogJSON struct {
+	Categories  []string             `json:"categories"`
+	Areas       []catalog.Area       `json:"areas"`
+	Permissions []catalog.Permission `json:"permissions"`
+}
+
+func (s *Server) listPermissions(w http.ResponseWriter, r *http.Request, _ *authz.Caller) error {
+	return writeJSON(w, http.StatusOK, catalogJSON{Categories: catalog.Categories(), Areas: catalog.Areas(), Permissions: catalog.All()})
+}

@@ -1,0 +1,280 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"gatehouse/internal/access"
+	"gatehouse/internal/gatehouse"
+)
+
+const customerCols = `id, account_id, name, notes, email, phone, website, address_line1, address_line2, city, region, postal_code, country, created_at, updated_at`
+
+func scanCustomer(row interface{ Scan(...any) error }) (gatehouse.Customer, error) {
+	var c gatehouse.Customer
+	var created, updated int64
+	err := row.Scan(&c.ID, &c.AccountID, &c.Name, &c.Notes, &c.Email, &c.Phone, &c.Website, &c.AddressLine1, &c.AddressLine2,
+		&c.City, &c.Region, &c.PostalCode, &c.Country, &created, &updated)
+	c.CreatedAt, c.UpdatedAt = fromMS(created), fromMS(updated)
+	return c, err
+}
+
+// Customer reads one customer inside scope; outside it answers not found,
+// exactly as for a missing id.
+func (db *DB) Customer(ctx context.Context, accountID int64, scope access.Scope, id int64) (gatehouse.Customer, error) {
+	return db.customer(ctx, db.rdb, accountID, scope, id)
+}
+
+func (db *DB) customer(ctx context.Context, q querier, accountID int64, scope access.Scope, id int64) (gatehouse.Customer, error) {
+	cond, args, ok := db.scopeClause("id", scope)
+	if !ok {
+		return gatehouse.Customer{}, gatehouse.NotFound("customer")
+	}
+	c, err := scanCustomer(db.queryRow(ctx, q, `SELECT `+customerCols+` FROM customers WHERE account_id = ? AND id = ? AND `+cond,
+		append([]any{accountID, id}, args...)...))
+	if err != nil {
+		return c, notFound(err, "customer")
+	}
+	c.Tags, err = db.strings(ctx, q, `SELECT tag FROM customer_tags WHERE customer_id = ? ORDER BY tag`, id)
+	return c, err
+}
+
+// ListCustomers pages the customers inside scope by name.
+func (db *DB) ListCustomers(ctx context.Context, accountID int64, scope access.Scope, f gatehouse.ListFilter) (gatehouse.Page[gatehouse.Customer], error) {
+	page := gatehouse.Page[gatehouse.Customer]{Items: []gatehouse.Customer{}}
+	cond, args, ok := db.scopeClause("id", scope)
+	if !ok {
+		return page, nil
+	}
+	l := listQuery{}
+	l.add("account_id = ?", accountID)
+	l.add(cond, args...)
+	tail, limit, err := l.page("name", "id", f)
+	if err != nil {
+		return page, err
+	}
+	rows, err := db.query(ctx, db.rdb, `SELECT `+customerCols+` FROM customers`+tail, l.args...)
+	if err != nil {
+		return page, fmt.Errorf("list customers: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		c, err := scanCustomer(rows)
+		if err != nil {
+			return page, err
+		}
+		page.Items = append(page.Items, c)
+	}
+	if err := rows.Err(); err != nil {
+		return page, err
+	}
+	page.Items, page.NextCursor = nextCursor(page.Items, limit, func(c gatehouse.Customer) (string, int64) { return c.Name, c.ID })
+	for i := range page.Items {
+		if page.Items[i].Tags, err = db.strings(ctx, db.rdb, `SELECT tag FROM customer_tags WHERE customer_id = ? ORDER BY tag`, page.Items[i].ID); err != nil {
+			return page, err
+		}
+	}
+	return page, nil
+}
+
+// CreateCustomer adds a customer. All-customers groups include it at once.
+func (db *DB) CreateCustomer(ctx context.Context, accountID int64, f gatehouse.CustomerFields) (gatehouse.Customer, error) {
+	var c gatehouse.Customer
+	f.Apply(&c)
+	if err := validateCustomer(&c); err != nil {
+		return c, err
+	}
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		now := ms(db.Now())
+		id, err := db.insert(ctx, tx, `INSERT INTO customers (account_id, name, notes, email, phone, website, address_line1, address_line2,
+			city, region, postal_code, country, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			accountID, c.Name, c.Notes, c.Email, c.Phone, c.Website, c.AddressLine1, c.AddressLine2, c.City, c.Region, c.PostalCode, c.Country, now, now)
+		if err != nil {
+			return fmt.Errorf("insert customer: %w", err)
+		}
+		if err := db.writeTags(ctx, tx, id, c.Tags); err != nil {
+			return err
+		}
+		c, err = db.customer(ctx, tx, accountID, access.All(), id)
+		return err
+	})
+	return c, err
+}
+
+// UpdateCustomer applies the set fields to a customer inside scope.
+func (db *DB) UpdateCustomer(ctx context.Context, accountID int64, scope access.Scope, id int64, f gatehouse.CustomerFields) (gatehouse.Customer, error) {
+	var c gatehouse.Customer
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if c, err = db.customer(ctx, tx, accountID, scope, id); err != nil {
+			return err
+		}
+		f.Apply(&c)
+		if err := validateCustomer(&c); err != nil {
+			return err
+		}
+		_, err = db.exec(ctx, tx, `UPDATE customers SET name = ?, notes = ?, email = ?, phone = ?, website = ?, address_line1 = ?, address_line2 = ?,
+			city = ?, region = ?, postal_code = ?, country = ?, updated_at = ? WHERE account_id = ? AND id = ?`,
+			c.Name, c.Notes, c.Email, c.Phone, c.Website, c.AddressLine1, c.AddressLine2, c.City, c.Region, c.PostalCode, c.Country,
+			ms(db.Now()), accountID, id)
+		if err != nil {
+			return fmt.Errorf("update customer: %w", err)
+		}
+		if f.Tags != nil {
+			if err := db.writeTags(ctx, tx, id, c.Tags); err != nil {
+				return err
+			}
+		}
+		c, err = db.customer(ctx, tx, accountID, scope, id)
+		return err
+	})
+	return c, err
+}
+
+// DeleteCustomer removes a customer inside scope, and with it the
+// customer's place in every group's list.
+func (db *DB) DeleteCustomer(ctx context.Context, accountID int64, scope access.Scope, id int64) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		if err := db.bumpSecurityVersion(ctx, tx, accountID); err != nil {
+			return err
+		}
+		if _, err := db.customer(ctx, tx, accountID, scope, id); err != nil {
+			return err
+		}
+		_, err := db.exec(ctx, tx, `DELETE FROM customers WHERE account_id = ? AND id = ?`, accountID, id)
+		return err
+	})
+}
+
+func (db *DB) writeTags(ctx context.Context, tx *sql.Tx, customerID int64, tags []string) error {
+	if _, err := db.exec(ctx, tx, `DELETE FROM customer_tags WHERE customer_id = ?`, customerID); err != nil {
+		return err
+	}
+	for _, t := range tags {
+		if _, err := db.exec(ctx, tx, `INSERT INTO customer_tags (customer_id, tag) VALUES (?, ?)`, customerID, t); err != nil {
+			return fmt.Errorf("insert tag: %w", err)
+		}
+	}
+	return nil
+}
+
+func validateCustomer(c *gatehouse.Customer) error {
+	c.Name = strings.TrimSpace(c.Name)
+	if c.Name == "" {
+		return gatehouse.Invalid("name", "a name is required")
+	}
+	if len(c.Name) > 200 {
+		return gatehouse.Invalid("name", "at most 200 characters")
+	}
+	for field, v := range map[string]string{"notes": c.Notes, "email": c.Email, "phone": c.Phone, "website": c.Website,
+		"address_line1": c.AddressLine1, "address_line2": c.AddressLine2, "city": c.City, "region": c.Region,
+		"postal_code": c.PostalCode, "country": c.Country} {
+		if limit := fieldLimit(field); len(v) > limit {
+			return gatehouse.Invalid(field, "at most %d characters", limit)
+		}
+	}
+	tags := make([]string, 0, len(c.Tags))
+	for _, t := range c.Tags {
+		t = strings.TrimSpace(t)
+		if t == "" || len(t) > 50 {
+			return gatehouse.Invalid("tags", "tags are 1 to 50 characters")
+		}
+		tags = append(tags, t)
+	}
+	c.Tags = dedupStrings(tags)
+	return nil
+}
+
+func fieldLimit(field string) int {
+	if field == "notes" {
+		return 10000
+	}
+	return 200
+}
+
+// CustomerGroupIDs lists the groups whose customer list holds the customer.
+func (db *DB) CustomerGroupIDs(ctx context.Context, accountID int64, scope access.Scope, customerID int64) ([]int64, error) {
+	if _, err := db.customer(ctx, db.rdb, accountID, scope, customerID); err != nil {
+		return nil, err
+	}
+	return db.ids(ctx, db.rdb, `SELECT group_id FROM security_group_customers WHERE account_id = ? AND customer_id = ? ORDER BY group_id`, accountID, customerID)
+}
+
+// SetCustomerGroups makes groupIDs exactly the select-customers groups
+// that list the customer: the same rows a group's customer list edits.
+func (db *DB) SetCustomerGroups(ctx context.Context, accountID int64, scope access.Scope, customerID int64, groupIDs []int64, check func(added, removed []gatehouse.SecurityGroup) error) ([]int64, error) {
+	var out []int64
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		if err := db.bumpSecurityVersion(ctx, tx, accountID); err != nil {
+			return err
+		}
+		if _, err := db.customer(ctx, tx, accountID, scope, customerID); err != nil {
+			return err
+		}
+		current, err := db.ids(ctx, tx, `SELECT group_id FROM security_group_customers WHERE account_id = ? AND customer_id = ?`, accountID, customerID)
+		if err != nil {
+			return err
+		}
+		added, removed, err := db.groupDiff(ctx, tx, accountID, current, dedup(groupIDs))
+		if err != nil {
+			return err
+		}
+		if check != nil {
+			if err := check(added, removed); err != nil {
+				return err
+			}
+		}
+		for _, g := range removed {
+			if _, err := db.exec(ctx, tx, `DELETE FROM security_group_customers WHERE group_id = ? AND customer_id = ?`, g.ID, customerID); err != nil {
+				return err
+			}
+		}
+		for _, g := range added {
+			if _, err := db.exec(ctx, tx, `INSERT INTO security_group_customers (account_id, group_id, customer_id) VALUES (?, ?, ?)`, accountID, g.ID, customerID); err != nil {
+				return err
+			}
+		}
+		out, err = db.ids(ctx, tx, `SELECT group_id FROM security_group_customers WHERE account_id = ? AND customer_id = ? ORDER BY group_id`, accountID, customerID)
+		return err
+	})
+	return out, err
+}
+
+// groupDiff loads the groups to add and remove, refusing groups that are
+// missing or are not select-customers groups.
+func (db *DB) groupDiff(ctx context.Context, tx *sql.Tx, accountID int64, current, wanted []int64) (added, removed []gatehouse.SecurityGroup, err error) {
+	has := make(map[int64]bool, len(current))
+	for _, id := range current {
+		has[id] = true
+	}
+	want := make(map[int64]bool, len(wanted))
+	for _, id := range wanted {
+		want[id] = true
+		if has[id] {
+			continue
+		}
+		g, err := db.group(ctx, tx, accountID, id)
+		if err != nil {
+			if gatehouse.ErrorCode(err) == gatehouse.ENotFound {
+				return nil, nil, gatehouse.Invalid("security_group_ids", "security group %d not found", id)
+			}
+			return nil, nil, err
+		}
+		if g.AccessType != gatehouse.SelectCustomers {
+			return nil, nil, gatehouse.Invalid("security_group_ids", "%q covers all customers; only Select Customers groups take a customer list", g.Name)
+		}
+		added = append(added, g)
+	}
+	for _, id := range current {
+		if !want[id] {
+			g, err := db.group(ctx, tx, accountID, id)
+			if err != nil {
+				return nil, nil, err
+			}
+			removed = append(removed, g)
+		}
+	}
+	return added, removed, nil
+}

@@ -1,0 +1,299 @@
+// Package sqldb is Gatehouse's storage over database/sql. The queries are
+// written once; a Dialect covers what SQLite and PostgreSQL spell
+// differently. The sqlite and postgres packages open a DB for their engine.
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"gatehouse/internal/access"
+	"gatehouse/internal/gatehouse"
+)
+
+// Dialect is what differs between the engines.
+type Dialect interface {
+	// Name is "sqlite" or "postgres".
+	Name() string
+	// Rebind turns the ? placeholders of a query into the engine's own.
+	Rebind(query string) string
+	// InIDs is a condition "col is one of the ids in the next argument";
+	// IDsArg encodes that argument. One argument whatever the list length.
+	InIDs(col string) string
+	IDsArg(ids []int64) any
+	// LockMigrations serialises migrations between instances starting at
+	// once on one database. It runs inside the migration transaction.
+	LockMigrations(ctx context.Context, tx *sql.Tx) error
+	// IsUniqueViolation reports a unique-constraint error.
+	IsUniqueViolation(err error) bool
+}
+
+// DB is the store. Its exported methods own their transactions.
+type DB struct {
+	db  *sql.DB // writes and transactions
+	rdb *sql.DB // reads outside transactions; the same pool on PostgreSQL
+	d   Dialect
+	Now func() time.Time // the clock; tests replace it
+}
+
+// New wraps open pools; call Migrate before use. SQLite passes a
+// one-connection write pool and a separate read pool, so writers queue
+// instead of failing on lock upgrades while readers go on in parallel.
+func New(write, read *sql.DB, d Dialect) *DB {
+	return &DB{db: write, rdb: read, d: d, Now: time.Now}
+}
+
+// Close closes the pools.
+func (db *DB) Close() error {
+	err := db.db.Close()
+	if db.rdb != db.db {
+		if rerr := db.rdb.Close(); err == nil {
+			err = rerr
+		}
+	}
+	return err
+}
+
+// Dialect names the engine.
+func (db *DB) Dialect() string { return db.d.Name() }
+
+// SQL exposes the handle for tests and tools that inspect raw rows.
+func (db *DB) SQL() *sql.DB { return db.db }
+
+// Ping checks the database answers; /readyz uses it.
+func (db *DB) Ping(ctx context.Context) error { return db.db.PingContext(ctx) }
+
+// Migrate applies the numbered .sql files in dir of fsys that have not
+// been applied yet, one transaction each.
+func (db *DB) Migrate(ctx context.Context, fsys fs.FS, dir string) error {
+	if _, err := db.db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
+		return fmt.Errorf("create schema_migrations: %w", err)
+	}
+	names, err := fs.Glob(fsys, path.Join(dir, "*.sql"))
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		if err := db.migrateOne(ctx, fsys, name); err != nil {
+			return fmt.Errorf("migration %s: %w", path.Base(name), err)
+		}
+	}
+	return nil
+}
+
+func (db *DB) migrateOne(ctx context.Context, fsys fs.FS, name string) error {
+	version := strings.TrimSuffix(path.Base(name), ".sql")
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		if err := db.d.LockMigrations(ctx, tx); err != nil {
+			return err
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, db.d.Rebind(`SELECT COUNT(*) FROM schema_migrations WHERE version = ?`), version).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return nil
+		}
+		body, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, db.d.Rebind(`INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`), version, ms(db.Now()))
+		return err
+	})
+}
+
+// inTx runs fn in a transaction, committing only if fn succeeds.
+func (db *DB) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// querier is what both *sql.DB and *sql.Tx offer.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func (db *DB) exec(ctx context.Context, q querier, query string, args ...any) (sql.Result, error) {
+	return q.ExecContext(ctx, db.d.Rebind(query), args...)
+}
+
+func (db *DB) query(ctx context.Context, q querier, query string, args ...any) (*sql.Rows, error) {
+	return q.QueryContext(ctx, db.d.Rebind(query), args...)
+}
+
+func (db *DB) queryRow(ctx context.Context, q querier, query string, args ...any) *sql.Row {
+	return q.QueryRowContext(ctx, db.d.Rebind(query), args...)
+}
+
+// insert runs an INSERT … RETURNING id.
+func (db *DB) insert(ctx context.Context, q querier, query string, args ...any) (int64, error) {
+	var id int64
+	err := db.queryRow(ctx, q, query+" RETURNING id", args...).Scan(&id)
+	return id, err
+}
+
+// bumpSecurityVersion marks every compiled grant of the account stale.
+// Called first in each security-changing transaction: on PostgreSQL the
+// row lock also serialises those transactions per account, which the
+// last-global-admin rule relies on.
+func (db *DB) bumpSecurityVersion(ctx context.Context, tx *sql.Tx, accountID int64) error {
+	res, err := db.exec(ctx, tx, `UPDATE accounts SET security_version = security_version + 1 WHERE id = ?`, accountID)
+	if err != nil {
+		return fmt.Errorf("bump security version: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return gatehouse.NotFound("account")
+	}
+	return nil
+}
+
+// scopeClause turns a customer scope into a WHERE condition on col.
+// ok is false when the scope holds no customer, so the caller can answer
+// empty without a query.
+func (db *DB) scopeClause(col string, s access.Scope) (cond string, args []any, ok bool) {
+	switch s.Kind {
+	case access.ScopeAll:
+		return "1=1", nil, true
+	case access.ScopeOnly:
+		if len(s.IDs) == 0 {
+			return "", nil, false
+		}
+		return db.d.InIDs(col), []any{db.d.IDsArg(s.IDs)}, true
+	case access.ScopeAllExcept:
+		if len(s.IDs) == 0 {
+			return "1=1", nil, true
+		}
+		return "NOT " + db.d.InIDs(col), []any{db.d.IDsArg(s.IDs)}, true
+	default:
+		return "", nil, false
+	}
+}
+
+// ms and fromMS convert times to the stored Unix milliseconds.
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
+
+func fromNullMS(v sql.NullInt64) time.Time {
+	if !v.Valid {
+		return time.Time{}
+	}
+	return fromMS(v.Int64)
+}
+
+// likePattern makes a case-insensitive substring pattern; the caller
+// compares it with lower(col) LIKE ? ESCAPE '\'.
+func likePattern(q string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return "%" + r.Replace(strings.ToLower(q)) + "%"
+}
+
+// Cursors page lists by (name, id): stable under inserts, no OFFSET scans.
+func encodeCursor(name string, id int64) string {
+	return strconv.FormatInt(id, 36) + "." + base64URL(name)
+}
+
+func decodeCursor(c string) (name string, id int64, err error) {
+	idPart, namePart, ok := strings.Cut(c, ".")
+	if !ok {
+		return "", 0, gatehouse.Invalid("cursor", "malformed cursor")
+	}
+	id, err = strconv.ParseInt(idPart, 36, 64)
+	if err != nil {
+		return "", 0, gatehouse.Invalid("cursor", "malformed cursor")
+	}
+	name, err = unbase64URL(namePart)
+	if err != nil {
+		return "", 0, gatehouse.Invalid("cursor", "malformed cursor")
+	}
+	return name, id, nil
+}
+
+// pageLimit clamps a requested page size.
+func pageLimit(n int) int {
+	switch {
+	case n <= 0:
+		return 50
+	case n > 500:
+		return 500
+	}
+	return n
+}
+
+// listQuery builds the keyset-paged part shared by name-ordered lists.
+type listQuery struct {
+	where []string
+	args  []any
+}
+
+func (l *listQuery) add(cond string, args ...any) {
+	l.where = append(l.where, cond)
+	l.args = append(l.args, args...)
+}
+
+// page adds the q filter, the cursor and the limit, and returns the SQL tail.
+func (l *listQuery) page(nameCol, idCol string, f gatehouse.ListFilter, searchCols ...string) (string, int, error) {
+	if f.Q != "" {
+		var ors []string
+		for _, c := range append([]string{nameCol}, searchCols...) {
+			ors = append(ors, "lower("+c+`) LIKE ? ESCAPE '\'`)
+			l.args = append(l.args, likePattern(f.Q))
+		}
+		l.where = append(l.where, "("+strings.Join(ors, " OR ")+")")
+	}
+	if f.Cursor != "" {
+		name, id, err := decodeCursor(f.Cursor)
+		if err != nil {
+			return "", 0, err
+		}
+		l.add("("+nameCol+" > ? OR ("+nameCol+" = ? AND "+idCol+" > ?))", name, name, id)
+	}
+	limit := pageLimit(f.Limit)
+	tail := " WHERE " + strings.Join(l.where, " AND ") +
+		" ORDER BY " + nameCol + ", " + idCol + " LIMIT " + strconv.Itoa(limit+1)
+	return tail, limit, nil
+}
+
+// nextCursor trims the extra row fetched to detect a further page.
+func nextCursor[T any](items []T, limit int, key func(T) (string, int64)) ([]T, string) {
+	if len(items) <= limit {
+		return items, ""
+	}
+	items = items[:limit]
+	name, id := key(items[limit-1])
+	return items, encodeCursor(name, id)
+}
+
+// notFound maps sql.ErrNoRows to the domain's not-found error.
+func notFound(err error, what string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return gatehouse.NotFound(what)
+	}
+	return err
+}

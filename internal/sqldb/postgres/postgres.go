@@ -1,0 +1,81 @@
+// Package postgres opens Gatehouse's store on PostgreSQL, the
+// production store that several stateless instances share.
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+
+	"gatehouse/internal/sqldb"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Open connects with a pgx DSN and migrates the schema.
+func Open(ctx context.Context, dsn string) (*sqldb.DB, error) {
+	pool, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	pool.SetMaxOpenConns(20)
+	pool.SetMaxIdleConns(10)
+	if err := pool.PingContext(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connect postgres: %w", err)
+	}
+	db := sqldb.New(pool, pool, dialect{})
+	if err := db.Migrate(ctx, migrations, "migrations"); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+type dialect struct{}
+
+func (dialect) Name() string            { return "postgres" }
+func (dialect) InIDs(col string) string { return col + " = ANY(?)" }
+func (dialect) IDsArg(ids []int64) any  { return ids }
+
+// Rebind numbers the ? placeholders: $1, $2, …. Queries never hold a
+// literal question mark.
+func (dialect) Rebind(q string) string {
+	if !strings.Contains(q, "?") {
+		return q
+	}
+	var b strings.Builder
+	b.Grow(len(q) + 16)
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(q[i])
+	}
+	return b.String()
+}
+
+// migrationLock is an arbitrary constant naming Gatehouse's advisory lock.
+const migrationLock = 0x6761746568
+
+func (dialect) LockMigrations(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, migrationLock)
+	return err
+}
+
+func (dialect) IsUniqueViolation(err error) bool {
+	var e *pgconn.PgError
+	return errors.As(err, &e) && e.Code == "23505"
+}

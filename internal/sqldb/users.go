@@ -1,0 +1,333 @@
+package sqldb
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/mail"
+	"strings"
+
+	"gatehouse/internal/gatehouse"
+)
+
+const userCols = `id, account_id, email, name, password_hash, global_admin, disabled, created_at, updated_at`
+
+func scanUser(row interface{ Scan(...any) error }) (gatehouse.User, error) {
+	var u gatehouse.User
+	var created, updated int64
+	err := row.Scan(&u.ID, &u.AccountID, &u.Email, &u.Name, &u.PasswordHash, &u.GlobalAdmin, &u.Disabled, &created, &updated)
+	u.CreatedAt, u.UpdatedAt = fromMS(created), fromMS(updated)
+	return u, err
+}
+
+// normalizeEmail validates an address and returns its canonical form.
+func normalizeEmail(s string) (string, error) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || len(s) > 254 {
+		return "", gatehouse.Invalid("email", "a valid email address is required")
+	}
+	return s, nil
+}
+
+func validateUserName(name string) error {
+	if len(name) > 200 {
+		return gatehouse.Invalid("name", "at most 200 characters")
+	}
+	return nil
+}
+
+// User reads one user of the account.
+func (db *DB) User(ctx context.Context, accountID, id int64) (gatehouse.User, error) {
+	return db.user(ctx, db.rdb, accountID, id)
+}
+
+func (db *DB) user(ctx context.Context, q querier, accountID, id int64) (gatehouse.User, error) {
+	u, err := scanUser(db.queryRow(ctx, q, `SELECT `+userCols+` FROM users WHERE account_id = ? AND id = ?`, accountID, id))
+	if err != nil {
+		return u, notFound(err, "user")
+	}
+	u.GroupIDs, err = db.userGroupIDs(ctx, q, id)
+	return u, err
+}
+
+// UserByEmail finds a user across all accounts, for sign-in.
+func (db *DB) UserByEmail(ctx context.Context, email string) (gatehouse.User, error) {
+	u, err := scanUser(db.queryRow(ctx, db.rdb, `SELECT `+userCols+` FROM users WHERE email = ?`, strings.ToLower(strings.TrimSpace(email))))
+	return u, notFound(err, "user")
+}
+
+func (db *DB) userGroupIDs(ctx context.Context, q querier, userID int64) ([]int64, error) {
+	return db.ids(ctx, q, `SELECT group_id FROM memberships WHERE user_id = ? ORDER BY group_id`, userID)
+}
+
+// ids runs a query returning one id column.
+func (db *DB) ids(ctx context.Context, q querier, query string, args ...any) ([]int64, error) {
+	rows, err := db.query(ctx, q, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []int64{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// ListUsers pages the account's users by name; Q matches name or email.
+func (db *DB) ListUsers(ctx context.Context, accountID int64, f gatehouse.ListFilter) (gatehouse.Page[gatehouse.User], error) {
+	var page gatehouse.Page[gatehouse.User]
+	l := listQuery{}
+	l.add("account_id = ?", accountID)
+	tail, limit, err := l.page("name", "id", f, "email")
+	if err != nil {
+		return page, err
+	}
+	rows, err := db.query(ctx, db.rdb, `SELECT `+userCols+` FROM users`+tail, l.args...)
+	if err != nil {
+		return page, fmt.Errorf("list users: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return page, err
+		}
+		page.Items = append(page.Items, u)
+	}
+	if err := rows.Err(); err != nil {
+		return page, err
+	}
+	page.Items, page.NextCursor = nextCursor(page.Items, limit, func(u gatehouse.User) (string, int64) { return u.Name, u.ID })
+	for i := range page.Items {
+		if page.Items[i].GroupIDs, err = db.userGroupIDs(ctx, db.rdb, page.Items[i].ID); err != nil {
+			return page, err
+		}
+	}
+	return page, nil
+}
+
+// CreateUser adds a user; GroupIDs nil puts them in the default groups.
+func (db *DB) CreateUser(ctx context.Context, accountID int64, u gatehouse.UserCreate) (gatehouse.User, error) {
+	var out gatehouse.User
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		if err := db.bumpSecurityVersion(ctx, tx, accountID); err != nil {
+			return err
+		}
+		var err error
+		out, err = db.createUser(ctx, tx, accountID, u)
+		return err
+	})
+	return out, err
+}
+
+func (db *DB) createUser(ctx context.Context, tx *sql.Tx, accountID int64, u gatehouse.UserCreate) (gatehouse.User, error) {
+	email, err := normalizeEmail(u.Email)
+	if err != nil {
+		return gatehouse.User{}, err
+	}
+	name := strings.TrimSpace(u.Name)
+	if err := validateUserName(name); err != nil {
+		return gatehouse.User{}, err
+	}
+	groups := u.GroupIDs
+	if groups == nil {
+		if groups, err = db.ids(ctx, tx, `SELECT id FROM security_groups WHERE account_id = ? AND is_default = TRUE`, accountID); err != nil {
+			return gatehouse.User{}, err
+		}
+	}
+	now := ms(db.Now())
+	id, err := db.insert(ctx, tx, `INSERT INTO users (account_id, email, name, password_hash, global_admin, disabled, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, accountID, email, name, u.PasswordHash, u.GlobalAdmin, u.Disabled, now, now)
+	if err != nil {
+		if db.d.IsUniqueViolation(err) {
+			return gatehouse.User{}, &gatehouse.Error{Code: gatehouse.EConflict, Field: "email", Message: "a user with this email already exists"}
+		}
+		return gatehouse.User{}, fmt.Errorf("insert user: %w", err)
+	}
+	if err := db.setMemberships(ctx, tx, accountID, id, groups); err != nil {
+		return gatehouse.User{}, err
+	}
+	return db.user(ctx, tx, accountID, id)
+}
+
+// setMemberships replaces a user's groups, checking each is the account's.
+func (db *DB) setMemberships(ctx context.Context, tx *sql.Tx, accountID, userID int64, groupIDs []int64) error {
+	if err := db.checkGroupsExist(ctx, tx, accountID, groupIDs, "security_group_ids"); err != nil {
+		return err
+	}
+	if _, err := db.exec(ctx, tx, `DELETE FROM memberships WHERE user_id = ?`, userID); err != nil {
+		return err
+	}
+	for _, g := range dedup(groupIDs) {
+		if _, err := db.exec(ctx, tx, `INSERT INTO memberships (account_id, user_id, group_id) VALUES (?, ?, ?)`, accountID, userID, g); err != nil {
+			return fmt.Errorf("insert membership: %w", err)
+		}
+	}
+	return nil
+}
+
+func (db *DB) checkGroupsExist(ctx context.Context, q querier, accountID int64, groupIDs []int64, field string) error {
+	for _, g := range dedup(groupIDs) {
+		var n int
+		if err := db.queryRow(ctx, q, `SELECT COUNT(*) FROM security_groups WHERE account_id = ? AND id = ?`, accountID, g).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return gatehouse.Invalid(field, "security group %d not found", g)
+		}
+	}
+	return nil
+}
+
+// UpdateUser applies the set fields. It refuses to leave the account
+// without an active global admin.
+func (db *DB) UpdateUser(ctx context.Context, accountID, id int64, upd gatehouse.UserUpdate) (gatehouse.User, error) {
+	var out gatehouse.User
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		if err := db.bumpSecurityVersion(ctx, tx, accountID); err != nil {
+			return err
+		}
+		u, err := db.user(ctx, tx, accountID, id)
+		if err != nil {
+			return err
+		}
+		wasActiveAdmin := u.GlobalAdmin && !u.Disabled
+		if err := applyUserUpdate(&u, upd); err != nil {
+			return err
+		}
+		if wasActiveAdmin && (!u.GlobalAdmin || u.Disabled) {
+			if err := db.keepOneAdmin(ctx, tx, accountID, id); err != nil {
+				return err
+			}
+		}
+		_, err = db.exec(ctx, tx, `UPDATE users SET email = ?, name = ?, password_hash = ?, global_admin = ?, disabled = ?, updated_at = ?
+			WHERE account_id = ? AND id = ?`, u.Email, u.Name, u.PasswordHash, u.GlobalAdmin, u.Disabled, ms(db.Now()), accountID, id)
+		if err != nil {
+			if db.d.IsUniqueViolation(err) {
+				return &gatehouse.Error{Code: gatehouse.EConflict, Field: "email", Message: "a user with this email already exists"}
+			}
+			return fmt.Errorf("update user: %w", err)
+		}
+		if upd.PasswordHash != nil {
+			// A new password ends the sessions opened with the old one.
+			if _, err := db.exec(ctx, tx, `DELETE FROM tokens WHERE user_id = ? AND kind = ?`, id, gatehouse.TokenSession); err != nil {
+				return err
+			}
+		}
+		if upd.GroupIDs != nil {
+			if err := db.setMemberships(ctx, tx, accountID, id, *upd.GroupIDs); err != nil {
+				return err
+			}
+		}
+		out, err = db.user(ctx, tx, accountID, id)
+		return err
+	})
+	return out, err
+}
+
+func applyUserUpdate(u *gatehouse.User, upd gatehouse.UserUpdate) error {
+	if upd.Email != nil {
+		email, err := normalizeEmail(*upd.Email)
+		if err != nil {
+			return err
+		}
+		u.Email = email
+	}
+	if upd.Name != nil {
+		u.Name = strings.TrimSpace(*upd.Name)
+		if err := validateUserName(u.Name); err != nil {
+			return err
+		}
+	}
+	if upd.PasswordHash != nil {
+		u.PasswordHash = *upd.PasswordHash
+	}
+	if upd.GlobalAdmin != nil {
+		u.GlobalAdmin = *upd.GlobalAdmin
+	}
+	if upd.Disabled != nil {
+		u.Disabled = *upd.Disabled
+	}
+	return nil
+}
+
+// keepOneAdmin refuses a change that would leave no other active global
+// admin in the account. The caller holds the account row lock.
+func (db *DB) keepOneAdmin(ctx context.Context, tx *sql.Tx, accountID, userID int64) error {
+	var others int
+	err := db.queryRow(ctx, tx, `SELECT COUNT(*) FROM users WHERE account_id = ? AND id <> ? AND global_admin = TRUE AND disabled = FALSE`,
+		accountID, userID).Scan(&others)
+	if err != nil {
+		return err
+	}
+	if others == 0 {
+		return gatehouse.Errorf(gatehouse.EConflict, "this is the account's last active global admin; make another user global admin first")
+	}
+	return nil
+}
+
+// DeleteUser removes a user, never the last active global admin.
+func (db *DB) DeleteUser(ctx context.Context, accountID, id int64) error {
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		if err := db.bumpSecurityVersion(ctx, tx, accountID); err != nil {
+			return err
+		}
+		u, err := db.user(ctx, tx, accountID, id)
+		if err != nil {
+			return err
+		}
+		if u.GlobalAdmin && !u.Disabled {
+			if err := db.keepOneAdmin(ctx, tx, accountID, id); err != nil {
+				return err
+			}
+		}
+		_, err = db.exec(ctx, tx, `DELETE FROM users WHERE account_id = ? AND id = ?`, accountID, id)
+		return err
+	})
+}
+
+// GroupMembers lists the users in a group.
+func (db *DB) GroupMembers(ctx context.Context, accountID, groupID int64) ([]gatehouse.User, error) {
+	rows, err := db.query(ctx, db.rdb, `SELECT `+prefixCols("u.", userCols)+` FROM users u JOIN memberships m ON m.user_id = u.id
+		WHERE m.account_id = ? AND m.group_id = ? ORDER BY u.name, u.id`, accountID, groupID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []gatehouse.User{}
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+func prefixCols(prefix, cols string) string {
+	parts := strings.Split(cols, ", ")
+	for i := range parts {
+		parts[i] = prefix + parts[i]
+	}
+	return strings.Join(parts, ", ")
+}
+
+// dedup returns ids without repeats, keeping first occurrences.
+func dedup(ids []int64) []int64 {
+	seen := make(map[int64]bool, len(ids))
+	out := make([]int64, 0, len(ids))
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
