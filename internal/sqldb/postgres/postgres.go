@@ -46,9 +46,11 @@ func (dialect) Name() string            { return "postgres" }
 func (dialect) InIDs(col string) string { return col + " = ANY(?)" }
 func (dialect) IDsArg(ids []int64) any  { return ids }
 
+func (dialect) Rebind(q string) string { return Rebind(q) }
+
 // Rebind numbers the ? placeholders: $1, $2, …. Queries never hold a
 // literal question mark.
-func (dialect) Rebind(q string) string {
+func Rebind(q string) string {
 	if !strings.Contains(q, "?") {
 		return q
 	}
