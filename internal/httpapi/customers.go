@@ -158,21 +158,7 @@ func (s *Server) setCustomerGroups(w http.ResponseWriter, r *http.Request, c *au
 	if req.SecurityGroupIDs == nil {
 		return gatehouse.Invalid("security_group_ids", "security_group_ids is required (use [] for none)")
 	}
-	check := func(added, removed []gatehouse.SecurityGroup) error {
-		for _, g := range added {
-			g.CustomerIDs = append(g.CustomerIDs, id)
-			if err := canGrant(c, g); err != nil {
-				return err
-			}
-		}
-		for _, g := range removed {
-			if err := canGrant(c, g); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	ids, err := s.store.SetCustomerGroups(r.Context(), c.AccountID, customerScope(c), id, fromIDs(req.SecurityGroupIDs), check)
+	ids, err := s.store.SetCustomerGroups(r.Context(), c.AccountID, customerScope(c), id, fromIDs(req.SecurityGroupIDs), CustomerGroupsCheck(c, id))
 	if err != nil {
 		return err
 	}

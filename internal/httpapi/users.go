@@ -84,20 +84,17 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request, c *authz.Cal
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	if req.GlobalAdmin && !c.Grants.GlobalAdmin() {
-		return gatehouse.Errorf(gatehouse.EForbidden, "only a global admin can make a global admin")
-	}
-	hash, err := s.hashPassword(req.Password)
-	if err != nil {
-		return err
-	}
-	in := gatehouse.UserCreate{Email: req.Email, Name: req.Name, PasswordHash: hash, GlobalAdmin: req.GlobalAdmin, Disabled: req.Disabled}
+	in := gatehouse.UserCreate{Email: req.Email, Name: req.Name, GlobalAdmin: req.GlobalAdmin, Disabled: req.Disabled}
+	var err error
 	if req.SecurityGroupIDs != nil {
 		in.GroupIDs = fromIDs(*req.SecurityGroupIDs)
 	} else if in.GroupIDs, err = s.defaultGroupIDs(r, c); err != nil {
 		return err
 	}
-	if err := s.checkGroupGrants(r, c, nil, in.GroupIDs); err != nil {
+	if err := s.CheckUserCreate(r, c, in.GlobalAdmin, in.GroupIDs); err != nil {
+		return err
+	}
+	if in.PasswordHash, err = s.hashPassword(req.Password); err != nil {
 		return err
 	}
 	u, err := s.store.CreateUser(r.Context(), c.AccountID, in)
