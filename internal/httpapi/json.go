@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strconv"
 	"strings"
 
@@ -24,7 +24,8 @@ func (id *ID) UnmarshalJSON(b []byte) error {
 	s := string(bytes.Trim(b, `"`))
 	v, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || v <= 0 {
-		return fmt.Errorf("%s is not an id", b)
+		// A type error lets the decoder name the field at fault.
+		return &json.UnmarshalTypeError{Value: string(b), Type: reflect.TypeFor[ID]()}
 	}
 	*id = ID(v)
 	return nil
@@ -67,6 +68,9 @@ func decodeError(err error) error {
 	var syntaxErr *json.SyntaxError
 	switch {
 	case errors.As(err, &typeErr):
+		if typeErr.Type == reflect.TypeFor[ID]() {
+			return gatehouse.Invalid(typeErr.Field, "%s is not an id (ids are strings of digits)", typeErr.Value)
+		}
 		return gatehouse.Invalid(typeErr.Field, "expected %s", typeErr.Type.String())
 	case errors.As(err, &syntaxErr):
 		return gatehouse.Invalid("", "malformed JSON at offset %d", syntaxErr.Offset)
