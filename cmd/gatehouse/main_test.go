@@ -1,0 +1,150 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"gatehouse/internal/auth"
+	"gatehouse/internal/sqldb/dbtest"
+)
+
+// MustRunMain starts the real program in-process on a free port.
+func MustRunMain(tb testing.TB, c Config) *Main {
+	tb.Helper()
+	m := NewMain()
+	m.Config = c
+	m.Config.Addr = "127.0.0.1:0"
+	m.Config.Password = auth.Params{Memory: 64, Time: 1, Threads: 1}
+	if err := m.Run(context.Background()); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { m.Close() })
+	return m
+}
+
+func postJSON(t *testing.T, url, token string, body any) (*http.Response, map[string]any) {
+	t.Helper()
+	raw, _ := json.Marshal(body)
+	req, _ := http.NewRequest("POST", url, bytes.NewReader(raw))
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	json.NewDecoder(resp.Body).Decode(&out)
+	return resp, out
+}
+
+func getJSON(t *testing.T, url, token string, out any) int {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	json.NewDecoder(resp.Body).Decode(out)
+	return resp.StatusCode
+}
+
+func TestDemoLoginsWorkOverTheAPI(t *testing.T) {
+	for _, b := range dbtest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			c := Config{DBPath: filepath.Join(t.TempDir(), "demo.db"), Demo: true}
+			if b.Name == "postgres" {
+				c.PostgresDSN, _ = dbtest.PostgresSchema(t)
+			}
+			var out bytes.Buffer
+			m := NewMain()
+			m.Config, m.Stdout = c, &out
+			m.Config.Addr = "127.0.0.1:0"
+			m.Config.Password = auth.Params{Memory: 64, Time: 1, Threads: 1}
+			if err := m.Run(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			defer m.Close()
+			logins := []struct{ email, password string }{
+				{"admin@demo.example", "demo-admin-pass"},
+				{"it@acme-dental.example", "demo-acme-pass"},
+			}
+			for _, l := range logins {
+				if !strings.Contains(out.String(), l.email) || !strings.Contains(out.String(), l.password) {
+					t.Fatalf("start-up output does not print the %s login:\n%s", l.email, out.String())
+				}
+			}
+			_, tok := postJSON(t, m.URL()+"/api/v1/auth/login", "", map[string]string{"email": logins[1].email, "password": logins[1].password})
+			token, _ := tok["token"].(string)
+			var page struct{ Items []struct{ Name string } }
+			if status := getJSON(t, m.URL()+"/api/v1/customers", token, &page); status != 200 {
+				t.Fatalf("co-managed user lists customers: %d", status)
+			}
+			if len(page.Items) != 1 || page.Items[0].Name != "Acme Dental" {
+				t.Fatalf("co-managed IT user sees %+v, want only Acme Dental", page.Items)
+			}
+			_, tok = postJSON(t, m.URL()+"/api/v1/auth/login", "", map[string]string{"email": logins[0].email, "password": logins[0].password})
+			token, _ = tok["token"].(string)
+			if status := getJSON(t, m.URL()+"/api/v1/customers", token, &page); status != 200 || len(page.Items) < 5 {
+				t.Fatalf("admin sees %d customers (status %d)", len(page.Items), status)
+			}
+		})
+	}
+}
+
+func TestAdminCreateThenSignIn(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "admin.db")
+	var out bytes.Buffer
+	args := []string{"admin", "create", "--db", path, "--email", "Owner@Example.com", "--password", "a-long-password", "--account", "Owner MSP"}
+	if err := run(context.Background(), args, &out, &out); err != nil {
+		t.Fatalf("admin create: %v\n%s", err, out.String())
+	}
+	// A second admin in the same account, and the same email refused.
+	args2 := []string{"admin", "create", "--db", path, "--email", "second@example.com", "--password", "a-long-password", "--account", "Owner MSP"}
+	if err := run(context.Background(), args2, &out, &out); err != nil {
+		t.Fatalf("second admin: %v", err)
+	}
+	if err := run(context.Background(), args, &out, &out); err == nil {
+		t.Fatal("the same email was accepted twice")
+	}
+	m := MustRunMain(t, Config{DBPath: path})
+	resp, body := postJSON(t, m.URL()+"/api/v1/auth/login", "", map[string]string{"email": "owner@example.com", "password": "a-long-password"})
+	if resp.StatusCode != 200 || body["token"] == "" {
+		t.Fatalf("sign-in: %d %v", resp.StatusCode, body)
+	}
+	var me struct {
+		GlobalAdmin bool `json:"global_admin"`
+		Account     struct{ Name string }
+	}
+	getJSON(t, m.URL()+"/api/v1/me", body["token"].(string), &me)
+	if !me.GlobalAdmin || me.Account.Name != "Owner MSP" {
+		t.Fatalf("me = %+v", me)
+	}
+}
+
+func TestMigrateAndHealth(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "m.db")
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"migrate", "--db", path}, &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	m := MustRunMain(t, Config{DBPath: path})
+	for _, p := range []string{"/healthz", "/readyz"} {
+		resp, err := http.Get(m.URL() + p)
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("%s: %v %v", p, resp, err)
+		}
+		resp.Body.Close()
+	}
+	if err := run(context.Background(), []string{"nonsense"}, &out, &out); err == nil {
+		t.Fatal("an unknown command succeeded")
+	}
+}
