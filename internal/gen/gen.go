@@ -41,7 +41,7 @@ const (
 // Validate names the first option that is out of range.
 func (o Options) Validate() error {
 	for _, c := range []struct {
-		field    string
+		field     string
 		n, lo, hi int
 	}{
 		{"customers", o.Customers, 1, MaxCustomers},
