@@ -1,0 +1,79 @@
+package records
+
+import (
+	"gatehouse/internal/access"
+	"gatehouse/internal/catalog"
+)
+
+// Reach is the set of a module's records a caller reaches with some
+// permission. Storage turns it into a WHERE condition (lists, counts,
+// search, exports) and Allows answers for one record; the two must agree.
+type Reach struct {
+	// Customers: every record of these customers.
+	Customers access.Scope
+	// Library: records with no customer.
+	Library bool
+	// Own: the records of these customers whose owner is OwnerID.
+	Own     access.Scope
+	OwnerID int64
+}
+
+// None reaches nothing.
+func (r Reach) None() bool {
+	return r.Customers.Empty() && !r.Library && (r.Own.Empty() || r.OwnerID == 0)
+}
+
+// Allows reports whether a record of customer (0: none) owned by owner is
+// reached.
+func (r Reach) Allows(customer, owner int64) bool {
+	if customer == 0 {
+		return r.Library
+	}
+	if r.Customers.Contains(customer) {
+		return true
+	}
+	return r.OwnerID != 0 && owner == r.OwnerID && r.Own.Contains(customer)
+}
+
+// Grants is what the reach rules read: the caller's compiled grants.
+type Grants interface {
+	Scope(p catalog.Perm) access.Scope
+	Holds(p catalog.Perm) bool
+	Check(p catalog.Perm, customer int64) bool
+	UserID() int64
+}
+
+// ViewReach is what a caller may read of m: every record of the customers
+// a view permission is granted on, their own records where only an own
+// permission is granted, and records with no customer — for a shared
+// library, when any view permission is held at all; for restricted
+// records, only when one is held for all customers.
+func ViewReach(m *Module, g Grants) Reach {
+	var r Reach
+	for _, key := range m.ViewPerms {
+		p := catalog.MustLookup(key)
+		r.Customers = access.Union(r.Customers, g.Scope(p))
+		switch m.Ownership {
+		case SharedLibrary:
+			r.Library = r.Library || g.Holds(p)
+		case Restricted:
+			r.Library = r.Library || g.Check(p, 0)
+		}
+	}
+	for _, key := range m.OwnPerms {
+		r.Own = access.Union(r.Own, g.Scope(catalog.MustLookup(key)))
+	}
+	if !r.Own.Empty() {
+		r.OwnerID = g.UserID()
+	}
+	return r
+}
+
+// PermReach is where a caller may use perm on m's records: the customers
+// it is granted on and, for records with no customer, only with an
+// all-customers grant. A change needs both this and ViewReach: no one
+// edits what they cannot see.
+func PermReach(m *Module, g Grants, perm string) Reach {
+	p := catalog.MustLookup(perm)
+	return Reach{Customers: g.Scope(p), Library: m.Ownership != CustomerRequired && g.Check(p, 0)}
+}
