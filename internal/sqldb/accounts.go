@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"gatehouse/internal/audit"
 	"gatehouse/internal/catalog"
 	"gatehouse/internal/gatehouse"
 )
@@ -62,6 +63,10 @@ func (db *DB) createAccount(ctx context.Context, tx *sql.Tx, name string) (gateh
 			return gatehouse.Account{}, gatehouse.Errorf(gatehouse.EConflict, "account %q already exists", name)
 		}
 		return gatehouse.Account{}, fmt.Errorf("insert account: %w", err)
+	}
+	if err := db.appendAudit(ctx, tx, id, audit.Event{Action: "account.create", TargetType: "account", TargetID: id,
+		After: map[string]any{"name": name}}); err != nil {
+		return gatehouse.Account{}, err
 	}
 	examples := []gatehouse.SecurityGroup{
 		{Name: "Technicians", Description: "Everyday work on every customer. New users join this group unless told otherwise.",

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"gatehouse/internal/access"
+	"gatehouse/internal/audit"
 	"gatehouse/internal/gatehouse"
 )
 
@@ -97,8 +98,10 @@ func (db *DB) CreateCustomer(ctx context.Context, accountID int64, f gatehouse.C
 		if err := db.writeTags(ctx, tx, id, c.Tags); err != nil {
 			return err
 		}
-		c, err = db.customer(ctx, tx, accountID, access.All(), id)
-		return err
+		if c, err = db.customer(ctx, tx, accountID, access.All(), id); err != nil {
+			return err
+		}
+		return db.appendAudit(ctx, tx, accountID, audit.Event{Action: "customer.create", TargetType: "customer", TargetID: id, CustomerID: id, After: c})
 	})
 	return c, err
 }
@@ -111,6 +114,8 @@ func (db *DB) UpdateCustomer(ctx context.Context, accountID int64, scope access.
 		if c, err = db.customer(ctx, tx, accountID, scope, id); err != nil {
 			return err
 		}
+		before := c
+		before.Tags = append([]string{}, c.Tags...)
 		f.Apply(&c)
 		if err := validateCustomer(&c); err != nil {
 			return err
@@ -127,8 +132,10 @@ func (db *DB) UpdateCustomer(ctx context.Context, accountID int64, scope access.
 				return err
 			}
 		}
-		c, err = db.customer(ctx, tx, accountID, scope, id)
-		return err
+		if c, err = db.customer(ctx, tx, accountID, scope, id); err != nil {
+			return err
+		}
+		return db.appendAudit(ctx, tx, accountID, audit.Event{Action: "customer.update", TargetType: "customer", TargetID: id, CustomerID: id, Before: before, After: c})
 	})
 	return c, err
 }
@@ -140,11 +147,14 @@ func (db *DB) DeleteCustomer(ctx context.Context, accountID int64, scope access.
 		if err := db.bumpSecurityVersion(ctx, tx, accountID); err != nil {
 			return err
 		}
-		if _, err := db.customer(ctx, tx, accountID, scope, id); err != nil {
+		c, err := db.customer(ctx, tx, accountID, scope, id)
+		if err != nil {
 			return err
 		}
-		_, err := db.exec(ctx, tx, `DELETE FROM customers WHERE account_id = ? AND id = ?`, accountID, id)
-		return err
+		if _, err := db.exec(ctx, tx, `DELETE FROM customers WHERE account_id = ? AND id = ?`, accountID, id); err != nil {
+			return err
+		}
+		return db.appendAudit(ctx, tx, accountID, audit.Event{Action: "customer.delete", TargetType: "customer", TargetID: id, CustomerID: id, Before: c})
 	})
 }
 
@@ -213,7 +223,7 @@ func (db *DB) SetCustomerGroups(ctx context.Context, accountID int64, scope acce
 		if _, err := db.customer(ctx, tx, accountID, scope, customerID); err != nil {
 			return err
 		}
-		current, err := db.ids(ctx, tx, `SELECT group_id FROM security_group_customers WHERE account_id = ? AND customer_id = ?`, accountID, customerID)
+		current, err := db.ids(ctx, tx, `SELECT group_id FROM security_group_customers WHERE account_id = ? AND customer_id = ? ORDER BY group_id`, accountID, customerID)
 		if err != nil {
 			return err
 		}
@@ -236,8 +246,12 @@ func (db *DB) SetCustomerGroups(ctx context.Context, accountID int64, scope acce
 				return err
 			}
 		}
-		out, err = db.ids(ctx, tx, `SELECT group_id FROM security_group_customers WHERE account_id = ? AND customer_id = ? ORDER BY group_id`, accountID, customerID)
-		return err
+		if out, err = db.ids(ctx, tx, `SELECT group_id FROM security_group_customers WHERE account_id = ? AND customer_id = ? ORDER BY group_id`, accountID, customerID); err != nil {
+			return err
+		}
+		return db.appendAudit(ctx, tx, accountID, audit.Event{Action: "customer.security_groups.update", TargetType: "customer",
+			TargetID: customerID, CustomerID: customerID, Before: map[string]any{"security_group_ids": current},
+			After: map[string]any{"security_group_ids": out}})
 	})
 	return out, err
 }

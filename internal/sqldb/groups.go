@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"gatehouse/internal/audit"
 	"gatehouse/internal/catalog"
 	"gatehouse/internal/gatehouse"
 )
@@ -139,7 +140,21 @@ func (db *DB) insertGroup(ctx context.Context, tx *sql.Tx, accountID int64, g *g
 		}
 		return 0, fmt.Errorf("insert group: %w", err)
 	}
-	return id, db.writeGroupSets(ctx, tx, accountID, id, g)
+	if err := db.writeGroupSets(ctx, tx, accountID, id, g); err != nil {
+		return 0, err
+	}
+	g.ID = id
+	return id, db.appendAudit(ctx, tx, accountID, audit.Event{Action: "security_group.create", TargetType: "security_group", TargetID: id, After: groupView(*g)})
+}
+
+// groupView is a group as the audit log records it.
+func groupView(g gatehouse.SecurityGroup) map[string]any {
+	ids := g.CustomerIDs
+	if ids == nil {
+		ids = []int64{}
+	}
+	return map[string]any{"id": g.ID, "name": g.Name, "description": g.Description, "access_type": g.AccessType,
+		"customer_ids": ids, "permissions": g.Permissions, "is_default": g.IsDefault}
 }
 
 func groupNameTaken() error {
@@ -261,8 +276,11 @@ func (db *DB) UpdateGroup(ctx context.Context, accountID, id int64, f gatehouse.
 		if err := db.writeGroupSets(ctx, tx, accountID, id, &after); err != nil {
 			return err
 		}
-		out, err = db.group(ctx, tx, accountID, id)
-		return err
+		if out, err = db.group(ctx, tx, accountID, id); err != nil {
+			return err
+		}
+		return db.appendAudit(ctx, tx, accountID, audit.Event{Action: "security_group.update", TargetType: "security_group", TargetID: id,
+			Before: groupView(before), After: groupView(out)})
 	})
 	return out, err
 }
@@ -282,8 +300,10 @@ func (db *DB) DeleteGroup(ctx context.Context, accountID, id int64, check func(g
 				return err
 			}
 		}
-		_, err = db.exec(ctx, tx, `DELETE FROM security_groups WHERE account_id = ? AND id = ?`, accountID, id)
-		return err
+		if _, err = db.exec(ctx, tx, `DELETE FROM security_groups WHERE account_id = ? AND id = ?`, accountID, id); err != nil {
+			return err
+		}
+		return db.appendAudit(ctx, tx, accountID, audit.Event{Action: "security_group.delete", TargetType: "security_group", TargetID: id, Before: groupView(g)})
 	})
 }
 

@@ -6,19 +6,29 @@ import (
 	"fmt"
 	"time"
 
+	"gatehouse/internal/audit"
 	"gatehouse/internal/gatehouse"
 )
 
-// CreateToken stores a token's hash.
+// CreateToken stores a token's hash and records the sign-in or the new
+// API token in the audit log.
 func (db *DB) CreateToken(ctx context.Context, t gatehouse.Token) (gatehouse.Token, error) {
 	t.CreatedAt = fromMS(ms(db.Now()))
-	id, err := db.insert(ctx, db.db, `INSERT INTO tokens (account_id, user_id, kind, name, token_hash, created_at, expires_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, t.AccountID, t.UserID, t.Kind, t.Name, t.Hash, ms(t.CreatedAt), ms(t.ExpiresAt))
-	if err != nil {
-		return t, fmt.Errorf("insert token: %w", err)
-	}
-	t.ID = id
-	return t, nil
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		id, err := db.insert(ctx, tx, `INSERT INTO tokens (account_id, user_id, kind, name, token_hash, created_at, expires_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`, t.AccountID, t.UserID, t.Kind, t.Name, t.Hash, ms(t.CreatedAt), ms(t.ExpiresAt))
+		if err != nil {
+			return fmt.Errorf("insert token: %w", err)
+		}
+		t.ID = id
+		action := "auth.sign_in"
+		if t.Kind == gatehouse.TokenAPI {
+			action = "api_token.create"
+		}
+		return db.appendAudit(ctx, tx, t.AccountID, audit.Event{Action: action, TargetType: "user", TargetID: t.UserID,
+			After: map[string]any{"token_id": id, "name": t.Name, "expires_at": t.ExpiresAt.UTC()}})
+	})
+	return t, err
 }
 
 // Principal resolves an unexpired token of an active user. Anything else
@@ -39,14 +49,22 @@ func (db *DB) Principal(ctx context.Context, hash []byte) (gatehouse.Principal, 
 
 // DeleteToken revokes one of a user's tokens.
 func (db *DB) DeleteToken(ctx context.Context, accountID, userID, tokenID int64) error {
-	res, err := db.exec(ctx, db.db, `DELETE FROM tokens WHERE account_id = ? AND user_id = ? AND id = ?`, accountID, userID, tokenID)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return gatehouse.NotFound("token")
-	}
-	return nil
+	return db.inTx(ctx, func(tx *sql.Tx) error {
+		var kind, name string
+		err := db.queryRow(ctx, tx, `SELECT kind, name FROM tokens WHERE account_id = ? AND user_id = ? AND id = ?`, accountID, userID, tokenID).Scan(&kind, &name)
+		if err != nil {
+			return notFound(err, "token")
+		}
+		if _, err := db.exec(ctx, tx, `DELETE FROM tokens WHERE id = ?`, tokenID); err != nil {
+			return err
+		}
+		action := "auth.sign_out"
+		if kind == gatehouse.TokenAPI {
+			action = "api_token.revoke"
+		}
+		return db.appendAudit(ctx, tx, accountID, audit.Event{Action: action, TargetType: "user", TargetID: userID,
+			Before: map[string]any{"token_id": tokenID, "name": name}})
+	})
 }
 
 // ListTokens lists a user's personal API tokens (never their secrets).

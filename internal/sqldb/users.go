@@ -7,6 +7,7 @@ import (
 	"net/mail"
 	"strings"
 
+	"gatehouse/internal/audit"
 	"gatehouse/internal/gatehouse"
 )
 
@@ -153,7 +154,39 @@ func (db *DB) createUser(ctx context.Context, tx *sql.Tx, accountID int64, u gat
 	if err := db.setMemberships(ctx, tx, accountID, id, groups); err != nil {
 		return gatehouse.User{}, err
 	}
-	return db.user(ctx, tx, accountID, id)
+	u2, err := db.user(ctx, tx, accountID, id)
+	if err != nil {
+		return u2, err
+	}
+	return u2, db.appendAudit(ctx, tx, accountID, audit.Event{Action: "user.create", TargetType: "user", TargetID: id, After: userView(u2, false)})
+}
+
+// userView is a user as the audit log records it: never the hash.
+func userView(u gatehouse.User, passwordChanged bool) map[string]any {
+	v := map[string]any{"id": u.ID, "email": u.Email, "name": u.Name, "global_admin": u.GlobalAdmin,
+		"disabled": u.Disabled, "security_group_ids": u.GroupIDs}
+	if passwordChanged {
+		v["password_changed"] = true
+	}
+	return v
+}
+
+// auditUserUpdate records the change, and a global-admin grant or
+// revocation as an event of its own so it stands out.
+func (db *DB) auditUserUpdate(ctx context.Context, tx *sql.Tx, before, after gatehouse.User, passwordChanged bool) error {
+	if err := db.appendAudit(ctx, tx, after.AccountID, audit.Event{Action: "user.update", TargetType: "user", TargetID: after.ID,
+		Before: userView(before, false), After: userView(after, passwordChanged)}); err != nil {
+		return err
+	}
+	if before.GlobalAdmin == after.GlobalAdmin {
+		return nil
+	}
+	action := "user.global_admin.revoke"
+	if after.GlobalAdmin {
+		action = "user.global_admin.grant"
+	}
+	return db.appendAudit(ctx, tx, after.AccountID, audit.Event{Action: action, TargetType: "user", TargetID: after.ID,
+		Before: map[string]any{"global_admin": before.GlobalAdmin}, After: map[string]any{"global_admin": after.GlobalAdmin}})
 }
 
 // setMemberships replaces a user's groups, checking each is the account's.
@@ -197,6 +230,7 @@ func (db *DB) UpdateUser(ctx context.Context, accountID, id int64, upd gatehouse
 		if err != nil {
 			return err
 		}
+		before := u
 		wasActiveAdmin := u.GlobalAdmin && !u.Disabled
 		if err := applyUserUpdate(&u, upd); err != nil {
 			return err
@@ -225,8 +259,10 @@ func (db *DB) UpdateUser(ctx context.Context, accountID, id int64, upd gatehouse
 				return err
 			}
 		}
-		out, err = db.user(ctx, tx, accountID, id)
-		return err
+		if out, err = db.user(ctx, tx, accountID, id); err != nil {
+			return err
+		}
+		return db.auditUserUpdate(ctx, tx, before, out, upd.PasswordHash != nil)
 	})
 	return out, err
 }
@@ -287,8 +323,10 @@ func (db *DB) DeleteUser(ctx context.Context, accountID, id int64) error {
 				return err
 			}
 		}
-		_, err = db.exec(ctx, tx, `DELETE FROM users WHERE account_id = ? AND id = ?`, accountID, id)
-		return err
+		if _, err = db.exec(ctx, tx, `DELETE FROM users WHERE account_id = ? AND id = ?`, accountID, id); err != nil {
+			return err
+		}
+		return db.appendAudit(ctx, tx, accountID, audit.Event{Action: "user.delete", TargetType: "user", TargetID: id, Before: userView(u, false)})
 	})
 }
 

@@ -19,12 +19,14 @@ import (
 // Opener returns a new, empty, migrated store for one test.
 type Opener func(tb testing.TB) *sqldb.DB
 
+type namedTest struct {
+	name string
+	fn   func(*testing.T, *sqldb.DB)
+}
+
 // Run runs the whole suite.
 func Run(t *testing.T, open Opener) {
-	tests := []struct {
-		name string
-		fn   func(*testing.T, *sqldb.DB)
-	}{
+	tests := []namedTest{
 		{"a new account starts with the example groups", testExampleGroups},
 		{"emails are unique across accounts", testEmailUnique},
 		{"users without named groups join the default groups", testDefaultGroups},
@@ -40,6 +42,7 @@ func Run(t *testing.T, open Opener) {
 		{"tokens expire and stop working for disabled users", testTokens},
 		{"a failed change writes nothing", testAtomic},
 	}
+	tests = append(tests, auditTests()...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			db := open(t)
