@@ -1,0 +1,68 @@
+package records
+
+import "time"
+
+// Hit is one global-search result.
+type Hit struct {
+	Module     string // module key, or "customers"
+	ID         int64
+	CustomerID int64
+	Title      string
+}
+
+// Note is a comment on a ticket or a message in a chat.
+type Note struct {
+	ID        int64
+	ParentID  int64
+	AuthorID  int64 // 0: the author's user is gone
+	Body      string
+	CreatedAt time.Time
+}
+
+// NoteKind is a kind of note and the module of its parent.
+type NoteKind struct {
+	Table  string
+	Parent string // module key
+	Noun   string
+}
+
+var (
+	TicketComments = NoteKind{Table: "ticket_comments", Parent: "tickets", Noun: "comment"}
+	ChatMessages   = NoteKind{Table: "chat_messages", Parent: "chats", Noun: "message"}
+)
+
+// Recipient is a contact a campaign reaches.
+type Recipient struct {
+	ContactID  int64
+	CustomerID int64
+	Name       string
+	Email      string
+}
+
+// Mail is one outbox message.
+type Mail struct {
+	ID        int64
+	AccountID int64
+	To        string
+	ToName    string
+	Subject   string
+	Body      string
+	Attempts  int
+}
+
+// Amount is a sum of money in one currency.
+type Amount struct {
+	Currency string
+	Minor    int64
+}
+
+// CustomerSummary is one customer's line of the summary report. A figure
+// is nil when the caller may not view that module for the customer.
+type CustomerSummary struct {
+	CustomerID  int64
+	Name        string
+	Counts      map[string]int64 // module key → records (open only, for alerts and tickets)
+	Invoiced    []Amount         // non-void invoice totals, by currency
+	Received    []Amount         // payments, by currency
+	Outstanding []Amount         // invoiced minus received, by currency
+}
