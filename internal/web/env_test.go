@@ -1,0 +1,206 @@
+package web_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"gatehouse/internal/auth"
+	"gatehouse/internal/authz"
+	"gatehouse/internal/gatehouse"
+	"gatehouse/internal/httpapi"
+	"gatehouse/internal/sqldb"
+	"gatehouse/internal/sqldb/sqlite"
+	"gatehouse/internal/web"
+)
+
+// cheap argon2 parameters keep sign-ins fast in tests.
+var cheap = auth.Params{Memory: 64, Time: 1, Threads: 1}
+
+const password = "correct horse battery"
+
+// env is a running server (JSON API and web admin on one mux, as the
+// binary mounts them) over a fresh SQLite database with one account.
+type env struct {
+	t       testing.TB
+	ctx     context.Context
+	db      *sqldb.DB
+	web     *web.Server
+	url     string
+	account int64
+	admin   gatehouse.User
+}
+
+func newEnv(t testing.TB) *env {
+	t.Helper()
+	ctx := context.Background()
+	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "web.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	gate := authz.NewGate(db, nil)
+	api := httpapi.New(db, gate, log, cheap)
+	w, err := web.New(db, gate, api, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	api.Mount(mux)
+	w.Mount(mux)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	hash, err := auth.HashPassword(password, cheap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	acct, admin, err := db.CreateAdmin(ctx, "Test MSP", gatehouse.UserCreate{Email: "admin@test.example", Name: "Ada Admin",
+		PasswordHash: hash, GroupIDs: []int64{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &env{t: t, ctx: ctx, db: db, web: w, url: srv.URL, account: acct.ID, admin: admin}
+}
+
+type testWriter struct{ t testing.TB }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
+}
+
+func (e *env) customer(name string) int64 {
+	e.t.Helper()
+	c, err := e.db.CreateCustomer(e.ctx, e.account, gatehouse.CustomerFields{Name: &name})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return c.ID
+}
+
+func (e *env) group(g gatehouse.SecurityGroup) int64 {
+	e.t.Helper()
+	created, err := e.db.CreateGroup(e.ctx, e.account, g)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return created.ID
+}
+
+func (e *env) user(email string, globalAdmin bool, groups ...int64) gatehouse.User {
+	e.t.Helper()
+	hash, err := auth.HashPassword(password, cheap)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if groups == nil {
+		groups = []int64{}
+	}
+	u, err := e.db.CreateUser(e.ctx, e.account, gatehouse.UserCreate{Email: email, Name: email, PasswordHash: hash,
+		GlobalAdmin: globalAdmin, GroupIDs: groups})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return u
+}
+
+func (e *env) groupByName(name string) (gatehouse.SecurityGroup, bool) {
+	e.t.Helper()
+	page, err := e.db.ListGroups(e.ctx, e.account, gatehouse.ListFilter{Limit: 500})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for _, g := range page.Items {
+		if g.Name == name {
+			return g, true
+		}
+	}
+	return gatehouse.SecurityGroup{}, false
+}
+
+// client is a browser-like HTTP client: a cookie jar, no redirects
+// followed, so tests see each answer.
+type client struct {
+	e *env
+	c *http.Client
+}
+
+func (e *env) client() *client {
+	jar, _ := cookiejar.New(nil)
+	return &client{e: e, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}}
+}
+
+// signedIn returns a client with a session for email.
+func (e *env) signedIn(email string) *client {
+	e.t.Helper()
+	c := e.client()
+	res := c.post("/signin", url.Values{"email": {email}, "password": {password}})
+	if res.status != http.StatusSeeOther {
+		e.t.Fatalf("sign in as %s: status %d: %s", email, res.status, res.body)
+	}
+	return c
+}
+
+type response struct {
+	status int
+	header http.Header
+	body   string
+}
+
+func (c *client) do(req *http.Request) response {
+	c.e.t.Helper()
+	res, err := c.c.Do(req)
+	if err != nil {
+		c.e.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return response{status: res.StatusCode, header: res.Header, body: string(b)}
+}
+
+func (c *client) get(path string) response {
+	c.e.t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, c.e.url+path, nil)
+	return c.do(req)
+}
+
+func (c *client) post(path string, form url.Values) response {
+	c.e.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, c.e.url+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return c.do(req)
+}
+
+var csrfRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// csrf reads the form token from a signed-in page.
+func (c *client) csrf() string {
+	c.e.t.Helper()
+	res := c.get("/")
+	m := csrfRE.FindStringSubmatch(res.body)
+	if m == nil {
+		c.e.t.Fatalf("no csrf token on the home page: %d %s", res.status, res.body)
+	}
+	return m[1]
+}
+
+// postForm posts with the session's CSRF token.
+func (c *client) postForm(path string, form url.Values) response {
+	c.e.t.Helper()
+	if form == nil {
+		form = url.Values{}
+	}
+	form.Set("csrf", c.csrf())
+	return c.post(path, form)
+}

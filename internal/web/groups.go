@@ -1,0 +1,367 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"gatehouse/internal/access"
+	"gatehouse/internal/authz"
+	"gatehouse/internal/catalog"
+	"gatehouse/internal/gatehouse"
+	"gatehouse/internal/httpapi"
+)
+
+var (
+	permCustomersView = catalog.MustLookup("customers.view")
+	permGroupsManage  = catalog.MustLookup("security_groups.manage")
+)
+
+// allGroups reads every security group of the account; an account has
+// tens of groups, not thousands.
+func (s *Server) allGroups(ctx context.Context, accountID int64) ([]gatehouse.SecurityGroup, error) {
+	var out []gatehouse.SecurityGroup
+	f := gatehouse.ListFilter{Limit: 500}
+	for {
+		page, err := s.store.ListGroups(ctx, accountID, f)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, page.Items...)
+		if page.NextCursor == "" {
+			return out, nil
+		}
+		f.Cursor = page.NextCursor
+	}
+}
+
+type groupRow struct {
+	gatehouse.SecurityGroup
+	CustomerCount string
+}
+
+type groupsPage struct {
+	Groups    []groupRow
+	CanManage bool
+}
+
+func (s *Server) handleGroupList(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	groups, err := s.allGroups(r.Context(), c.AccountID)
+	if err != nil {
+		return err
+	}
+	p := groupsPage{CanManage: c.Grants.Holds(permGroupsManage)}
+	for _, g := range groups {
+		row := groupRow{SecurityGroup: g, CustomerCount: "All"}
+		if g.AccessType == gatehouse.SelectCustomers {
+			row.CustomerCount = strconv.Itoa(len(g.CustomerIDs))
+		}
+		p.Groups = append(p.Groups, row)
+	}
+	s.render(w, r, c, http.StatusOK, "groups", "Security groups", p)
+	return nil
+}
+
+// customerOption is one entry of a customer listbox.
+type customerOption struct {
+	ID     int64
+	Name   string
+	Hidden bool // in the group, but outside what the viewer may see
+}
+
+// customerOptions names the customers of a list, as far as the viewer's
+// customers.view scope reaches; the others keep their place unnamed.
+func (s *Server) customerOptions(ctx context.Context, c *authz.Caller, ids []int64) ([]customerOption, error) {
+	visible := c.Grants.Scope(permCustomersView)
+	var shown []int64
+	for _, id := range ids {
+		if visible.Contains(id) {
+			shown = append(shown, id)
+		}
+	}
+	names := make(map[int64]string, len(shown))
+	if len(shown) > 0 {
+		f := gatehouse.ListFilter{Limit: 500}
+		for {
+			page, err := s.store.ListCustomers(ctx, c.AccountID, access.Only(shown...), f)
+			if err != nil {
+				return nil, err
+			}
+			for _, cu := range page.Items {
+				names[cu.ID] = cu.Name
+			}
+			if page.NextCursor == "" {
+				break
+			}
+			f.Cursor = page.NextCursor
+		}
+	}
+	out := make([]customerOption, 0, len(ids))
+	for _, id := range ids {
+		if n, ok := names[id]; ok {
+			out = append(out, customerOption{ID: id, Name: n})
+		} else {
+			out = append(out, customerOption{ID: id, Name: fmt.Sprintf("Customer #%d (not visible to you)", id), Hidden: true})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b customerOption) int {
+		return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name))
+	})
+	return out, nil
+}
+
+// The permission tree: categories, their areas, the areas' actions.
+type permCategory struct {
+	Name  string
+	Slug  string
+	Areas []permArea
+}
+
+type permArea struct {
+	Key         string
+	Label       string
+	AccountWide bool
+	Actions     []permAction
+}
+
+type permAction struct {
+	Key     string
+	Label   string
+	Checked bool
+}
+
+func permissionTree(checkedKeys []string) []permCategory {
+	has := make(map[string]bool, len(checkedKeys))
+	for _, k := range checkedKeys {
+		has[k] = true
+	}
+	var out []permCategory
+	for i, cat := range catalog.Categories() {
+		pc := permCategory{Name: cat, Slug: "cat-" + strconv.Itoa(i)}
+		for _, a := range catalog.Areas() {
+			if a.Category != cat {
+				continue
+			}
+			pa := permArea{Key: a.Key, Label: a.Label, AccountWide: !a.CustomerScoped}
+			for _, act := range a.Actions {
+				key := a.Key + "." + act.Key
+				pa.Actions = append(pa.Actions, permAction{Key: key, Label: act.Label, Checked: has[key]})
+			}
+			pc.Areas = append(pc.Areas, pa)
+		}
+		out = append(out, pc)
+	}
+	return out
+}
+
+type groupFormPage struct {
+	Group      gatehouse.SecurityGroup
+	New        bool
+	CanManage  bool
+	CanSearch  bool // the viewer may search customers for the list builder
+	Accessible []customerOption
+	Tree       []permCategory
+	Err        *formError
+}
+
+// Select reports whether the form shows Select Customers.
+func (p groupFormPage) Select() bool { return p.Group.AccessType == gatehouse.SelectCustomers }
+
+func (s *Server) renderGroupForm(w http.ResponseWriter, r *http.Request, c *authz.Caller, p groupFormPage) error {
+	var err error
+	if p.Accessible, err = s.customerOptions(r.Context(), c, p.Group.CustomerIDs); err != nil {
+		return err
+	}
+	p.Tree = permissionTree(p.Group.Permissions)
+	p.CanSearch = c.Grants.Holds(permCustomersView)
+	status, title := http.StatusOK, "New security group"
+	if !p.New {
+		title = p.Group.Name
+	}
+	if p.Err != nil {
+		status = p.Err.Status
+	}
+	s.render(w, r, c, status, "group_form", title, p)
+	return nil
+}
+
+func (s *Server) handleGroupNew(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	return s.renderGroupForm(w, r, c, groupFormPage{New: true, CanManage: true,
+		Group: gatehouse.SecurityGroup{AccessType: gatehouse.AllCustomers}})
+}
+
+func (s *Server) handleGroupEdit(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	id, err := pathID(r, "security group")
+	if err != nil {
+		return err
+	}
+	g, err := s.store.Group(r.Context(), c.AccountID, id)
+	if err != nil {
+		return err
+	}
+	return s.renderGroupForm(w, r, c, groupFormPage{Group: g, CanManage: c.Grants.Holds(permGroupsManage)})
+}
+
+// groupFromForm reads the editor's fields. A Select Customers group takes
+// the Accessible panel's customers; an All Customers group takes none.
+func groupFromForm(r *http.Request) (gatehouse.SecurityGroup, error) {
+	g := gatehouse.SecurityGroup{
+		Name:        r.PostFormValue("name"),
+		Description: strings.TrimSpace(r.PostFormValue("description")),
+		AccessType:  gatehouse.AccessType(r.PostFormValue("access_type")),
+		Permissions: r.PostForm["permission"],
+		IsDefault:   checked(r, "is_default"),
+	}
+	if g.Permissions == nil {
+		g.Permissions = []string{}
+	}
+	ids, err := formIDs(r.PostForm["customer_id"], "customer_ids")
+	if err != nil {
+		return g, err
+	}
+	if g.AccessType == gatehouse.SelectCustomers {
+		g.CustomerIDs = ids
+	} else {
+		g.CustomerIDs = []int64{}
+	}
+	return g, nil
+}
+
+func (s *Server) handleGroupCreate(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	g, err := groupFromForm(r)
+	if err == nil {
+		if err = httpapi.CanGrant(c, g); err == nil {
+			var created gatehouse.SecurityGroup
+			if created, err = s.store.CreateGroup(r.Context(), c.AccountID, g); err == nil {
+				redirect(w, r, fmt.Sprintf("/security-groups/%d", created.ID), "Created security group "+created.Name+".")
+				return nil
+			}
+		}
+	}
+	fe, ok := formProblem(err)
+	if !ok {
+		return err
+	}
+	return s.renderGroupForm(w, r, c, groupFormPage{Group: g, New: true, CanManage: true, Err: fe})
+}
+
+func (s *Server) handleGroupUpdate(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	id, err := pathID(r, "security group")
+	if err != nil {
+		return err
+	}
+	g, err := groupFromForm(r)
+	if err == nil {
+		f := gatehouse.GroupFields{Name: &g.Name, Description: &g.Description, AccessType: &g.AccessType,
+			CustomerIDs: &g.CustomerIDs, Permissions: &g.Permissions, IsDefault: &g.IsDefault}
+		var updated gatehouse.SecurityGroup
+		updated, err = s.store.UpdateGroup(r.Context(), c.AccountID, id, f, func(before, after gatehouse.SecurityGroup) error {
+			if err := httpapi.CanGrant(c, before); err != nil {
+				return err
+			}
+			return httpapi.CanGrant(c, after)
+		})
+		if err == nil {
+			redirect(w, r, fmt.Sprintf("/security-groups/%d", updated.ID), "Saved security group "+updated.Name+".")
+			return nil
+		}
+	}
+	fe, ok := formProblem(err)
+	if !ok {
+		return err
+	}
+	g.ID = id
+	return s.renderGroupForm(w, r, c, groupFormPage{Group: g, CanManage: true, Err: fe})
+}
+
+// handleGroupCopy makes "Copy of <name>", numbering it when that name is
+// taken, and opens the copy for editing.
+func (s *Server) handleGroupCopy(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	id, err := pathID(r, "security group")
+	if err != nil {
+		return err
+	}
+	src, err := s.store.Group(r.Context(), c.AccountID, id)
+	if err != nil {
+		return err
+	}
+	check := func(g gatehouse.SecurityGroup) error { return httpapi.CanGrant(c, g) }
+	base := "Copy of " + src.Name
+	for n := 1; n <= 50; n++ {
+		name := base
+		if n > 1 {
+			name = fmt.Sprintf("%s (%d)", base, n)
+		}
+		if len(name) > 100 {
+			name = name[len(name)-100:]
+		}
+		cp, err := s.store.CopyGroup(r.Context(), c.AccountID, id, name, check)
+		if err == nil {
+			redirect(w, r, fmt.Sprintf("/security-groups/%d", cp.ID), "Copied "+src.Name+" to "+cp.Name+".")
+			return nil
+		}
+		if gatehouse.ErrorCode(err) != gatehouse.EConflict {
+			return err
+		}
+	}
+	return gatehouse.Errorf(gatehouse.EConflict, "could not find a free name for the copy; rename earlier copies first")
+}
+
+type groupDeletePage struct {
+	Group  gatehouse.SecurityGroup
+	Impact []impactRow
+}
+
+type impactRow struct {
+	Name        string
+	Email       string
+	Loses       []string // permission labels
+	LosesAccess bool
+}
+
+func (s *Server) handleGroupDeleteConfirm(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	id, err := pathID(r, "security group")
+	if err != nil {
+		return err
+	}
+	g, err := s.store.Group(r.Context(), c.AccountID, id)
+	if err != nil {
+		return err
+	}
+	imp, err := s.api.GroupImpact(r, c, g)
+	if err != nil {
+		return err
+	}
+	p := groupDeletePage{Group: g}
+	for _, u := range imp.Users {
+		row := impactRow{Name: u.Name, Email: u.Email, LosesAccess: u.LosesAccess}
+		for _, key := range u.Loses {
+			if perm, ok := catalog.Lookup(key); ok {
+				row.Loses = append(row.Loses, catalog.Get(perm).Label)
+			}
+		}
+		p.Impact = append(p.Impact, row)
+	}
+	s.render(w, r, c, http.StatusOK, "group_delete", "Delete "+g.Name, p)
+	return nil
+}
+
+func (s *Server) handleGroupDelete(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	id, err := pathID(r, "security group")
+	if err != nil {
+		return err
+	}
+	var name string
+	err = s.store.DeleteGroup(r.Context(), c.AccountID, id, func(g gatehouse.SecurityGroup) error {
+		name = g.Name
+		return httpapi.CanGrant(c, g)
+	})
+	if err != nil {
+		return err
+	}
+	redirect(w, r, "/security-groups", "Deleted security group "+name+".")
+	return nil
+}

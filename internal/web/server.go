@@ -1,0 +1,267 @@
+// Package web is the server-rendered admin: sign-in, customers, security
+// groups and users. Every page is declared in one route table with the
+// permission it needs and served through the same authz gate as the JSON
+// API; a session cookie carries the same kind of token the API's sign-in
+// issues, and every state-changing form carries a CSRF token tied to it.
+package web
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"gatehouse/internal/access"
+	"gatehouse/internal/authz"
+	"gatehouse/internal/gatehouse"
+	"gatehouse/internal/httpapi"
+)
+
+// Store is the storage the web admin reads and writes.
+type Store interface {
+	authz.Store
+	DeleteToken(ctx context.Context, accountID, userID, tokenID int64) error
+	Account(ctx context.Context, id int64) (gatehouse.Account, error)
+
+	ListCustomers(ctx context.Context, accountID int64, scope access.Scope, f gatehouse.ListFilter) (gatehouse.Page[gatehouse.Customer], error)
+	Customer(ctx context.Context, accountID int64, scope access.Scope, id int64) (gatehouse.Customer, error)
+	CreateCustomer(ctx context.Context, accountID int64, f gatehouse.CustomerFields) (gatehouse.Customer, error)
+	UpdateCustomer(ctx context.Context, accountID int64, scope access.Scope, id int64, f gatehouse.CustomerFields) (gatehouse.Customer, error)
+	DeleteCustomer(ctx context.Context, accountID int64, scope access.Scope, id int64) error
+	CustomerGroupIDs(ctx context.Context, accountID int64, scope access.Scope, customerID int64) ([]int64, error)
+	SetCustomerGroups(ctx context.Context, accountID int64, scope access.Scope, customerID int64, groupIDs []int64, check func(added, removed []gatehouse.SecurityGroup) error) ([]int64, error)
+
+	ListGroups(ctx context.Context, accountID int64, f gatehouse.ListFilter) (gatehouse.Page[gatehouse.SecurityGroup], error)
+	Group(ctx context.Context, accountID, id int64) (gatehouse.SecurityGroup, error)
+	CreateGroup(ctx context.Context, accountID int64, g gatehouse.SecurityGroup) (gatehouse.SecurityGroup, error)
+	UpdateGroup(ctx context.Context, accountID, id int64, f gatehouse.GroupFields, check func(before, after gatehouse.SecurityGroup) error) (gatehouse.SecurityGroup, error)
+	DeleteGroup(ctx context.Context, accountID, id int64, check func(gatehouse.SecurityGroup) error) error
+	CopyGroup(ctx context.Context, accountID, id int64, name string, check func(gatehouse.SecurityGroup) error) (gatehouse.SecurityGroup, error)
+
+	ListUsers(ctx context.Context, accountID int64, f gatehouse.ListFilter) (gatehouse.Page[gatehouse.User], error)
+	User(ctx context.Context, accountID, id int64) (gatehouse.User, error)
+	CreateUser(ctx context.Context, accountID int64, u gatehouse.UserCreate) (gatehouse.User, error)
+	UpdateUser(ctx context.Context, accountID, id int64, upd gatehouse.UserUpdate) (gatehouse.User, error)
+}
+
+// Server serves the web admin.
+type Server struct {
+	store  Store
+	gate   *authz.Gate
+	api    *httpapi.Server // sign-in and the delegated-administration rules
+	log    *slog.Logger
+	pages  *pages
+	assets *assets
+	cop    *http.CrossOriginProtection
+}
+
+// New parses the templates and hashes the static files; a missing or
+// broken template fails here, at start-up, not on first use.
+func New(store Store, gate *authz.Gate, api *httpapi.Server, log *slog.Logger) (*Server, error) {
+	s := &Server{store: store, gate: gate, api: api, log: log, cop: http.NewCrossOriginProtection()}
+	var err error
+	if s.assets, err = loadAssets(); err != nil {
+		return nil, err
+	}
+	if s.pages, err = parsePages(s.assets); err != nil {
+		return nil, err
+	}
+	s.cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, nil, gatehouse.Errorf(gatehouse.EForbidden, "this form was sent from another site and was refused"))
+	}))
+	return s, nil
+}
+
+// handlerFunc is a page's handler; errors go to the one boundary, fail.
+type handlerFunc func(w http.ResponseWriter, r *http.Request, c *authz.Caller) error
+
+// Mount registers every route of the table on mux, and makes every other
+// path outside the API a "page not found".
+func (s *Server) Mount(mux *http.ServeMux) {
+	for _, rt := range s.routes() {
+		mux.Handle(rt.Pattern, s.enforce(rt))
+	}
+	mux.Handle("/", s.enforce(Route{Pattern: "/", Need: authz.Requirement{Permission: authz.Public}, handle: s.notFound}))
+}
+
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request, _ *authz.Caller) error {
+	return gatehouse.NotFound("page")
+}
+
+// enforce is the one path from a request to a page: cross-origin check,
+// session, CSRF token on every state-changing request, the route's
+// declared requirement, then the handler.
+func (s *Server) enforce(rt Route) http.Handler {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		securityHeaders(w)
+		var caller *authz.Caller
+		if rt.Need.Permission != authz.Public {
+			token := sessionToken(r)
+			var err error
+			if caller, err = s.gate.Authenticate(r.Context(), token); err != nil {
+				if gatehouse.ErrorCode(err) == gatehouse.EUnauthorized {
+					s.signInFirst(w, r)
+					return
+				}
+				s.fail(w, r, nil, err)
+				return
+			}
+			if !safeMethod(r.Method) {
+				r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+				if !validCSRF(token, r.PostFormValue(csrfField)) {
+					s.fail(w, r, caller, gatehouse.Errorf(gatehouse.EForbidden, "the form has expired; go back, reload the page and try again"))
+					return
+				}
+			}
+			if err := s.gate.Authorize(caller, rt.Need); err != nil {
+				s.fail(w, r, caller, err)
+				return
+			}
+		} else if !safeMethod(r.Method) {
+			r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+		}
+		if err := rt.handle(w, r, caller); err != nil {
+			s.fail(w, r, caller, err)
+		}
+	})
+	return s.cop.Handler(h)
+}
+
+const maxForm = 1 << 20
+
+func safeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
+}
+
+func securityHeaders(w http.ResponseWriter) {
+	h := w.Header()
+	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
+		"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
+	h.Set("X-Frame-Options", "DENY")
+}
+
+// signInFirst sends a visitor without a valid session to the sign-in
+// page, back to where they were going afterwards.
+func (s *Server) signInFirst(w http.ResponseWriter, r *http.Request) {
+	clearSession(w, r)
+	if r.Method != http.MethodGet {
+		s.fail(w, r, nil, gatehouse.Errorf(gatehouse.EUnauthorized, "your session has ended; sign in again"))
+		return
+	}
+	target := "/signin"
+	if r.URL.Path != "/" {
+		target += "?next=" + url.QueryEscape(r.URL.RequestURI())
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
+}
+
+var statusOf = map[string]int{
+	gatehouse.EInvalid:      http.StatusBadRequest,
+	gatehouse.EUnauthorized: http.StatusUnauthorized,
+	gatehouse.EForbidden:    http.StatusForbidden,
+	gatehouse.ENotFound:     http.StatusNotFound,
+	gatehouse.EConflict:     http.StatusConflict,
+	gatehouse.EInternal:     http.StatusInternalServerError,
+}
+
+// errorPage is what the error template shows.
+type errorPage struct {
+	Status  int
+	Heading string
+	Message string
+}
+
+// fail is the one boundary from an error to an HTML page. A record that
+// is missing and one outside the caller's scope read exactly the same;
+// internal errors are logged and never shown.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, c *authz.Caller, err error) {
+	code := gatehouse.ErrorCode(err)
+	p := errorPage{Status: statusOf[code]}
+	switch code {
+	case gatehouse.ENotFound:
+		p.Heading = "Page not found"
+		p.Message = "There is nothing here, or nothing you have access to."
+	case gatehouse.EForbidden:
+		p.Heading = "Access denied"
+		p.Message = domainMessage(err)
+	case gatehouse.EUnauthorized:
+		p.Heading = "Sign in required"
+		p.Message = domainMessage(err)
+	case gatehouse.EInternal:
+		s.log.Error("page failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		p.Heading = "Something went wrong"
+		p.Message = "An internal error occurred; it has been logged. Please try again."
+	default:
+		p.Heading = "The request could not be completed"
+		p.Message = domainMessage(err)
+		var e *gatehouse.Error
+		if asDomain(err, &e) && e.Field != "" {
+			p.Message = fieldLabel(e.Field) + ": " + e.Message
+		}
+	}
+	s.render(w, r, c, p.Status, "error", p.Heading, p)
+}
+
+func domainMessage(err error) string {
+	var e *gatehouse.Error
+	if asDomain(err, &e) {
+		m := e.Message
+		if m != "" {
+			return strings.ToUpper(m[:1]) + m[1:] + "."
+		}
+	}
+	return ""
+}
+
+// render executes a page into a buffer first, so a template error turns
+// into an error page instead of half a page.
+func (s *Server) render(w http.ResponseWriter, r *http.Request, c *authz.Caller, status int, name, title string, data any) {
+	v := view{Title: title, Data: data, Caller: c, Path: r.URL.Path}
+	if c != nil {
+		v.Nav = navFor(c, r.URL.Path)
+		v.CSRF = csrfToken(sessionToken(r))
+		v.Flash = takeFlash(w, r)
+		if acct, err := s.store.Account(r.Context(), c.AccountID); err == nil {
+			v.Account = acct.Name
+		}
+	}
+	var buf bytes.Buffer
+	if err := s.pages.execute(&buf, name, v); err != nil {
+		s.log.Error("template failed", "page", name, "err", err)
+		if name != "error" {
+			s.fail(w, r, c, err)
+			return
+		}
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// view is what every template receives.
+type view struct {
+	Title   string
+	Account string
+	Caller  *authz.Caller
+	Nav     []navItem
+	Path    string
+	CSRF    string
+	Flash   string
+	Data    any
+}
+
+// redirect answers a successful form with 303 See Other and a message
+// shown once on the next page.
+func redirect(w http.ResponseWriter, r *http.Request, to, flash string) {
+	if flash != "" {
+		setFlash(w, r, flash)
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}

@@ -1,0 +1,215 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"slices"
+
+	"gatehouse/internal/authz"
+	"gatehouse/internal/catalog"
+	"gatehouse/internal/gatehouse"
+)
+
+var permUsersManage = catalog.MustLookup("users.manage")
+
+type userRow struct {
+	gatehouse.User
+	Groups []string
+}
+
+type usersPage struct {
+	Users        []userRow
+	Q            string
+	Next         string
+	CanManage    bool
+	ActiveAdmins int  // counted on this page
+	OneAdmin     bool // the whole list is one page and has a single active global admin
+}
+
+func (s *Server) handleUserList(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	f := listFilter(r, 50)
+	page, err := s.store.ListUsers(r.Context(), c.AccountID, f)
+	if err != nil {
+		return err
+	}
+	groups, err := s.allGroups(r.Context(), c.AccountID)
+	if err != nil {
+		return err
+	}
+	names := make(map[int64]string, len(groups))
+	for _, g := range groups {
+		names[g.ID] = g.Name
+	}
+	p := usersPage{Q: f.Q, Next: nextLink("/users", f.Q, page.NextCursor), CanManage: c.Grants.Holds(permUsersManage)}
+	for _, u := range page.Items {
+		row := userRow{User: u}
+		for _, id := range u.GroupIDs {
+			row.Groups = append(row.Groups, names[id])
+		}
+		if u.GlobalAdmin && !u.Disabled {
+			p.ActiveAdmins++
+		}
+		p.Users = append(p.Users, row)
+	}
+	p.OneAdmin = f.Q == "" && f.Cursor == "" && page.NextCursor == "" && p.ActiveAdmins == 1
+	s.render(w, r, c, http.StatusOK, "users", "Users", p)
+	return nil
+}
+
+type userFormPage struct {
+	User      gatehouse.User
+	New       bool
+	CanManage bool
+	// CanSetAdmin shows the global admin checkbox: only global admins
+	// may grant or revoke it.
+	CanSetAdmin bool
+	Self        bool
+	Groups      []groupChoice
+	Err         *formError
+}
+
+func (s *Server) renderUserForm(w http.ResponseWriter, r *http.Request, c *authz.Caller, p userFormPage) error {
+	groups, err := s.allGroups(r.Context(), c.AccountID)
+	if err != nil {
+		return err
+	}
+	for _, g := range groups {
+		p.Groups = append(p.Groups, groupChoice{ID: g.ID, Name: g.Name, Selected: slices.Contains(p.User.GroupIDs, g.ID)})
+	}
+	p.CanSetAdmin = c.Grants.GlobalAdmin()
+	p.Self = p.User.ID == c.UserID
+	status, title := http.StatusOK, "New user"
+	if !p.New {
+		title = p.User.Email
+	}
+	if p.Err != nil {
+		status = p.Err.Status
+	}
+	s.render(w, r, c, status, "user_form", title, p)
+	return nil
+}
+
+func (s *Server) handleUserNew(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	groups, err := s.allGroups(r.Context(), c.AccountID)
+	if err != nil {
+		return err
+	}
+	u := gatehouse.User{GroupIDs: []int64{}}
+	for _, g := range groups {
+		if g.IsDefault {
+			u.GroupIDs = append(u.GroupIDs, g.ID)
+		}
+	}
+	return s.renderUserForm(w, r, c, userFormPage{User: u, New: true, CanManage: true})
+}
+
+func (s *Server) handleUserEdit(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	id, err := pathID(r, "user")
+	if err != nil {
+		return err
+	}
+	u, err := s.store.User(r.Context(), c.AccountID, id)
+	if err != nil {
+		return err
+	}
+	return s.renderUserForm(w, r, c, userFormPage{User: u, CanManage: c.Grants.Holds(permUsersManage)})
+}
+
+// adminFlag reads the global admin checkbox. The form shows it only to
+// global admins (with a marker input); for anyone else it is "unchanged"
+// unless the field is sent anyway, which the rules then refuse.
+func adminFlag(r *http.Request) *bool {
+	v := checked(r, "global_admin")
+	if r.PostFormValue("global_admin_shown") == "1" || v {
+		return &v
+	}
+	return nil
+}
+
+func (s *Server) handleUserCreate(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	shown := gatehouse.User{Email: r.PostFormValue("email"), Name: r.PostFormValue("name"), Disabled: checked(r, "disabled")}
+	if a := adminFlag(r); a != nil {
+		shown.GlobalAdmin = *a
+	}
+	err := s.createUser(r, c, &shown)
+	if err == nil {
+		redirect(w, r, fmt.Sprintf("/users/%d", shown.ID), "Created user "+shown.Email+".")
+		return nil
+	}
+	fe, ok := formProblem(err)
+	if !ok {
+		return err
+	}
+	return s.renderUserForm(w, r, c, userFormPage{User: shown, New: true, CanManage: true, Err: fe})
+}
+
+func (s *Server) createUser(r *http.Request, c *authz.Caller, u *gatehouse.User) error {
+	ids, err := formIDs(r.PostForm["group_id"], "security_group_ids")
+	u.GroupIDs = ids
+	if err != nil {
+		return err
+	}
+	if err := s.api.CheckUserCreate(r, c, u.GlobalAdmin, ids); err != nil {
+		return err
+	}
+	hash, err := s.api.HashPassword(r.PostFormValue("password"))
+	if err != nil {
+		return err
+	}
+	created, err := s.store.CreateUser(r.Context(), c.AccountID, gatehouse.UserCreate{Email: u.Email, Name: u.Name,
+		PasswordHash: hash, GlobalAdmin: u.GlobalAdmin, Disabled: u.Disabled, GroupIDs: ids})
+	if err != nil {
+		return err
+	}
+	*u = created
+	return nil
+}
+
+func (s *Server) handleUserUpdate(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	id, err := pathID(r, "user")
+	if err != nil {
+		return err
+	}
+	before, err := s.store.User(r.Context(), c.AccountID, id)
+	if err != nil {
+		return err
+	}
+	email, name, disabled := r.PostFormValue("email"), r.PostFormValue("name"), checked(r, "disabled")
+	upd := gatehouse.UserUpdate{Email: &email, Name: &name, Disabled: &disabled, GlobalAdmin: adminFlag(r)}
+	shown := before
+	shown.Email, shown.Name, shown.Disabled = email, name, disabled
+	if upd.GlobalAdmin != nil {
+		shown.GlobalAdmin = *upd.GlobalAdmin
+	}
+	err = s.updateUser(r, c, before, &upd, &shown)
+	if err == nil {
+		redirect(w, r, fmt.Sprintf("/users/%d", id), "Saved user "+email+".")
+		return nil
+	}
+	fe, ok := formProblem(err)
+	if !ok {
+		return err
+	}
+	return s.renderUserForm(w, r, c, userFormPage{User: shown, CanManage: true, Err: fe})
+}
+
+func (s *Server) updateUser(r *http.Request, c *authz.Caller, before gatehouse.User, upd *gatehouse.UserUpdate, shown *gatehouse.User) error {
+	ids, err := formIDs(r.PostForm["group_id"], "security_group_ids")
+	if err != nil {
+		return err
+	}
+	upd.GroupIDs = &ids
+	shown.GroupIDs = ids
+	if err := s.api.CheckUserChange(r, c, before, *upd); err != nil {
+		return err
+	}
+	if pw := r.PostFormValue("password"); pw != "" {
+		hash, err := s.api.HashPassword(pw)
+		if err != nil {
+			return err
+		}
+		upd.PasswordHash = &hash
+	}
+	_, err = s.store.UpdateUser(r.Context(), c.AccountID, before.ID, *upd)
+	return err
+}
