@@ -42,6 +42,7 @@ commands:
   serve          run the server (--demo fills an empty database)
   admin create   create an account's global admin
   migrate        apply database migrations and exit
+  audit verify   check the audit log's hash chain; names the first tampered entry
   demo           generate a large realistic account (--customers --assets --users --groups)
 `
 
@@ -57,6 +58,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runMigrate(ctx, args[1:], stdout)
 	case args[0] == "demo":
 		return runDemo(ctx, args[1:], stdout)
+	case args[0] == "audit" && len(args) > 1 && args[1] == "verify":
+		return runAuditVerify(ctx, args[2:], stdout)
 	case args[0] == "admin" && len(args) > 1 && args[1] == "create":
 		return runAdminCreate(ctx, args[2:], stdout)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -146,5 +147,27 @@ func TestMigrateAndHealth(t *testing.T) {
 	}
 	if err := run(context.Background(), []string{"nonsense"}, &out, &out); err == nil {
 		t.Fatal("an unknown command succeeded")
+	}
+}
+
+func TestAuditVerifyNamesTheEditedRow(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.db")
+	m := MustRunMain(t, Config{DBPath: path, Demo: true})
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"audit", "verify", "--db", path}, &out, &out); err != nil {
+		t.Fatalf("intact log failed: %v\n%s", err, out.String())
+	}
+	var id, seq int64
+	if err := m.DB.SQL().QueryRow(`SELECT id, seq FROM audit_log WHERE action = 'user.create' ORDER BY id LIMIT 1`).Scan(&id, &seq); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.DB.SQL().Exec(`UPDATE audit_log SET actor_email = 'nobody@example.com' WHERE id = ?`, id); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	err := run(context.Background(), []string{"audit", "verify", "--db", path}, &out, &out)
+	want := fmt.Sprintf("audit entry #%d (row id %d)", seq, id)
+	if err == nil || !strings.Contains(out.String(), want) {
+		t.Fatalf("verify after edit: %v\n%s\nwant it to name %q", err, out.String(), want)
 	}
 }

@@ -19,6 +19,10 @@ func needAll(perm string) authz.Requirement {
 func (s *Server) Routes() []Route { return s.routes() }
 
 func (s *Server) routes() []Route {
+	return append(s.foundationRoutes(), s.accessRoutes()...)
+}
+
+func (s *Server) foundationRoutes() []Route {
 	return []Route{
 		{"GET /healthz", need(authz.Public), s.healthz},
 		{"GET /readyz", need(authz.Public), s.readyz},

@@ -6,11 +6,13 @@ package httpapi
 import (
 	"context"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"time"
 
 	"gatehouse/internal/access"
+	"gatehouse/internal/audit"
 	"gatehouse/internal/auth"
 	"gatehouse/internal/authz"
 	"gatehouse/internal/gatehouse"
@@ -19,6 +21,8 @@ import (
 // Store is the storage the API needs.
 type Store interface {
 	authz.Store
+	AccessStore
+	AuditStore
 	Ping(ctx context.Context) error
 
 	UserByEmail(ctx context.Context, email string) (gatehouse.User, error)
@@ -86,6 +90,7 @@ func (s *Server) Mount(mux *http.ServeMux) {
 func (s *Server) enforce(rt Route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var caller *authz.Caller
+		actor := audit.Actor{IP: clientIP(r)}
 		if rt.Need.Permission != authz.Public {
 			var err error
 			if caller, err = s.gate.Authenticate(r.Context(), bearer(r)); err != nil {
@@ -96,11 +101,24 @@ func (s *Server) enforce(rt Route) http.Handler {
 				s.fail(w, r, err)
 				return
 			}
+			actor.UserID, actor.Email = caller.UserID, caller.Email
 		}
+		// Storage attributes its audit entries to the actor in the context.
+		r = r.WithContext(audit.WithActor(r.Context(), actor))
 		if err := rt.handle(w, r, caller); err != nil {
 			s.fail(w, r, err)
 		}
 	})
+}
+
+// clientIP is the peer's address. Forwarded headers are not trusted:
+// anyone can send them.
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }
 
 func bearer(r *http.Request) string {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"gatehouse/internal/access"
+	"gatehouse/internal/audit"
 	"gatehouse/internal/auth"
 	"gatehouse/internal/authz"
 	"gatehouse/internal/catalog"
@@ -36,9 +37,18 @@ func (s *Server) SignIn(r *http.Request, email, password string) (string, gateho
 	}
 	ok, _ := auth.CheckPassword(password, u.PasswordHash)
 	if !ok || u.Disabled {
+		reason := "wrong password"
+		if u.Disabled {
+			reason = "user disabled"
+		}
+		ev := audit.Event{Action: "auth.sign_in_failed", TargetType: "user", TargetID: u.ID, After: map[string]any{"reason": reason}}
+		if err := s.store.RecordAudit(r.Context(), u.AccountID, ev); err != nil {
+			return "", gatehouse.Token{}, err
+		}
 		return "", gatehouse.Token{}, bad
 	}
-	return s.issueToken(r, u.AccountID, u.ID, gatehouse.TokenSession, "sign-in", s.SessionTTL)
+	ctx := audit.WithActor(r.Context(), audit.Actor{UserID: u.ID, Email: u.Email, IP: clientIP(r)})
+	return s.issueToken(r.WithContext(ctx), u.AccountID, u.ID, gatehouse.TokenSession, "sign-in", s.SessionTTL)
 }
 
 func (s *Server) issueToken(r *http.Request, accountID, userID int64, kind, name string, ttl time.Duration) (string, gatehouse.Token, error) {

@@ -106,3 +106,119 @@ func (db *DB) SecurityVersion(ctx context.Context, accountID int64) (int64, erro
 	err := db.queryRow(ctx, db.rdb, `SELECT security_version FROM accounts WHERE id = ?`, accountID).Scan(&v)
 	return v, notFound(err, "account")
 }
+
+// AccountSubject is one user of an account with what the engine compiles.
+type AccountSubject struct {
+	User    gatehouse.User
+	Subject access.Subject
+}
+
+// AccountSubjects loads every user of the account with their memberships
+// in four queries, for reviews that decide for all users at once.
+func (db *DB) AccountSubjects(ctx context.Context, accountID int64) ([]AccountSubject, error) {
+	var out []AccountSubject
+	err := db.readTx(ctx, func(tx *sql.Tx) error {
+		groups, err := db.accountGroups(ctx, tx, accountID)
+		if err != nil {
+			return err
+		}
+		rows, err := db.query(ctx, tx, `SELECT `+userCols+` FROM users WHERE account_id = ? ORDER BY name, id`, accountID)
+		if err != nil {
+			return err
+		}
+		index := map[int64]int{}
+		for rows.Next() {
+			u, err := scanUser(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			index[u.ID] = len(out)
+			out = append(out, AccountSubject{User: u, Subject: access.Subject{UserID: u.ID, GlobalAdmin: u.GlobalAdmin, Disabled: u.Disabled}})
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		rows, err = db.query(ctx, tx, `SELECT user_id, group_id, expires_at FROM memberships WHERE account_id = ? ORDER BY user_id, group_id`, accountID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var userID, groupID int64
+			var expires sql.NullInt64
+			if err := rows.Scan(&userID, &groupID, &expires); err != nil {
+				return err
+			}
+			i, ok := index[userID]
+			if !ok || groups[groupID] == nil {
+				continue
+			}
+			s := &out[i]
+			s.User.GroupIDs = append(s.User.GroupIDs, groupID)
+			s.Subject.Memberships = append(s.Subject.Memberships, access.Membership{Group: groups[groupID], ExpiresAt: fromNullMS(expires)})
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// accountGroups loads every group of the account as the engine sees it.
+func (db *DB) accountGroups(ctx context.Context, tx *sql.Tx, accountID int64) (map[int64]*access.Group, error) {
+	groups := map[int64]*access.Group{}
+	custs := map[int64][]int64{}
+	rows, err := db.query(ctx, tx, `SELECT id, name, access_type FROM security_groups WHERE account_id = ?`, accountID)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		g := &access.Group{Scope: access.All()}
+		var kind string
+		if err := rows.Scan(&g.ID, &g.Name, &kind); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if gatehouse.AccessType(kind) != gatehouse.AllCustomers {
+			custs[g.ID] = []int64{}
+		}
+		groups[g.ID] = g
+	}
+	rows.Close()
+	rows, err = db.query(ctx, tx, `SELECT p.group_id, p.permission FROM security_group_permissions p
+		JOIN security_groups g ON g.id = p.group_id WHERE g.account_id = ?`, accountID)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var id int64
+		var key string
+		if err := rows.Scan(&id, &key); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if p, ok := catalog.Lookup(key); ok && groups[id] != nil {
+			groups[id].Perms = append(groups[id].Perms, p)
+		}
+	}
+	rows.Close()
+	rows, err = db.query(ctx, tx, `SELECT group_id, customer_id FROM security_group_customers WHERE account_id = ?`, accountID)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var id, c int64
+		if err := rows.Scan(&id, &c); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if _, ok := custs[id]; ok {
+			custs[id] = append(custs[id], c)
+		}
+	}
+	rows.Close()
+	for id, ids := range custs {
+		groups[id].Scope = access.Only(ids...)
+	}
+	return groups, rows.Err()
+}

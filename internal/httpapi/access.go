@@ -1,0 +1,282 @@
+package httpapi
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"gatehouse/internal/access"
+	"gatehouse/internal/accessmap"
+	"gatehouse/internal/authz"
+	"gatehouse/internal/catalog"
+	"gatehouse/internal/gatehouse"
+	"gatehouse/internal/sqldb"
+)
+
+// AccessStore is what the access-review endpoints read.
+type AccessStore interface {
+	AccountSubjects(ctx context.Context, accountID int64) ([]sqldb.AccountSubject, error)
+}
+
+func (s *Server) accessRoutes() []Route {
+	return []Route{
+		{"GET /api/v1/users/{id}/effective-access", need("users.view"), s.effectiveAccess},
+		{"GET /api/v1/access/explain", need("users.view"), s.explainAccess},
+		{"GET /api/v1/customers/{id}/access", need("users.view"), s.customerAccess},
+		{"GET /api/v1/access/map.svg", need("users.view"), s.accessMap},
+		{"GET /api/v1/audit", need("audit_log.view"), s.listAudit},
+	}
+}
+
+type userRefJSON struct {
+	ID          ID     `json:"id"`
+	Email       string `json:"email"`
+	Name        string `json:"name"`
+	GlobalAdmin bool   `json:"global_admin"`
+	Disabled    bool   `json:"disabled"`
+}
+
+func toUserRef(u gatehouse.User) userRefJSON {
+	return userRefJSON{ID: ID(u.ID), Email: u.Email, Name: u.Name, GlobalAdmin: u.GlobalAdmin, Disabled: u.Disabled}
+}
+
+func (s *Server) effectiveAccess(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	id, err := pathID(r, "user")
+	if err != nil {
+		return err
+	}
+	u, err := s.store.User(r.Context(), c.AccountID, id)
+	if err != nil {
+		return err
+	}
+	g, err := s.targetGrants(r, c, id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"user": toUserRef(u), "permissions": effectiveList(g)})
+}
+
+type explainJSON struct {
+	Allowed    bool           `json:"allowed"`
+	Reason     string         `json:"reason"`
+	Message    string         `json:"message"`
+	User       userRefJSON    `json:"user"`
+	Permission string         `json:"permission"`
+	CustomerID *ID            `json:"customer_id"`
+	Granting   []groupRefJSON `json:"granting_groups"`
+	Elsewhere  []groupRefJSON `json:"groups_for_other_customers"`
+}
+
+func refs(in []access.GroupRef) []groupRefJSON {
+	out := make([]groupRefJSON, 0, len(in))
+	for _, g := range in {
+		out = append(out, groupRefJSON{ID: ID(g.ID), Name: g.Name})
+	}
+	return out
+}
+
+// explainAccess answers "may user U do P on customer C, and why?". The
+// customer must be one the caller can see.
+func (s *Server) explainAccess(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	q := r.URL.Query()
+	userID, err := strconv.ParseInt(q.Get("user"), 10, 64)
+	if err != nil || userID <= 0 {
+		return gatehouse.Invalid("user", "a user id is required")
+	}
+	key := q.Get("permission")
+	p, ok := catalog.Lookup(key)
+	if !ok {
+		return gatehouse.Invalid("permission", "unknown permission %q", key)
+	}
+	var customerID int64
+	if v := q.Get("customer"); v != "" {
+		if customerID, err = strconv.ParseInt(v, 10, 64); err != nil || customerID <= 0 {
+			return gatehouse.Invalid("customer", "a customer id is a string of digits")
+		}
+		if _, err := s.store.Customer(r.Context(), c.AccountID, customerScope(c), customerID); err != nil {
+			return err
+		}
+	} else if p.CustomerScoped() {
+		return gatehouse.Invalid("customer", "%q is customer-scoped: name a customer", key)
+	}
+	u, err := s.store.User(r.Context(), c.AccountID, userID)
+	if err != nil {
+		return err
+	}
+	g, err := s.targetGrants(r, c, userID)
+	if err != nil {
+		return err
+	}
+	e := g.Explain(p, customerID)
+	out := explainJSON{Allowed: e.Allowed, Reason: string(e.Reason), Message: e.Message, User: toUserRef(u),
+		Permission: key, Granting: refs(e.Granting), Elsewhere: refs(e.Elsewhere)}
+	if customerID != 0 {
+		cid := ID(customerID)
+		out.CustomerID = &cid
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+type reviewPermJSON struct {
+	Permission string         `json:"permission"`
+	Groups     []groupRefJSON `json:"groups"`
+}
+
+type reviewUserJSON struct {
+	userRefJSON
+	Permissions []reviewPermJSON `json:"permissions"`
+}
+
+// customerAccess is the access review: for every user, every
+// customer-scoped permission Check allows on the customer, and the groups
+// that grant it — exactly the users Check lets in, no more.
+func (s *Server) customerAccess(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	id, err := pathID(r, "customer")
+	if err != nil {
+		return err
+	}
+	cu, err := s.store.Customer(r.Context(), c.AccountID, customerScope(c), id)
+	if err != nil {
+		return err
+	}
+	subjects, err := s.store.AccountSubjects(r.Context(), c.AccountID)
+	if err != nil {
+		return err
+	}
+	users := []reviewUserJSON{}
+	for _, sub := range subjects {
+		g := access.Compile(sub.Subject, s.now())
+		var perms []reviewPermJSON
+		for _, p := range catalog.All() {
+			if !p.CustomerScoped || !g.Check(p.Index, id) {
+				continue
+			}
+			groups := refs(g.Explain(p.Index, id).Granting)
+			perms = append(perms, reviewPermJSON{Permission: p.Key, Groups: groups})
+		}
+		if len(perms) > 0 {
+			users = append(users, reviewUserJSON{userRefJSON: toUserRef(sub.User), Permissions: perms})
+		}
+	}
+	if wantsCSV(r) {
+		var rows [][]string
+		for _, u := range users {
+			for _, p := range u.Permissions {
+				rows = append(rows, []string{string(idString(u.ID)), u.Email, u.Name, strconv.FormatBool(u.GlobalAdmin), p.Permission, groupNames(p.Groups, u.GlobalAdmin)})
+			}
+		}
+		return writeCSV(w, fmt.Sprintf("customer-%d-access.csv", id), []string{"user_id", "email", "name", "global_admin", "permission", "granted_by"}, rows)
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"customer": groupRefJSON{ID: ID(cu.ID), Name: cu.Name}, "users": users})
+}
+
+func idString(id ID) string { return strconv.FormatInt(int64(id), 10) }
+
+func groupNames(gs []groupRefJSON, admin bool) string {
+	if admin && len(gs) == 0 {
+		return "global admin"
+	}
+	names := make([]string, len(gs))
+	for i, g := range gs {
+		names[i] = g.Name
+	}
+	return strings.Join(names, "; ")
+}
+
+// maxMapColumns keeps the picture readable; a filter narrows larger accounts.
+const maxMapColumns = 80
+
+// accessMap draws users (or groups, with ?by=groups) against the
+// customers the caller can see, filtered by ?q= on the customer name.
+func (s *Server) accessMap(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	by := r.URL.Query().Get("by")
+	if by == "" {
+		by = "users"
+	}
+	if by != "users" && by != "groups" {
+		return gatehouse.Invalid("by", "by is users or groups")
+	}
+	page, err := s.store.ListCustomers(r.Context(), c.AccountID, customerScope(c),
+		gatehouse.ListFilter{Q: r.URL.Query().Get("q"), Limit: maxMapColumns})
+	if err != nil {
+		return err
+	}
+	subjects, err := s.store.AccountSubjects(r.Context(), c.AccountID)
+	if err != nil {
+		return err
+	}
+	m := accessmap.Map{Title: "Who can reach which customer"}
+	for _, cu := range page.Items {
+		m.Cols = append(m.Cols, accessmap.Label{Name: cu.Name})
+	}
+	if page.NextCursor != "" {
+		m.Title += fmt.Sprintf(" (first %d customers; filter with q=)", maxMapColumns)
+	}
+	if by == "groups" {
+		s.mapGroups(&m, subjects, page.Items)
+	} else {
+		s.mapUsers(&m, subjects, page.Items)
+	}
+	w.Header().Set("Content-Type", "image/svg+xml")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
+	_, err = w.Write(accessmap.Render(m))
+	return err
+}
+
+func (s *Server) mapUsers(m *accessmap.Map, subjects []sqldb.AccountSubject, customers []gatehouse.Customer) {
+	for _, sub := range subjects {
+		g := access.Compile(sub.Subject, s.now())
+		row := make([]accessmap.Cell, len(customers))
+		any := false
+		for i, cu := range customers {
+			for _, p := range catalog.All() {
+				if p.CustomerScoped && g.Check(p.Index, cu.ID) {
+					row[i].Count++
+					row[i].Details = append(row[i].Details, p.Key)
+				}
+			}
+			any = any || row[i].Count > 0
+		}
+		if !any {
+			continue
+		}
+		note := ""
+		if sub.User.GlobalAdmin {
+			note = "global admin"
+		}
+		m.Rows = append(m.Rows, accessmap.Label{Name: sub.User.Email, Note: note})
+		m.Cells = append(m.Cells, row)
+	}
+}
+
+func (s *Server) mapGroups(m *accessmap.Map, subjects []sqldb.AccountSubject, customers []gatehouse.Customer) {
+	seen := map[int64]bool{}
+	var groups []*access.Group
+	for _, sub := range subjects {
+		for _, ms := range sub.Subject.Memberships {
+			if !seen[ms.Group.ID] {
+				seen[ms.Group.ID] = true
+				groups = append(groups, ms.Group)
+			}
+		}
+	}
+	for _, g := range groups {
+		row := make([]accessmap.Cell, len(customers))
+		for i, cu := range customers {
+			if !g.Scope.Contains(cu.ID) {
+				continue
+			}
+			for _, p := range g.Perms {
+				if p.CustomerScoped() {
+					row[i].Count++
+					row[i].Details = append(row[i].Details, p.Key())
+				}
+			}
+		}
+		m.Rows = append(m.Rows, accessmap.Label{Name: g.Name})
+		m.Cells = append(m.Cells, row)
+	}
+}

@@ -1,0 +1,135 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"time"
+
+	"gatehouse/internal/access"
+	"gatehouse/internal/audit"
+	"gatehouse/internal/authz"
+	"gatehouse/internal/catalog"
+	"gatehouse/internal/gatehouse"
+	"gatehouse/internal/sqldb"
+)
+
+// AuditStore is what the audit endpoints need.
+type AuditStore interface {
+	ListAudit(ctx context.Context, accountID int64, scope access.Scope, accountLevel bool, f sqldb.AuditFilter) (gatehouse.Page[audit.Entry], error)
+	RecordAudit(ctx context.Context, accountID int64, ev audit.Event) error
+}
+
+var permAuditView = catalog.MustLookup("audit_log.view")
+
+type auditJSON struct {
+	ID         ID              `json:"id"`
+	Seq        int64           `json:"seq"`
+	At         time.Time       `json:"at"`
+	ActorID    *ID             `json:"actor_user_id"`
+	ActorEmail string          `json:"actor_email"`
+	SourceIP   string          `json:"source_ip"`
+	Action     string          `json:"action"`
+	TargetType string          `json:"target_type"`
+	TargetID   *ID             `json:"target_id"`
+	CustomerID *ID             `json:"customer_id"`
+	Before     json.RawMessage `json:"before"`
+	After      json.RawMessage `json:"after"`
+	Hash       string          `json:"hash"`
+}
+
+func optID(v int64) *ID {
+	if v == 0 {
+		return nil
+	}
+	id := ID(v)
+	return &id
+}
+
+func toAuditJSON(e audit.Entry) auditJSON {
+	return auditJSON{ID: ID(e.ID), Seq: e.Seq, At: e.At, ActorID: optID(e.Actor.UserID), ActorEmail: e.Actor.Email,
+		SourceIP: e.Actor.IP, Action: e.Action, TargetType: e.TargetType, TargetID: optID(e.TargetID),
+		CustomerID: optID(e.CustomerID), Before: e.Before, After: e.After, Hash: e.Hash}
+}
+
+// auditFilter reads the list's query parameters.
+func auditFilter(r *http.Request) (sqldb.AuditFilter, error) {
+	q := r.URL.Query()
+	f := sqldb.AuditFilter{Action: q.Get("action"), TargetType: q.Get("target_type"), Q: q.Get("q"), Cursor: q.Get("cursor")}
+	ids := []struct {
+		name string
+		dst  *int64
+	}{{"actor", &f.ActorUserID}, {"customer", &f.CustomerID}, {"target_id", &f.TargetID}}
+	for _, p := range ids {
+		if v := q.Get(p.name); v != "" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n <= 0 {
+				return f, gatehouse.Invalid(p.name, "an id is a string of digits")
+			}
+			*p.dst = n
+		}
+	}
+	times := []struct {
+		name string
+		dst  *time.Time
+	}{{"since", &f.Since}, {"until", &f.Until}}
+	for _, p := range times {
+		if v := q.Get(p.name); v != "" {
+			t, err := time.Parse(time.RFC3339, v)
+			if err != nil {
+				return f, gatehouse.Invalid(p.name, "an RFC 3339 time, e.g. 2026-01-31T00:00:00Z")
+			}
+			*p.dst = t
+		}
+	}
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 500 {
+			return f, gatehouse.Invalid("limit", "limit is a number from 1 to 500")
+		}
+		f.Limit = n
+	}
+	return f, nil
+}
+
+// listAudit shows the events of customers in the caller's audit scope;
+// account-level events only to all-customers holders.
+func (s *Server) listAudit(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	f, err := auditFilter(r)
+	if err != nil {
+		return err
+	}
+	accountLevel := c.Grants.HoldsAll(permAuditView)
+	if wantsCSV(r) {
+		return s.exportAudit(w, r, c, f, accountLevel)
+	}
+	page, err := s.store.ListAudit(r.Context(), c.AccountID, c.Scope, accountLevel, f)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, newList(page, toAuditJSON))
+}
+
+// exportAudit writes every matching entry, page by page, as CSV.
+func (s *Server) exportAudit(w http.ResponseWriter, r *http.Request, c *authz.Caller, f sqldb.AuditFilter, accountLevel bool) error {
+	var rows [][]string
+	f.Limit = 500
+	for {
+		page, err := s.store.ListAudit(r.Context(), c.AccountID, c.Scope, accountLevel, f)
+		if err != nil {
+			return err
+		}
+		for _, e := range page.Items {
+			rows = append(rows, []string{strconv.FormatInt(e.Seq, 10), e.At.Format(time.RFC3339Nano), strconv.FormatInt(e.Actor.UserID, 10),
+				e.Actor.Email, e.Actor.IP, e.Action, e.TargetType, strconv.FormatInt(e.TargetID, 10),
+				strconv.FormatInt(e.CustomerID, 10), string(e.Before), string(e.After), e.Hash})
+		}
+		if page.NextCursor == "" {
+			break
+		}
+		f.Cursor = page.NextCursor
+	}
+	return writeCSV(w, "audit.csv", []string{"seq", "at", "actor_user_id", "actor_email", "source_ip", "action",
+		"target_type", "target_id", "customer_id", "before", "after", "hash"}, rows)
+}
