@@ -51,20 +51,31 @@ type Grants interface {
 func ViewReach(m *Module, g Grants) Reach {
 	var r Reach
 	for _, key := range m.ViewPerms {
-		p := catalog.MustLookup(key)
-		r.Customers = access.Union(r.Customers, g.Scope(p))
-		switch m.Ownership {
-		case SharedLibrary:
-			r.Library = r.Library || g.Holds(p)
-		case Restricted:
-			r.Library = r.Library || g.Check(p, 0)
-		}
+		u := UseReach(m, g, key)
+		r.Customers = access.Union(r.Customers, u.Customers)
+		r.Library = r.Library || u.Library
 	}
 	for _, key := range m.OwnPerms {
 		r.Own = access.Union(r.Own, g.Scope(catalog.MustLookup(key)))
 	}
 	if !r.Own.Empty() {
 		r.OwnerID = g.UserID()
+	}
+	return r
+}
+
+// UseReach is where a caller may use a reading permission (view, run,
+// reveal) on m's records: the customers it is granted on, and records with
+// no customer as reading goes — a shared library for any holder, restricted
+// records only for an all-customers holder.
+func UseReach(m *Module, g Grants, perm string) Reach {
+	p := catalog.MustLookup(perm)
+	r := Reach{Customers: g.Scope(p)}
+	switch m.Ownership {
+	case SharedLibrary:
+		r.Library = g.Holds(p)
+	case Restricted:
+		r.Library = g.Check(p, 0)
 	}
 	return r
 }

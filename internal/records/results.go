@@ -66,3 +66,29 @@ type CustomerSummary struct {
 	Received    []Amount         // payments, by currency
 	Outstanding []Amount         // invoiced minus received, by currency
 }
+
+// Input is a create or an update. On create Values start from the
+// module's defaults; on update only the named values change.
+type Input struct {
+	CustomerID int64 // create only, when the module takes it from the request
+	Values     Values
+	Lines      *[]Line // Lines modules: replaces the lines when set
+	// Seal encrypts a new secret for the record (Secret modules), given
+	// the record's id and customer once they are known; nil keeps it.
+	Seal func(id, customerID int64) ([]byte, error)
+}
+
+// SearchPart is one module searched with the caller's reach.
+type SearchPart struct {
+	Module *Module
+	Reach  Reach
+}
+
+// SummaryCount is one per-customer count of the summary report: records
+// of Module within Reach, optionally only those matching Where (a fixed
+// condition written in code).
+type SummaryCount struct {
+	Module *Module
+	Reach  Reach
+	Where  string
+}

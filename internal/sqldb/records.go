@@ -16,17 +16,6 @@ import (
 // package records: one query builder serves every module, and every query
 // carries the account and the caller's reach as WHERE conditions.
 
-// RecordInput is a create or an update. On create Values start from the
-// module's defaults; on update only the named values change.
-type RecordInput struct {
-	CustomerID int64 // create only, when the module takes it from the request
-	Values     records.Values
-	Lines      *[]records.Line // Lines modules: replaces the lines when set
-	// Seal encrypts a new secret for the record (Secret modules), given
-	// the record's id and customer once they are known; nil keeps it.
-	Seal func(id, customerID int64) ([]byte, error)
-}
-
 // reachClause turns a reach into a WHERE condition; ok is false when it
 // reaches nothing.
 func (db *DB) reachClause(m *records.Module, r records.Reach) (string, []any, bool) {
@@ -280,7 +269,7 @@ func (db *DB) lines(ctx context.Context, q querier, accountID int64, m *records.
 
 // CreateRecord adds a record. allow is where the caller may create: the
 // customer (given, or taken from the parent record) must be in it.
-func (db *DB) CreateRecord(ctx context.Context, accountID int64, m *records.Module, allow records.Reach, in RecordInput) (records.Record, error) {
+func (db *DB) CreateRecord(ctx context.Context, accountID int64, m *records.Module, allow records.Reach, in records.Input) (records.Record, error) {
 	var rec records.Record
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		v := m.Defaults()
@@ -463,7 +452,7 @@ func (db *DB) writeSecret(ctx context.Context, tx *sql.Tx, m *records.Module, id
 
 // UpdateRecord changes a record found within every reach given. The
 // customer never changes: children and links stay consistent with it.
-func (db *DB) UpdateRecord(ctx context.Context, accountID int64, m *records.Module, id int64, in RecordInput, reaches ...records.Reach) (records.Record, error) {
+func (db *DB) UpdateRecord(ctx context.Context, accountID int64, m *records.Module, id int64, in records.Input, reaches ...records.Reach) (records.Record, error) {
 	var rec records.Record
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		before, err := db.record(ctx, tx, accountID, m, id, reaches...)

@@ -364,15 +364,9 @@ func (db *DB) MarkMail(ctx context.Context, id int64, sendErr error) error {
 	return err
 }
 
-// SearchPart is one module searched with the caller's reach.
-type SearchPart struct {
-	Module *records.Module
-	Reach  records.Reach
-}
-
 // Search finds up to perModule records of each part, and customers within
 // customers, whose searchable text contains q.
-func (db *DB) Search(ctx context.Context, accountID int64, q string, customers access.Scope, parts []SearchPart, perModule int) ([]records.Hit, error) {
+func (db *DB) Search(ctx context.Context, accountID int64, q string, customers access.Scope, parts []records.SearchPart, perModule int) ([]records.Hit, error) {
 	hits := []records.Hit{}
 	pattern := likePattern(q)
 	if cond, args, ok := db.scopeClause("id", customers); ok {
@@ -437,20 +431,11 @@ func (db *DB) Search(ctx context.Context, accountID int64, q string, customers a
 	return hits, nil
 }
 
-// SummaryCount is one per-customer count of the summary report: records
-// of Module within Reach, optionally only those matching Where (a fixed
-// condition written in code).
-type SummaryCount struct {
-	Module *records.Module
-	Reach  records.Reach
-	Where  string
-}
-
 // Summary reports per customer, for the customers in scope only: counts,
 // and invoiced, received and outstanding money by currency. Each figure
 // is further limited to the given reach of its module, so a report never
 // shows what the caller could not list.
-func (db *DB) Summary(ctx context.Context, accountID int64, scope access.Scope, counts []SummaryCount, invoices, payments records.Reach) ([]records.CustomerSummary, error) {
+func (db *DB) Summary(ctx context.Context, accountID int64, scope access.Scope, counts []records.SummaryCount, invoices, payments records.Reach) ([]records.CustomerSummary, error) {
 	out := []records.CustomerSummary{}
 	cond, args, ok := db.scopeClause("id", scope)
 	if !ok {
