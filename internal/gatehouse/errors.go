@@ -15,6 +15,7 @@ const (
 	EForbidden    = "forbidden"    // 403: the area is not granted at all
 	ENotFound     = "not_found"    // 404: missing, or out of the caller's scope
 	EConflict     = "conflict"     // 409: the change would break an invariant
+	ETooMany      = "too_many"     // 429: slow down (failed sign-ins)
 	EInternal     = "internal"     // 500: logged, never shown
 )
 

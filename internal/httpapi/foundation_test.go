@@ -523,3 +523,14 @@ func TestSecurityChangesReachEveryInstance(t *testing.T) {
 	a.want(200, a.admin, "PATCH", "/api/v1/security-groups/"+id(g), map[string]any{"customer_ids": []string{}}, nil)
 	b.want(403, tok, "GET", "/api/v1/customers/"+id(c), nil, nil)
 }
+
+func TestRepeatedFailedSignInsAreSlowedDown(t *testing.T) {
+	w := newWorld(t, dbtest.OpenSQLite(t))
+	for i := 0; i < 10; i++ {
+		w.want(401, "", "POST", "/api/v1/auth/login", map[string]string{"email": "admin@test.example", "password": "guess-" + id(int64(i))}, nil)
+	}
+	raw := w.want(429, "", "POST", "/api/v1/auth/login", map[string]string{"email": "admin@test.example", "password": testPassword}, nil)
+	if !strings.Contains(string(raw), "too many failed sign-ins") {
+		t.Fatalf("429 without a clear message: %s", raw)
+	}
+}

@@ -23,6 +23,7 @@ var statusOf = map[string]int{
 	gatehouse.EForbidden:    http.StatusForbidden,
 	gatehouse.ENotFound:     http.StatusNotFound,
 	gatehouse.EConflict:     http.StatusConflict,
+	gatehouse.ETooMany:      http.StatusTooManyRequests,
 	gatehouse.EInternal:     http.StatusInternalServerError,
 }
 

@@ -27,16 +27,22 @@ type tokenResponse struct {
 // API's login and the web sign-in form. Every failure reads the same.
 func (s *Server) SignIn(r *http.Request, email, password string) (string, gatehouse.Token, error) {
 	bad := gatehouse.Errorf(gatehouse.EUnauthorized, "invalid email or password")
+	keys := []string{"email:" + strings.ToLower(strings.TrimSpace(email)), "ip:" + clientIP(r)}
+	if blocked, until := s.signIns.Blocked(keys...); blocked {
+		return "", gatehouse.Token{}, gatehouse.Errorf(gatehouse.ETooMany, "too many failed sign-ins; try again after %s", until.UTC().Format(time.RFC3339))
+	}
 	u, err := s.store.UserByEmail(r.Context(), email)
 	if err != nil {
 		if gatehouse.ErrorCode(err) != gatehouse.ENotFound {
 			return "", gatehouse.Token{}, err
 		}
 		auth.BurnPasswordCheck(password)
+		s.signIns.Fail(keys...)
 		return "", gatehouse.Token{}, bad
 	}
 	ok, _ := auth.CheckPassword(password, u.PasswordHash)
 	if !ok || u.Disabled {
+		s.signIns.Fail(keys...)
 		reason := "wrong password"
 		if u.Disabled {
 			reason = "user disabled"
@@ -47,6 +53,7 @@ func (s *Server) SignIn(r *http.Request, email, password string) (string, gateho
 		}
 		return "", gatehouse.Token{}, bad
 	}
+	s.signIns.Reset(keys[0])
 	ctx := audit.WithActor(r.Context(), audit.Actor{UserID: u.ID, Email: u.Email, IP: clientIP(r)})
 	return s.issueToken(r.WithContext(ctx), u.AccountID, u.ID, gatehouse.TokenSession, "sign-in", s.SessionTTL)
 }
