@@ -180,3 +180,17 @@ func (v *Verifier) End(headSeq int64, headHash string) *Problem {
 
 // Count is how many entries verified.
 func (v *Verifier) Count() int64 { return v.count }
+
+// Filter narrows an audit list.
+type Filter struct {
+	Action      string // exact, or a prefix ending in "." ("user.")
+	ActorUserID int64
+	CustomerID  int64
+	TargetType  string
+	TargetID    int64
+	Since       time.Time
+	Until       time.Time
+	Q           string // actor email or action substring
+	Cursor      string // the seq to continue below
+	Limit       int
+}

@@ -230,3 +230,10 @@ func (g SecurityGroup) AccessGroup() access.Group {
 	}
 	return ag
 }
+
+// AccountSubject is one user of an account with what the decision
+// engine compiles for them.
+type AccountSubject struct {
+	User    User
+	Subject access.Subject
+}

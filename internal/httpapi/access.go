@@ -12,12 +12,11 @@ import (
 	"gatehouse/internal/authz"
 	"gatehouse/internal/catalog"
 	"gatehouse/internal/gatehouse"
-	"gatehouse/internal/sqldb"
 )
 
 // AccessStore is what the access-review endpoints read.
 type AccessStore interface {
-	AccountSubjects(ctx context.Context, accountID int64) ([]sqldb.AccountSubject, error)
+	AccountSubjects(ctx context.Context, accountID int64) ([]gatehouse.AccountSubject, error)
 }
 
 func (s *Server) accessRoutes() []Route {
@@ -226,7 +225,7 @@ func (s *Server) accessMap(w http.ResponseWriter, r *http.Request, c *authz.Call
 	return err
 }
 
-func (s *Server) mapUsers(m *accessmap.Map, subjects []sqldb.AccountSubject, customers []gatehouse.Customer) {
+func (s *Server) mapUsers(m *accessmap.Map, subjects []gatehouse.AccountSubject, customers []gatehouse.Customer) {
 	for _, sub := range subjects {
 		g := access.Compile(sub.Subject, s.now())
 		row := make([]accessmap.Cell, len(customers))
@@ -252,7 +251,7 @@ func (s *Server) mapUsers(m *accessmap.Map, subjects []sqldb.AccountSubject, cus
 	}
 }
 
-func (s *Server) mapGroups(m *accessmap.Map, subjects []sqldb.AccountSubject, customers []gatehouse.Customer) {
+func (s *Server) mapGroups(m *accessmap.Map, subjects []gatehouse.AccountSubject, customers []gatehouse.Customer) {
 	seen := map[int64]bool{}
 	var groups []*access.Group
 	for _, sub := range subjects {

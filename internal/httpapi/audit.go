@@ -12,12 +12,11 @@ import (
 	"gatehouse/internal/authz"
 	"gatehouse/internal/catalog"
 	"gatehouse/internal/gatehouse"
-	"gatehouse/internal/sqldb"
 )
 
 // AuditStore is what the audit endpoints need.
 type AuditStore interface {
-	ListAudit(ctx context.Context, accountID int64, scope access.Scope, accountLevel bool, f sqldb.AuditFilter) (gatehouse.Page[audit.Entry], error)
+	ListAudit(ctx context.Context, accountID int64, scope access.Scope, accountLevel bool, f audit.Filter) (gatehouse.Page[audit.Entry], error)
 	RecordAudit(ctx context.Context, accountID int64, ev audit.Event) error
 }
 
@@ -54,9 +53,9 @@ func toAuditJSON(e audit.Entry) auditJSON {
 }
 
 // auditFilter reads the list's query parameters.
-func auditFilter(r *http.Request) (sqldb.AuditFilter, error) {
+func auditFilter(r *http.Request) (audit.Filter, error) {
 	q := r.URL.Query()
-	f := sqldb.AuditFilter{Action: q.Get("action"), TargetType: q.Get("target_type"), Q: q.Get("q"), Cursor: q.Get("cursor")}
+	f := audit.Filter{Action: q.Get("action"), TargetType: q.Get("target_type"), Q: q.Get("q"), Cursor: q.Get("cursor")}
 	ids := []struct {
 		name string
 		dst  *int64
@@ -112,7 +111,7 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request, c *authz.Call
 }
 
 // exportAudit writes every matching entry, page by page, as CSV.
-func (s *Server) exportAudit(w http.ResponseWriter, r *http.Request, c *authz.Caller, f sqldb.AuditFilter, accountLevel bool) error {
+func (s *Server) exportAudit(w http.ResponseWriter, r *http.Request, c *authz.Caller, f audit.Filter, accountLevel bool) error {
 	var rows [][]string
 	f.Limit = 500
 	for {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"gatehouse/internal/access"
 	"gatehouse/internal/audit"
@@ -86,24 +85,10 @@ func scanAudit(row interface{ Scan(...any) error }) (audit.Entry, error) {
 	return e, err
 }
 
-// AuditFilter narrows the audit list.
-type AuditFilter struct {
-	Action      string // exact, or a prefix ending in "." ("user.")
-	ActorUserID int64
-	CustomerID  int64
-	TargetType  string
-	TargetID    int64
-	Since       time.Time
-	Until       time.Time
-	Q           string // actor email or action substring
-	Cursor      string // the seq to continue below
-	Limit       int
-}
-
 // ListAudit pages the account's audit entries, newest first, limited in
 // the query to the scope: events of customers in scope, and account-level
 // events only when accountLevel is true (an all-customers grant).
-func (db *DB) ListAudit(ctx context.Context, accountID int64, scope access.Scope, accountLevel bool, f AuditFilter) (gatehouse.Page[audit.Entry], error) {
+func (db *DB) ListAudit(ctx context.Context, accountID int64, scope access.Scope, accountLevel bool, f audit.Filter) (gatehouse.Page[audit.Entry], error) {
 	page := gatehouse.Page[audit.Entry]{Items: []audit.Entry{}}
 	l := listQuery{}
 	l.add("account_id = ?", accountID)
@@ -142,7 +127,7 @@ func (db *DB) ListAudit(ctx context.Context, accountID int64, scope access.Scope
 	return page, rows.Err()
 }
 
-func auditWhere(l *listQuery, f AuditFilter) error {
+func auditWhere(l *listQuery, f audit.Filter) error {
 	switch {
 	case strings.HasSuffix(f.Action, "."):
 		l.add("action LIKE ? ESCAPE '\\'", strings.ReplaceAll(strings.ReplaceAll(f.Action, "_", `\_`), "%", `\%`)+"%")

@@ -107,16 +107,10 @@ func (db *DB) SecurityVersion(ctx context.Context, accountID int64) (int64, erro
 	return v, notFound(err, "account")
 }
 
-// AccountSubject is one user of an account with what the engine compiles.
-type AccountSubject struct {
-	User    gatehouse.User
-	Subject access.Subject
-}
-
 // AccountSubjects loads every user of the account with their memberships
 // in four queries, for reviews that decide for all users at once.
-func (db *DB) AccountSubjects(ctx context.Context, accountID int64) ([]AccountSubject, error) {
-	var out []AccountSubject
+func (db *DB) AccountSubjects(ctx context.Context, accountID int64) ([]gatehouse.AccountSubject, error) {
+	var out []gatehouse.AccountSubject
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
 		groups, err := db.accountGroups(ctx, tx, accountID)
 		if err != nil {
@@ -134,7 +128,7 @@ func (db *DB) AccountSubjects(ctx context.Context, accountID int64) ([]AccountSu
 				return err
 			}
 			index[u.ID] = len(out)
-			out = append(out, AccountSubject{User: u, Subject: access.Subject{UserID: u.ID, GlobalAdmin: u.GlobalAdmin, Disabled: u.Disabled}})
+			out = append(out, gatehouse.AccountSubject{User: u, Subject: access.Subject{UserID: u.ID, GlobalAdmin: u.GlobalAdmin, Disabled: u.Disabled}})
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {

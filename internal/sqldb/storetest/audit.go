@@ -34,7 +34,7 @@ func testAuditRecordsChanges(t *testing.T, db *sqldb.DB) {
 	if _, err := db.UpdateUser(actx, a.ID, u.ID, gatehouse.UserUpdate{GlobalAdmin: &yes, GroupIDs: &ids, PasswordHash: &hash}); err != nil {
 		t.Fatal(err)
 	}
-	page, err := db.ListAudit(ctx, a.ID, access.All(), true, sqldb.AuditFilter{Action: "user."})
+	page, err := db.ListAudit(ctx, a.ID, access.All(), true, audit.Filter{Action: "user."})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +66,7 @@ func testAuditTamper(t *testing.T, db *sqldb.DB) {
 	for _, n := range []string{"One", "Two", "Three"} {
 		mustCustomer(t, db, a.ID, n)
 	}
-	page, _ := db.ListAudit(ctx, a.ID, access.All(), true, sqldb.AuditFilter{Action: "customer.create"})
+	page, _ := db.ListAudit(ctx, a.ID, access.All(), true, audit.Filter{Action: "customer.create"})
 	victim := page.Items[1] // "Two"
 	if _, err := db.SQL().Exec(rebind(db, `UPDATE audit_log SET after_json = ? WHERE id = ?`), `{"Name":"Evil"}`, victim.ID); err != nil {
 		t.Fatal(err)
@@ -79,7 +79,7 @@ func testAuditTamper(t *testing.T, db *sqldb.DB) {
 	b := mustAccount(t, db, "B")
 	mustCustomer(t, db, b.ID, "Solo")
 	mustCustomer(t, db, b.ID, "Duo")
-	page, _ = db.ListAudit(ctx, b.ID, access.All(), true, sqldb.AuditFilter{})
+	page, _ = db.ListAudit(ctx, b.ID, access.All(), true, audit.Filter{})
 	newest := page.Items[0]
 	if _, err := db.SQL().Exec(rebind(db, `DELETE FROM audit_log WHERE id = ?`), newest.ID); err != nil {
 		t.Fatal(err)
@@ -115,7 +115,7 @@ func testAuditScope(t *testing.T, db *sqldb.DB) {
 	db.UpdateCustomer(ctx, a.ID, access.All(), x.ID, gatehouse.CustomerFields{Name: &name})
 	db.UpdateCustomer(ctx, a.ID, access.All(), y.ID, gatehouse.CustomerFields{Name: &name})
 
-	page, err := db.ListAudit(ctx, a.ID, access.Only(x.ID), false, sqldb.AuditFilter{})
+	page, err := db.ListAudit(ctx, a.ID, access.Only(x.ID), false, audit.Filter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,19 +127,19 @@ func testAuditScope(t *testing.T, db *sqldb.DB) {
 			t.Fatalf("scoped auditor sees an entry of customer %d: %+v", e.CustomerID, e)
 		}
 	}
-	page, _ = db.ListAudit(ctx, a.ID, access.Only(x.ID), false, sqldb.AuditFilter{CustomerID: y.ID})
+	page, _ = db.ListAudit(ctx, a.ID, access.Only(x.ID), false, audit.Filter{CustomerID: y.ID})
 	if len(page.Items) != 0 {
 		t.Fatal("a customer filter reached outside the scope")
 	}
-	page, _ = db.ListAudit(ctx, a.ID, access.Only(), false, sqldb.AuditFilter{})
+	page, _ = db.ListAudit(ctx, a.ID, access.Only(), false, audit.Filter{})
 	if len(page.Items) != 0 {
 		t.Fatal("an empty scope sees entries")
 	}
-	all, _ := db.ListAudit(ctx, a.ID, access.All(), true, sqldb.AuditFilter{Limit: 2})
+	all, _ := db.ListAudit(ctx, a.ID, access.All(), true, audit.Filter{Limit: 2})
 	if len(all.Items) != 2 || all.NextCursor == "" {
 		t.Fatalf("paging: %d items, cursor %q", len(all.Items), all.NextCursor)
 	}
-	rest, _ := db.ListAudit(ctx, a.ID, access.All(), true, sqldb.AuditFilter{Cursor: all.NextCursor, Limit: 500})
+	rest, _ := db.ListAudit(ctx, a.ID, access.All(), true, audit.Filter{Cursor: all.NextCursor, Limit: 500})
 	if len(rest.Items) == 0 || rest.Items[0].Seq >= all.Items[1].Seq {
 		t.Fatal("the next page does not continue below the cursor")
 	}
