@@ -1,6 +1,9 @@
 package httpapi
 
-import "gatehouse/internal/authz"
+import (
+	"gatehouse/internal/authz"
+	"gatehouse/internal/records"
+)
 
 // Route is one entry of the API's route table.
 type Route struct {
@@ -19,7 +22,8 @@ func needAll(perm string) authz.Requirement {
 func (s *Server) Routes() []Route { return s.routes() }
 
 func (s *Server) routes() []Route {
-	return append(s.foundationRoutes(), s.accessRoutes()...)
+	routes := append(s.foundationRoutes(), s.accessRoutes()...)
+	return append(routes, s.moduleRoutes()...)
 }
 
 func (s *Server) foundationRoutes() []Route {
@@ -56,4 +60,31 @@ func (s *Server) foundationRoutes() []Route {
 		{"PATCH /api/v1/users/{id}", need("users.manage"), s.updateUser},
 		{"DELETE /api/v1/users/{id}", need("users.manage"), s.deleteUser},
 	}
+}
+
+// moduleRoutes are the module records. Each module's list, detail,
+// create, update and delete routes come from its description
+// (recordRoutes), declaring the permission the description names; the
+// special ones are listed here.
+func (s *Server) moduleRoutes() []Route {
+	comments := noteRoutes{s, records.TicketComments, "tickets.edit"}
+	messages := noteRoutes{s, records.ChatMessages, "chat.use"}
+	return append([]Route{
+		{"GET /api/v1/search", need(authz.SignedIn), s.search}, // each module within its own view reach
+		{"GET /api/v1/reports/summary", need("reports.view"), s.reportSummary},
+		{"POST /api/v1/alerts/{id}/clear", need("alerts.manage"), s.clearAlert},
+		{"GET /api/v1/tickets/{id}/comments", need("tickets.view"), comments.list},
+		{"POST /api/v1/tickets/{id}/comments", need("tickets.edit"), comments.add},
+		{"POST /api/v1/scripts/{id}/runs", need("scripts.run"), s.runScript},
+		{"GET /api/v1/script-runs/{id}/output", need("script_runs.view_output"), s.scriptRunOutput},
+		{"PUT /api/v1/assets/{id}/policy", need("policies.assign"), s.setAssetPolicy},
+		{"GET /api/v1/policies/{id}/customers", need("policies.view"), s.policyCustomers},
+		{"PUT /api/v1/policies/{id}/customers/{customer_id}", need("policies.assign"), s.assignPolicy},
+		{"DELETE /api/v1/policies/{id}/customers/{customer_id}", need("policies.assign"), s.unassignPolicy},
+		{"GET /api/v1/credentials/{id}/secret", need("credentials.reveal"), s.revealSecret},
+		{"GET /api/v1/chats/{id}/messages", need("chat.view_all"), messages.list},
+		{"POST /api/v1/chats/{id}/messages", need("chat.use"), messages.add},
+		{"GET /api/v1/campaigns/{id}/recipients", need("mailer.view"), s.campaignRecipients},
+		{"POST /api/v1/campaigns/{id}/send", need("mailer.send"), s.sendCampaign},
+	}, s.recordRoutes()...)
 }

@@ -16,6 +16,7 @@ import (
 	"gatehouse/internal/auth"
 	"gatehouse/internal/authz"
 	"gatehouse/internal/gatehouse"
+	"gatehouse/internal/throttle"
 )
 
 // Store is the storage the API needs.
@@ -23,6 +24,7 @@ type Store interface {
 	authz.Store
 	AccessStore
 	AuditStore
+	ModuleStore
 	Ping(ctx context.Context) error
 
 	UserByEmail(ctx context.Context, email string) (gatehouse.User, error)
@@ -61,14 +63,22 @@ type Server struct {
 	log      *slog.Logger
 	now      func() time.Time
 	password auth.Params
+	signIns  *throttle.Limiter
 
 	// SessionTTL is how long a sign-in token lives.
 	SessionTTL time.Duration
+
+	// Vault seals credential secrets; without one, secrets can be
+	// neither stored nor revealed.
+	Vault Sealer
+	// MailQueued, when set, is told that the outbox has new mail.
+	MailQueued func()
 }
 
 // New returns an API server.
 func New(store Store, gate *authz.Gate, log *slog.Logger, password auth.Params) *Server {
-	return &Server{store: store, gate: gate, log: log, now: time.Now, password: password, SessionTTL: 12 * time.Hour}
+	return &Server{store: store, gate: gate, log: log, now: time.Now, password: password, SessionTTL: 12 * time.Hour,
+		signIns: throttle.New(10, 15*time.Minute)}
 }
 
 // handlerFunc is a route's handler: it returns an error for the boundary
@@ -97,7 +107,7 @@ func (s *Server) enforce(rt Route) http.Handler {
 				s.fail(w, r, err)
 				return
 			}
-			if err := s.gate.Authorize(caller, rt.Need); err != nil {
+			if err := s.authorize(caller, rt); err != nil {
 				s.fail(w, r, err)
 				return
 			}

@@ -1,0 +1,260 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/csv"
+	"net/http"
+	"strconv"
+	"time"
+
+	"gatehouse/internal/access"
+	"gatehouse/internal/authz"
+	"gatehouse/internal/gatehouse"
+	"gatehouse/internal/records"
+)
+
+// ModuleStore is the storage of the module records. Every read and write
+// takes the caller's reach; records outside it are not found.
+type ModuleStore interface {
+	ListRecords(ctx context.Context, accountID int64, m *records.Module, f gatehouse.ListFilter, reaches ...records.Reach) (gatehouse.Page[records.Record], error)
+	Record(ctx context.Context, accountID int64, m *records.Module, id int64, reaches ...records.Reach) (records.Record, error)
+	CreateRecord(ctx context.Context, accountID int64, m *records.Module, allow records.Reach, in records.Input) (records.Record, error)
+	UpdateRecord(ctx context.Context, accountID int64, m *records.Module, id int64, in records.Input, reaches ...records.Reach) (records.Record, error)
+	DeleteRecord(ctx context.Context, accountID int64, m *records.Module, id int64, reaches ...records.Reach) error
+
+	CreateScriptRun(ctx context.Context, accountID, scriptID, assetID, requestedBy int64, scriptReach, assetReach records.Reach, decide func(scriptCustomer, assetCustomer int64) error) (records.Record, error)
+	ScriptRunOutput(ctx context.Context, accountID, id int64, reach records.Reach) (records.Record, string, error)
+	SetAssetPolicy(ctx context.Context, accountID, assetID, policyID int64, assetReach, policyReach records.Reach, decide func(policyCustomer, assetCustomer int64) error) (records.Record, error)
+	PolicyCustomers(ctx context.Context, accountID, policyID int64, reach records.Reach, shown access.Scope) ([]int64, error)
+	AssignPolicy(ctx context.Context, accountID, policyID, customerID int64, assign bool, reach records.Reach, decide func(policyCustomer, customer int64) error) error
+	SealedSecret(ctx context.Context, accountID int64, m *records.Module, id int64, reaches ...records.Reach) (records.Record, []byte, error)
+	ClearAlert(ctx context.Context, accountID, id, userID int64, reaches ...records.Reach) (records.Record, error)
+	Notes(ctx context.Context, accountID int64, kind records.NoteKind, parentID int64, f gatehouse.ListFilter, reaches ...records.Reach) (gatehouse.Page[records.Note], error)
+	AddNote(ctx context.Context, accountID int64, kind records.NoteKind, parentID, authorID int64, body string, reaches ...records.Reach) (records.Note, error)
+	CampaignRecipients(ctx context.Context, accountID, id int64, audience func(campaignCustomer int64) access.Scope, reaches ...records.Reach) ([]records.Recipient, error)
+	SendCampaign(ctx context.Context, accountID, id int64, audience func(campaignCustomer int64) access.Scope, reaches ...records.Reach) (records.Record, error)
+	Search(ctx context.Context, accountID int64, q string, customers access.Scope, parts []records.SearchPart, perModule int) ([]records.Hit, error)
+	Summary(ctx context.Context, accountID int64, scope access.Scope, counts []records.SummaryCount, invoices, payments records.Reach) ([]records.CustomerSummary, error)
+}
+
+// Sealer encrypts secrets at rest; aad binds a sealed value to its record.
+type Sealer interface {
+	Seal(plaintext, aad []byte) ([]byte, error)
+	Open(sealed, aad []byte) ([]byte, error)
+}
+
+// alsoOpens lists, by route pattern, the permissions that open a route
+// besides the one it declares: a module's list and detail are open to
+// holders of any of its view permissions — "view all" or "view own" —
+// and each record's visibility is then decided by the caller's reach.
+var alsoOpens = func() map[string][]string {
+	out := map[string][]string{}
+	for _, m := range records.All() {
+		if perms := m.AllViewPerms(); len(perms) > 1 {
+			base := "GET /api/v1/" + m.Key
+			out[base] = perms[1:]
+			out[base+"/{id}"] = perms[1:]
+		}
+	}
+	tickets, chats := records.MustLookup("tickets"), records.MustLookup("chats")
+	out["GET /api/v1/tickets/{id}/comments"] = tickets.AllViewPerms()[1:]
+	out["GET /api/v1/chats/{id}/messages"] = chats.AllViewPerms()[1:]
+	return out
+}()
+
+// AlsoOpens returns the permissions besides Need that open the route.
+func (rt Route) AlsoOpens() []string { return alsoOpens[rt.Pattern] }
+
+// authorize checks the caller against the route's declared permission,
+// or failing that against one of the permissions that also open it.
+func (s *Server) authorize(c *authz.Caller, rt Route) error {
+	err := s.gate.Authorize(c, rt.Need)
+	if gatehouse.ErrorCode(err) != gatehouse.EForbidden {
+		return err
+	}
+	for _, p := range rt.AlsoOpens() {
+		if s.gate.Authorize(c, authz.Requirement{Permission: p}) == nil {
+			return nil
+		}
+	}
+	return err
+}
+
+// recordRoutes are the create/read/update/delete routes of every module,
+// each declaring its permission from the module's description.
+func (s *Server) recordRoutes() []Route {
+	var out []Route
+	for _, m := range records.All() {
+		h := moduleHandler{s: s, m: m}
+		base := "/api/v1/" + m.Key
+		out = append(out,
+			Route{"GET " + base, need(m.ViewPerms[0]), h.list},
+			Route{"GET " + base + "/{id}", need(m.ViewPerms[0]), h.get})
+		if m.Create != "" {
+			out = append(out, Route{"POST " + base, need(m.Create), h.create})
+		}
+		if m.Edit != "" {
+			out = append(out, Route{"PATCH " + base + "/{id}", need(m.Edit), h.update})
+		}
+		if m.Delete != "" {
+			out = append(out, Route{"DELETE " + base + "/{id}", need(m.Delete), h.delete})
+		}
+	}
+	return out
+}
+
+// moduleHandler serves one module's generic routes.
+type moduleHandler struct {
+	s *Server
+	m *records.Module
+}
+
+func (h moduleHandler) list(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	f, err := listFilter(r)
+	if err != nil {
+		return err
+	}
+	reach := records.ViewReach(h.m, c.Grants)
+	if wantsCSV(r) {
+		return h.s.exportRecords(w, r, c, h.m, f, reach)
+	}
+	page, err := h.s.store.ListRecords(r.Context(), c.AccountID, h.m, f, reach)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, newList(page, func(rec records.Record) recordJSON { return recordJSON{h.m, rec} }))
+}
+
+func (h moduleHandler) get(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	id, err := pathID(r, h.m.Noun)
+	if err != nil {
+		return err
+	}
+	rec, err := h.s.store.Record(r.Context(), c.AccountID, h.m, id, records.ViewReach(h.m, c.Grants))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, recordJSON{h.m, rec})
+}
+
+func (h moduleHandler) create(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	req, err := decodeRecord(r, h.m, true)
+	if err != nil {
+		return err
+	}
+	for _, f := range h.m.Fields {
+		if _, given := req.Values[f.Name]; f.CallerDefault && !given {
+			req.Values[f.Name] = c.UserID
+		}
+	}
+	in, err := h.s.input(c, h.m, req)
+	if err != nil {
+		return err
+	}
+	rec, err := h.s.store.CreateRecord(r.Context(), c.AccountID, h.m, records.PermReach(h.m, c.Grants, h.m.Create), in)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, recordJSON{h.m, rec})
+}
+
+func (h moduleHandler) update(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	id, err := pathID(r, h.m.Noun)
+	if err != nil {
+		return err
+	}
+	req, err := decodeRecord(r, h.m, false)
+	if err != nil {
+		return err
+	}
+	in, err := h.s.input(c, h.m, req)
+	if err != nil {
+		return err
+	}
+	rec, err := h.s.store.UpdateRecord(r.Context(), c.AccountID, h.m, id, in,
+		records.ViewReach(h.m, c.Grants), records.PermReach(h.m, c.Grants, h.m.Edit))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, recordJSON{h.m, rec})
+}
+
+func (h moduleHandler) delete(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	id, err := pathID(r, h.m.Noun)
+	if err != nil {
+		return err
+	}
+	err = h.s.store.DeleteRecord(r.Context(), c.AccountID, h.m, id,
+		records.ViewReach(h.m, c.Grants), records.PermReach(h.m, c.Grants, h.m.Delete))
+	if err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// input turns a decoded request into the store's input, sealing a new
+// secret with the vault, bound to the record it belongs to.
+func (s *Server) input(c *authz.Caller, m *records.Module, req recordRequest) (records.Input, error) {
+	in := records.Input{CustomerID: req.CustomerID, Values: req.Values, Lines: req.Lines}
+	if req.Secret != nil {
+		if s.Vault == nil {
+			return in, gatehouse.Errorf(gatehouse.EConflict, "the credentials vault has no key configured; secrets cannot be stored")
+		}
+		secret := []byte(*req.Secret)
+		in.Seal = func(id, customer int64) ([]byte, error) {
+			return s.Vault.Seal(secret, secretAAD(c.AccountID, customer, id))
+		}
+	}
+	return in, nil
+}
+
+// secretAAD binds a sealed secret to its account, customer and record.
+func secretAAD(accountID, customerID, id int64) []byte {
+	return []byte("gatehouse credential v1/" + strconv.FormatInt(accountID, 10) + "/" +
+		strconv.FormatInt(customerID, 10) + "/" + strconv.FormatInt(id, 10))
+}
+
+// exportRecords streams every record of the list as CSV, page by page,
+// with the same reach and filter as the JSON list.
+func (s *Server) exportRecords(w http.ResponseWriter, r *http.Request, c *authz.Caller, m *records.Module, f gatehouse.ListFilter, reaches ...records.Reach) error {
+	f.Limit, f.Cursor = 500, ""
+	page, err := s.store.ListRecords(r.Context(), c.AccountID, m, f, reaches...)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+m.Key+`.csv"`)
+	w.Header().Set("Cache-Control", "no-store")
+	cw := csv.NewWriter(w)
+	header := []string{"id", "customer_id"}
+	for _, f := range m.Fields {
+		header = append(header, f.Name)
+	}
+	cw.Write(append(header, "created_at", "updated_at"))
+	for {
+		for _, rec := range page.Items {
+			row := []string{strconv.FormatInt(rec.ID, 10), ""}
+			if rec.CustomerID != 0 {
+				row[1] = strconv.FormatInt(rec.CustomerID, 10)
+			}
+			for _, f := range m.Fields {
+				row = append(row, defuseFormula(csvValue(f, rec.Values[f.Name])))
+			}
+			row = append(row, rec.CreatedAt.Format(time.RFC3339), rec.UpdatedAt.Format(time.RFC3339))
+			if err := cw.Write(row); err != nil {
+				return nil // the client went away
+			}
+		}
+		if page.NextCursor == "" {
+			break
+		}
+		f.Cursor = page.NextCursor
+		if page, err = s.store.ListRecords(r.Context(), c.AccountID, m, f, reaches...); err != nil {
+			s.log.Error("csv export stopped", "module", m.Key, "err", err)
+			break
+		}
+	}
+	cw.Flush()
+	return nil
+}

@@ -1,0 +1,316 @@
+package httpapi
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"gatehouse/internal/access"
+	"gatehouse/internal/audit"
+	"gatehouse/internal/authz"
+	"gatehouse/internal/catalog"
+	"gatehouse/internal/gatehouse"
+	"gatehouse/internal/records"
+)
+
+var (
+	modAssets      = records.MustLookup("assets")
+	modAlerts      = records.MustLookup("alerts")
+	modTickets     = records.MustLookup("tickets")
+	modScripts     = records.MustLookup("scripts")
+	modScriptRuns  = records.MustLookup("script-runs")
+	modPolicies    = records.MustLookup("policies")
+	modCredentials = records.MustLookup("credentials")
+	modChats       = records.MustLookup("chats")
+	modCampaigns   = records.MustLookup("campaigns")
+
+	permMailerView = catalog.MustLookup("mailer.view")
+	permMailerSend = catalog.MustLookup("mailer.send")
+)
+
+// pathIDNamed parses another wildcard than {id}.
+func pathIDNamed(r *http.Request, name, what string) (int64, error) {
+	v, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || v <= 0 {
+		return 0, gatehouse.NotFound(what)
+	}
+	return v, nil
+}
+
+type runRequest struct {
+	AssetID ID `json:"asset_id"`
+}
+
+// runScript queues a run. The script is found among those the caller may
+// run (their customers' and the shared library), the asset among the
+// assets of customers they may run scripts on, and the script-run rule
+// decides the pair.
+func (s *Server) runScript(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	id, err := pathID(r, "script")
+	if err != nil {
+		return err
+	}
+	var req runRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if req.AssetID == 0 {
+		return gatehouse.Invalid("asset_id", "asset_id is required")
+	}
+	run, err := s.store.CreateScriptRun(r.Context(), c.AccountID, id, int64(req.AssetID), c.UserID,
+		records.UseReach(modScripts, c.Grants, "scripts.run"), records.PermReach(modAssets, c.Grants, "scripts.run"),
+		func(scriptCustomer, assetCustomer int64) error {
+			return records.CheckScriptRun(c.Grants, scriptCustomer, assetCustomer)
+		})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, recordJSON{modScriptRuns, run})
+}
+
+type runOutputJSON struct {
+	ID     ID     `json:"id"`
+	Status string `json:"status"`
+	Output string `json:"output"`
+}
+
+func (s *Server) scriptRunOutput(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	id, err := pathID(r, "script run")
+	if err != nil {
+		return err
+	}
+	run, out, err := s.store.ScriptRunOutput(r.Context(), c.AccountID, id, records.PermReach(modScriptRuns, c.Grants, "script_runs.view_output"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, runOutputJSON{ID: ID(run.ID), Status: run.Values.Str("status"), Output: out})
+}
+
+type assetPolicyRequest struct {
+	PolicyID *ID `json:"policy_id"`
+}
+
+// setAssetPolicy assigns a policy to an asset (null: none): the policy
+// must be a shared template or the asset's customer's own.
+func (s *Server) setAssetPolicy(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	id, err := pathID(r, "asset")
+	if err != nil {
+		return err
+	}
+	var req assetPolicyRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	var policyID int64
+	if req.PolicyID != nil {
+		policyID = int64(*req.PolicyID)
+	}
+	rec, err := s.store.SetAssetPolicy(r.Context(), c.AccountID, id, policyID,
+		records.PermReach(modAssets, c.Grants, "policies.assign"), records.ViewReach(modPolicies, c.Grants),
+		func(policyCustomer, assetCustomer int64) error {
+			return records.CheckPolicyAssignment(c.Grants, policyCustomer, assetCustomer)
+		})
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, recordJSON{modAssets, rec})
+}
+
+type policyCustomersJSON struct {
+	CustomerIDs []ID `json:"customer_ids"`
+}
+
+// policyCustomers lists the customers a policy is assigned to — only
+// those the caller may see policies of, so a shared template assigned
+// across the account names no one else's customers.
+func (s *Server) policyCustomers(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	id, err := pathID(r, "policy")
+	if err != nil {
+		return err
+	}
+	ids, err := s.store.PolicyCustomers(r.Context(), c.AccountID, id, records.ViewReach(modPolicies, c.Grants), c.Scope)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, policyCustomersJSON{CustomerIDs: toIDs(ids)})
+}
+
+func (s *Server) assignPolicy(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	return s.changePolicyAssignment(w, r, c, true)
+}
+
+func (s *Server) unassignPolicy(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	return s.changePolicyAssignment(w, r, c, false)
+}
+
+func (s *Server) changePolicyAssignment(w http.ResponseWriter, r *http.Request, c *authz.Caller, assign bool) error {
+	id, err := pathID(r, "policy")
+	if err != nil {
+		return err
+	}
+	customer, err := pathIDNamed(r, "customer_id", "customer")
+	if err != nil {
+		return err
+	}
+	err = s.store.AssignPolicy(r.Context(), c.AccountID, id, customer, assign, records.ViewReach(modPolicies, c.Grants),
+		func(policyCustomer, customer int64) error {
+			return records.CheckPolicyAssignment(c.Grants, policyCustomer, customer)
+		})
+	if err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+type secretJSON struct {
+	ID     ID     `json:"id"`
+	Secret string `json:"secret"`
+}
+
+// revealSecret decrypts a credential's secret for a caller holding
+// credentials.reveal on its customer (for the MSP's own credentials: on
+// all customers). Every reveal is audited.
+func (s *Server) revealSecret(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	id, err := pathID(r, "credential")
+	if err != nil {
+		return err
+	}
+	rec, sealed, err := s.store.SealedSecret(r.Context(), c.AccountID, modCredentials, id, records.UseReach(modCredentials, c.Grants, "credentials.reveal"))
+	if err != nil {
+		return err
+	}
+	if sealed == nil {
+		return gatehouse.Errorf(gatehouse.ENotFound, "this credential has no secret")
+	}
+	if s.Vault == nil {
+		return gatehouse.Errorf(gatehouse.EConflict, "the credentials vault has no key configured; secrets cannot be revealed")
+	}
+	plain, err := s.Vault.Open(sealed, secretAAD(c.AccountID, rec.CustomerID, rec.ID))
+	if err != nil {
+		return err // internal: wrong key or tampered row; logged, not shown
+	}
+	if err := s.store.RecordAudit(r.Context(), c.AccountID, audit.Event{Action: "credential.reveal", TargetType: "credential",
+		TargetID: rec.ID, CustomerID: rec.CustomerID}); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, secretJSON{ID: ID(rec.ID), Secret: string(plain)})
+}
+
+func (s *Server) clearAlert(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	id, err := pathID(r, "alert")
+	if err != nil {
+		return err
+	}
+	rec, err := s.store.ClearAlert(r.Context(), c.AccountID, id, c.UserID,
+		records.ViewReach(modAlerts, c.Grants), records.PermReach(modAlerts, c.Grants, "alerts.manage"))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, recordJSON{modAlerts, rec})
+}
+
+type noteJSON struct {
+	ID        ID        `json:"id"`
+	AuthorID  any       `json:"author_id"`
+	Body      string    `json:"body"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+func toNoteJSON(n records.Note) noteJSON {
+	return noteJSON{ID: ID(n.ID), AuthorID: idOrNull(n.AuthorID), Body: n.Body, CreatedAt: n.CreatedAt}
+}
+
+type noteRequest struct {
+	Body string `json:"body"`
+}
+
+// noteRoutes serves the notes of one parent module: listing needs the
+// parent visible, adding needs the parent visible and write permission
+// on its customer.
+type noteRoutes struct {
+	s     *Server
+	kind  records.NoteKind
+	write string
+}
+
+func (n noteRoutes) list(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	parent := records.MustLookup(n.kind.Parent)
+	id, err := pathID(r, parent.Noun)
+	if err != nil {
+		return err
+	}
+	f, err := listFilter(r)
+	if err != nil {
+		return err
+	}
+	page, err := n.s.store.Notes(r.Context(), c.AccountID, n.kind, id, f, records.ViewReach(parent, c.Grants))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, newList(page, toNoteJSON))
+}
+
+func (n noteRoutes) add(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	parent := records.MustLookup(n.kind.Parent)
+	id, err := pathID(r, parent.Noun)
+	if err != nil {
+		return err
+	}
+	var req noteRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	note, err := n.s.store.AddNote(r.Context(), c.AccountID, n.kind, id, c.UserID, req.Body,
+		records.ViewReach(parent, c.Grants), records.PermReach(parent, c.Grants, n.write))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, toNoteJSON(note))
+}
+
+type recipientJSON struct {
+	ContactID  ID     `json:"contact_id"`
+	CustomerID ID     `json:"customer_id"`
+	Name       string `json:"name"`
+	Email      string `json:"email"`
+}
+
+// campaignRecipients previews who the campaign would reach for this
+// caller: contacts of customers in their scope only.
+func (s *Server) campaignRecipients(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	id, err := pathID(r, "campaign")
+	if err != nil {
+		return err
+	}
+	rs, err := s.store.CampaignRecipients(r.Context(), c.AccountID, id, func(customer int64) access.Scope {
+		return records.CampaignAudience(c.Grants, permMailerView, customer)
+	}, records.ViewReach(modCampaigns, c.Grants))
+	if err != nil {
+		return err
+	}
+	out := list[recipientJSON]{Items: make([]recipientJSON, 0, len(rs))}
+	for _, rc := range rs {
+		out.Items = append(out.Items, recipientJSON{ContactID: ID(rc.ContactID), CustomerID: ID(rc.CustomerID), Name: rc.Name, Email: rc.Email})
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+// sendCampaign queues the campaign's mail to the contacts the caller may
+// send to, once.
+func (s *Server) sendCampaign(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	id, err := pathID(r, "campaign")
+	if err != nil {
+		return err
+	}
+	rec, err := s.store.SendCampaign(r.Context(), c.AccountID, id, func(customer int64) access.Scope {
+		return records.CampaignAudience(c.Grants, permMailerSend, customer)
+	}, records.ViewReach(modCampaigns, c.Grants), records.UseReach(modCampaigns, c.Grants, "mailer.send"))
+	if err != nil {
+		return err
+	}
+	if s.MailQueued != nil {
+		s.MailQueued()
+	}
+	return writeJSON(w, http.StatusOK, recordJSON{modCampaigns, rec})
+}
