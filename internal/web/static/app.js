@@ -102,8 +102,9 @@
         cursor = "";
         load(false);
       } else if (e.key === "ArrowDown" && available.options.length) {
-        e.preventDefault();
+        e.preventDefault(); // into the list, on its first customer
         available.focus();
+        if (available.selectedIndex < 0) available.options[0].selected = true;
       }
     });
     more.addEventListener("click", function () { load(true); });
@@ -116,6 +117,13 @@
     });
     accessible.addEventListener("keydown", function (e) {
       if (e.key === "Enter" || e.key === "Delete" || e.key === "Backspace") { e.preventDefault(); remove(); }
+    });
+    // A listbox submits its form on an Enter keypress; Enter here moves
+    // customers instead.
+    [search, available, accessible].forEach(function (el) {
+      el.addEventListener("keypress", function (e) {
+        if (e.key === "Enter") e.preventDefault();
+      });
     });
     if (!search.disabled) load(false);
   }
