@@ -25,6 +25,7 @@ import (
 	"gatehouse/internal/sqldb"
 	"gatehouse/internal/sqldb/postgres"
 	"gatehouse/internal/sqldb/sqlite"
+	"gatehouse/internal/web"
 )
 
 func main() {
@@ -172,6 +173,7 @@ type Main struct {
 
 	DB     *sqldb.DB
 	API    *httpapi.Server
+	Web    *web.Server
 	server *http.Server
 	ln     net.Listener
 	done   chan struct{}
@@ -201,8 +203,12 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	gate := authz.NewGate(db, nil)
 	m.API = httpapi.New(db, gate, m.Log, m.Config.Password)
+	if m.Web, err = web.New(db, gate, m.API, m.Log); err != nil {
+		return err
+	}
 	mux := http.NewServeMux()
 	m.API.Mount(mux)
+	m.Web.Mount(mux) // the web admin at /
 
 	m.ln, err = net.Listen("tcp", m.Config.Addr)
 	if err != nil {
