@@ -199,6 +199,7 @@ func (s *shooter) tour(ctx context.Context, db *sqldb.DB) error {
 		{"security-group-delete", func() error {
 			return s.open(fmt.Sprintf("/security-groups/%d/delete", groupID["Acme Dental IT"]))
 		}},
+		{"assets", func() error { return s.open("/assets") }},
 		{"users", func() error { return s.open("/users") }},
 		{"user-edit", func() error { return s.open(fmt.Sprintf("/users/%d", tech.ID)) }},
 		{"co-managed-customers", func() error {

@@ -174,6 +174,8 @@ func TestBrowserSelectCustomersGroupFromListBuilderToSignIn(t *testing.T) {
 	for i := range 60 { // more than one page of search results
 		e.customer(fmt.Sprintf("Filler %02d", i))
 	}
+	e.asset(acme, "ACME-PC-01")
+	blueAsset := e.asset(blue, "BLUE-SRV-01")
 	b := newBrowser(t, e)
 	b.signIn("admin@test.example")
 
@@ -256,8 +258,18 @@ func TestBrowserSelectCustomersGroupFromListBuilderToSignIn(t *testing.T) {
 
 	b.signOut()
 	b.signIn("it@acme.example")
-	if nav := b.navLabels(); !slices.Equal(nav, []string{"Customers"}) {
-		t.Fatalf("navigation %q, want only Customers", nav)
+	if nav := b.navLabels(); nav[0] != "Customers" || !slices.Contains(nav, "Assets") || !slices.Contains(nav, "Credentials") ||
+		slices.Contains(nav, "Security groups") || slices.Contains(nav, "Users") {
+		t.Fatalf("navigation %q, want customers and the modules, no administration", nav)
+	}
+	b.open("/assets")
+	assets := eval[[]string](b, `Array.from(document.querySelectorAll('#records tbody tr td:first-child')).map(td => td.textContent.trim())`)
+	if !slices.Equal(assets, []string{"ACME-PC-01"}) {
+		t.Fatalf("the co-managed user's assets: %q", assets)
+	}
+	b.open(fmt.Sprintf("/assets/%d", blueAsset))
+	if h := b.text("h1"); h != "Page not found" {
+		t.Fatalf("an out-of-scope asset shows %q", h)
 	}
 	b.open("/customers")
 	names := eval[[]string](b, `Array.from(document.querySelectorAll('main table tbody tr td:first-child')).map(td => td.textContent.trim())`)

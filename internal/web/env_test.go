@@ -13,10 +13,12 @@ import (
 	"strings"
 	"testing"
 
+	"gatehouse/internal/access"
 	"gatehouse/internal/auth"
 	"gatehouse/internal/authz"
 	"gatehouse/internal/gatehouse"
 	"gatehouse/internal/httpapi"
+	"gatehouse/internal/records"
 	"gatehouse/internal/sqldb"
 	"gatehouse/internal/sqldb/sqlite"
 	"gatehouse/internal/web"
@@ -85,6 +87,16 @@ func (e *env) customer(name string) int64 {
 		e.t.Fatal(err)
 	}
 	return c.ID
+}
+
+func (e *env) asset(customer int64, name string) int64 {
+	e.t.Helper()
+	rec, err := e.db.CreateRecord(e.ctx, e.account, records.MustLookup("assets"), records.Reach{Customers: access.All()},
+		records.Input{CustomerID: customer, Values: records.Values{"name": name}})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return rec.ID
 }
 
 func (e *env) group(g gatehouse.SecurityGroup) int64 {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"slices"
 	"strings"
 
 	"gatehouse/internal/authz"
@@ -11,7 +12,11 @@ import (
 type Route struct {
 	Pattern string // method and path, as http.ServeMux reads it
 	Need    authz.Requirement
-	handle  handlerFunc
+	// Also lists permissions that open the route besides Need: a module's
+	// "view own" next to its "view all". The query's reach then decides
+	// which records show.
+	Also   []string
+	handle handlerFunc
 }
 
 func need(perm string) authz.Requirement { return authz.Requirement{Permission: perm} }
@@ -24,38 +29,42 @@ func needAll(perm string) authz.Requirement {
 func (s *Server) Routes() []Route { return s.routes() }
 
 func (s *Server) routes() []Route {
+	return append(s.adminRoutes(), s.moduleRoutes()...)
+}
+
+func (s *Server) adminRoutes() []Route {
 	return []Route{
-		{"GET /static/{file}", need(authz.Public), s.serveStatic},
-		{"GET /signin", need(authz.Public), s.handleSignInForm},
-		{"POST /signin", need(authz.Public), s.handleSignIn},
-		{"POST /signout", need(authz.SignedIn), s.handleSignOut},
-		{"GET /{$}", need(authz.SignedIn), s.handleHome},
+		{Pattern: "GET /static/{file}", Need: need(authz.Public), handle: s.serveStatic},
+		{Pattern: "GET /signin", Need: need(authz.Public), handle: s.handleSignInForm},
+		{Pattern: "POST /signin", Need: need(authz.Public), handle: s.handleSignIn},
+		{Pattern: "POST /signout", Need: need(authz.SignedIn), handle: s.handleSignOut},
+		{Pattern: "GET /{$}", Need: need(authz.SignedIn), handle: s.handleHome},
 
-		{"GET /customers", need("customers.view"), s.handleCustomerList},
-		{"GET /customers/search", need("customers.view"), s.handleCustomerSearch},
-		{"GET /customers/new", needAll("customers.create"), s.handleCustomerNew},
-		{"POST /customers", needAll("customers.create"), s.handleCustomerCreate},
-		{"GET /customers/{id}", need("customers.view"), s.handleCustomerShow},
-		{"GET /customers/{id}/edit", need("customers.edit"), s.handleCustomerEdit},
-		{"POST /customers/{id}", need("customers.edit"), s.handleCustomerUpdate},
-		{"POST /customers/{id}/security-groups", need("security_groups.manage"), s.handleCustomerGroupsUpdate},
-		{"GET /customers/{id}/delete", need("customers.delete"), s.handleCustomerDeleteConfirm},
-		{"POST /customers/{id}/delete", need("customers.delete"), s.handleCustomerDelete},
+		{Pattern: "GET /customers", Need: need("customers.view"), handle: s.handleCustomerList},
+		{Pattern: "GET /customers/search", Need: need("customers.view"), handle: s.handleCustomerSearch},
+		{Pattern: "GET /customers/new", Need: needAll("customers.create"), handle: s.handleCustomerNew},
+		{Pattern: "POST /customers", Need: needAll("customers.create"), handle: s.handleCustomerCreate},
+		{Pattern: "GET /customers/{id}", Need: need("customers.view"), handle: s.handleCustomerShow},
+		{Pattern: "GET /customers/{id}/edit", Need: need("customers.edit"), handle: s.handleCustomerEdit},
+		{Pattern: "POST /customers/{id}", Need: need("customers.edit"), handle: s.handleCustomerUpdate},
+		{Pattern: "POST /customers/{id}/security-groups", Need: need("security_groups.manage"), handle: s.handleCustomerGroupsUpdate},
+		{Pattern: "GET /customers/{id}/delete", Need: need("customers.delete"), handle: s.handleCustomerDeleteConfirm},
+		{Pattern: "POST /customers/{id}/delete", Need: need("customers.delete"), handle: s.handleCustomerDelete},
 
-		{"GET /security-groups", need("security_groups.view"), s.handleGroupList},
-		{"GET /security-groups/new", need("security_groups.manage"), s.handleGroupNew},
-		{"POST /security-groups", need("security_groups.manage"), s.handleGroupCreate},
-		{"GET /security-groups/{id}", need("security_groups.view"), s.handleGroupEdit},
-		{"POST /security-groups/{id}", need("security_groups.manage"), s.handleGroupUpdate},
-		{"POST /security-groups/{id}/copy", need("security_groups.manage"), s.handleGroupCopy},
-		{"GET /security-groups/{id}/delete", need("security_groups.manage"), s.handleGroupDeleteConfirm},
-		{"POST /security-groups/{id}/delete", need("security_groups.manage"), s.handleGroupDelete},
+		{Pattern: "GET /security-groups", Need: need("security_groups.view"), handle: s.handleGroupList},
+		{Pattern: "GET /security-groups/new", Need: need("security_groups.manage"), handle: s.handleGroupNew},
+		{Pattern: "POST /security-groups", Need: need("security_groups.manage"), handle: s.handleGroupCreate},
+		{Pattern: "GET /security-groups/{id}", Need: need("security_groups.view"), handle: s.handleGroupEdit},
+		{Pattern: "POST /security-groups/{id}", Need: need("security_groups.manage"), handle: s.handleGroupUpdate},
+		{Pattern: "POST /security-groups/{id}/copy", Need: need("security_groups.manage"), handle: s.handleGroupCopy},
+		{Pattern: "GET /security-groups/{id}/delete", Need: need("security_groups.manage"), handle: s.handleGroupDeleteConfirm},
+		{Pattern: "POST /security-groups/{id}/delete", Need: need("security_groups.manage"), handle: s.handleGroupDelete},
 
-		{"GET /users", need("users.view"), s.handleUserList},
-		{"GET /users/new", need("users.manage"), s.handleUserNew},
-		{"POST /users", need("users.manage"), s.handleUserCreate},
-		{"GET /users/{id}", need("users.view"), s.handleUserEdit},
-		{"POST /users/{id}", need("users.manage"), s.handleUserUpdate},
+		{Pattern: "GET /users", Need: need("users.view"), handle: s.handleUserList},
+		{Pattern: "GET /users/new", Need: need("users.manage"), handle: s.handleUserNew},
+		{Pattern: "POST /users", Need: need("users.manage"), handle: s.handleUserCreate},
+		{Pattern: "GET /users/{id}", Need: need("users.view"), handle: s.handleUserEdit},
+		{Pattern: "POST /users/{id}", Need: need("users.manage"), handle: s.handleUserUpdate},
 	}
 }
 
@@ -66,22 +75,26 @@ type navItem struct {
 	Current bool
 }
 
-// navEntries are the sections the navigation can show, each with the
-// permission that makes it appear.
-var navEntries = []struct {
+// navEntry is a section the navigation can show, with the permissions
+// any of which makes it appear.
+type navEntry struct {
 	Label, Path string
-	Perm        catalog.Perm
-}{
-	{"Customers", "/customers", catalog.MustLookup("customers.view")},
-	{"Security groups", "/security-groups", catalog.MustLookup("security_groups.view")},
-	{"Users", "/users", catalog.MustLookup("users.view")},
+	Perms       []catalog.Perm
 }
+
+// navEntries: customers, every module, then administration.
+var navEntries = append(append([]navEntry{
+	{"Customers", "/customers", []catalog.Perm{catalog.MustLookup("customers.view")}},
+}, moduleNav()...),
+	navEntry{"Security groups", "/security-groups", []catalog.Perm{catalog.MustLookup("security_groups.view")}},
+	navEntry{"Users", "/users", []catalog.Perm{catalog.MustLookup("users.view")}},
+)
 
 // navFor lists the sections the caller holds, and only those.
 func navFor(c *authz.Caller, path string) []navItem {
 	var out []navItem
 	for _, e := range navEntries {
-		if c.Grants.Holds(e.Perm) {
+		if slices.ContainsFunc(e.Perms, c.Grants.Holds) {
 			out = append(out, navItem{Label: e.Label, Path: e.Path, Current: path == e.Path || strings.HasPrefix(path, e.Path+"/")})
 		}
 	}

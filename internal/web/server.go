@@ -17,6 +17,7 @@ import (
 	"gatehouse/internal/authz"
 	"gatehouse/internal/gatehouse"
 	"gatehouse/internal/httpapi"
+	"gatehouse/internal/records"
 )
 
 // Store is the storage the web admin reads and writes.
@@ -44,6 +45,9 @@ type Store interface {
 	User(ctx context.Context, accountID, id int64) (gatehouse.User, error)
 	CreateUser(ctx context.Context, accountID int64, u gatehouse.UserCreate) (gatehouse.User, error)
 	UpdateUser(ctx context.Context, accountID, id int64, upd gatehouse.UserUpdate) (gatehouse.User, error)
+
+	ListRecords(ctx context.Context, accountID int64, m *records.Module, f gatehouse.ListFilter, reaches ...records.Reach) (gatehouse.Page[records.Record], error)
+	Record(ctx context.Context, accountID int64, m *records.Module, id int64, reaches ...records.Reach) (records.Record, error)
 }
 
 // Server serves the web admin.
@@ -83,7 +87,7 @@ func (s *Server) Mount(mux *http.ServeMux) {
 	for _, rt := range s.routes() {
 		mux.Handle(rt.Pattern, s.enforce(rt))
 	}
-	mux.Handle("/", s.enforce(Route{Pattern: "/", Need: authz.Requirement{Permission: authz.Public}, handle: s.notFound}))
+	mux.Handle("/", s.enforce(Route{Pattern: "/", Need: need(authz.Public), handle: s.notFound}))
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request, _ *authz.Caller) error {
@@ -115,7 +119,7 @@ func (s *Server) enforce(rt Route) http.Handler {
 					return
 				}
 			}
-			if err := s.gate.Authorize(caller, rt.Need); err != nil {
+			if err := s.authorize(caller, rt); err != nil {
 				s.fail(w, r, caller, err)
 				return
 			}
@@ -127,6 +131,21 @@ func (s *Server) enforce(rt Route) http.Handler {
 		}
 	})
 	return s.cop.Handler(h)
+}
+
+// authorize checks the caller against the route's declared requirement,
+// or failing that against one of the permissions that also open it.
+func (s *Server) authorize(c *authz.Caller, rt Route) error {
+	err := s.gate.Authorize(c, rt.Need)
+	if gatehouse.ErrorCode(err) != gatehouse.EForbidden {
+		return err
+	}
+	for _, p := range rt.Also {
+		if s.gate.Authorize(c, authz.Requirement{Permission: p}) == nil {
+			return nil
+		}
+	}
+	return err
 }
 
 const maxForm = 1 << 20

@@ -31,6 +31,7 @@ var pageNames = []string{
 	"customers", "customer", "customer_form", "customer_delete",
 	"groups", "group_form", "group_delete",
 	"users", "user_form",
+	"module_list", "module_detail",
 }
 
 // pages holds one parsed template set per page: the layout plus the page.
@@ -153,7 +154,7 @@ var fieldLabels = map[string]string{
 	"name": "Name", "description": "Description", "access_type": "Access type", "customer_ids": "Accessible customers",
 	"permissions": "Permissions", "email": "Email", "password": "Password", "security_group_ids": "Security groups",
 	"tags": "Tags", "notes": "Notes", "phone": "Phone", "website": "Website", "address_line1": "Address line 1",
-	"address_line2": "Address line 2", "city": "City", "region": "Region", "postal_code": "Postal code", "country": "Country",
+	"address_line2": "Address line 2", "city": "City", "region": "Region", "postal_code": "Postal code", "country": "Country", "os": "OS",
 }
 
 func fieldLabel(field string) string {

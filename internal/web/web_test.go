@@ -22,6 +22,11 @@ func TestEveryRouteDeclaresARealRequirement(t *testing.T) {
 		if !rt.Need.Valid() {
 			t.Errorf("%s: requirement %+v names nothing real", rt.Pattern, rt.Need)
 		}
+		for _, p := range rt.Also {
+			if _, ok := catalog.Lookup(p); !ok {
+				t.Errorf("%s: also opened by unknown permission %q", rt.Pattern, p)
+			}
+		}
 		if seen[rt.Pattern] {
 			t.Errorf("%s: declared twice", rt.Pattern)
 		}
@@ -474,5 +479,30 @@ func TestUnknownPagesAreNotFound(t *testing.T) {
 	}
 	if api := e.client().get("/api/v1/nothing"); !strings.Contains(api.header.Get("Content-Type"), "problem+json") {
 		t.Fatalf("the API's unknown paths are no longer problem+json: %q", api.header.Get("Content-Type"))
+	}
+}
+
+func TestModulePagesOpenToViewOwnAndHideOtherAreas(t *testing.T) {
+	e := newEnv(t)
+	acme, beta := e.customer("Acme"), e.customer("Beta")
+	g := e.group(gatehouse.SecurityGroup{Name: "Own tickets", AccessType: gatehouse.SelectCustomers, CustomerIDs: []int64{acme},
+		Permissions: []string{"tickets.view_own", "assets.view"}})
+	e.user("own@test.example", false, g)
+	e.asset(acme, "ACME-PC")
+	other := e.asset(beta, "BETA-PC")
+	c := e.signedIn("own@test.example")
+	if res := c.get("/tickets"); res.status != http.StatusOK {
+		t.Fatalf("tickets list for a view-own holder: %d", res.status)
+	}
+	if res := c.get("/invoices"); res.status != http.StatusForbidden {
+		t.Fatalf("invoices list without the area: %d", res.status)
+	}
+	list := c.get("/assets").body
+	if !strings.Contains(list, "ACME-PC") || strings.Contains(list, "BETA-PC") {
+		t.Fatal("the asset list is not filtered to the caller's customers")
+	}
+	out, missing := c.get(fmt.Sprintf("/assets/%d", other)), c.get(fmt.Sprintf("/assets/%d", other+1000))
+	if out.status != http.StatusNotFound || out.body != missing.body {
+		t.Fatalf("an out-of-scope asset answers %d, unlike a missing one", out.status)
 	}
 }
