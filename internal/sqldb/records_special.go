@@ -463,6 +463,7 @@ func (db *DB) Summary(ctx context.Context, accountID int64, scope access.Scope, 
 	scan := func(m *records.Module, reach records.Reach, sel, where string, row func(customer int64, cur string, n int64)) error {
 		l := listQuery{}
 		l.add("account_id = ?", accountID)
+		l.add("customer_id IS NOT NULL") // per customer: records with none are not counted
 		c, a, _ := db.scopeClause("customer_id", scope)
 		l.add(c, a...)
 		if !db.reachWhere(&l, m, []records.Reach{reach}) {
