@@ -156,7 +156,9 @@ func mustID(t *testing.T, s string) int64 {
 }
 
 // opening is the permissions that open a route.
-func opening(rt httpapi.Route) []string { return append([]string{rt.Need.Permission}, rt.AlsoOpens()...) }
+func opening(rt httpapi.Route) []string {
+	return append([]string{rt.Need.Permission}, rt.AlsoOpens()...)
+}
 
 // token returns the caller for a role on a route, creating the pairing
 // and no-area users the route needs.
