@@ -15,6 +15,7 @@ import (
 
 	"gatehouse/internal/auth"
 	"gatehouse/internal/authz"
+	"gatehouse/internal/catalog"
 	"gatehouse/internal/gatehouse"
 	"gatehouse/internal/httpapi"
 	"gatehouse/internal/sqldb"
@@ -172,6 +173,16 @@ func TestRouteTableDeclaresAPermissionForEveryRoute(t *testing.T) {
 			t.Errorf("route %q declared twice", rt.Pattern)
 		}
 		seen[rt.Pattern] = true
+		// A permission that also opens the route is a real permission of
+		// the same area, never a marker that would open it to everyone.
+		for _, p := range rt.AlsoOpens() {
+			alt := authz.Requirement{Permission: p}
+			area, _ := catalog.AreaOf(p)
+			own, _ := catalog.AreaOf(rt.Need.Permission)
+			if !alt.Valid() || p == authz.Public || p == authz.SignedIn || area.Key != own.Key {
+				t.Errorf("route %q is also opened by %q, not a permission of its own area", rt.Pattern, p)
+			}
+		}
 	}
 }
 
