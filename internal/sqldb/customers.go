@@ -72,12 +72,35 @@ func (db *DB) ListCustomers(ctx context.Context, accountID int64, scope access.S
 		return page, err
 	}
 	page.Items, page.NextCursor = nextCursor(page.Items, limit, func(c gatehouse.Customer) (string, int64) { return c.Name, c.ID })
-	for i := range page.Items {
-		if page.Items[i].Tags, err = db.strings(ctx, db.rdb, `SELECT tag FROM customer_tags WHERE customer_id = ? ORDER BY tag`, page.Items[i].ID); err != nil {
-			return page, err
-		}
+	return page, db.fillTags(ctx, page.Items)
+}
+
+// fillTags loads the tags of a page of customers in one query.
+func (db *DB) fillTags(ctx context.Context, cs []gatehouse.Customer) error {
+	if len(cs) == 0 {
+		return nil
 	}
-	return page, nil
+	index := make(map[int64]int, len(cs))
+	ids := make([]int64, len(cs))
+	for i := range cs {
+		index[cs[i].ID], ids[i] = i, cs[i].ID
+		cs[i].Tags = []string{}
+	}
+	rows, err := db.query(ctx, db.rdb, `SELECT customer_id, tag FROM customer_tags WHERE `+db.d.InIDs("customer_id")+` ORDER BY tag`, db.d.IDsArg(ids))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var tag string
+		if err := rows.Scan(&id, &tag); err != nil {
+			return err
+		}
+		c := &cs[index[id]]
+		c.Tags = append(c.Tags, tag)
+	}
+	return rows.Err()
 }
 
 // CreateCustomer adds a customer. All-customers groups include it at once.

@@ -105,12 +105,34 @@ func (db *DB) ListUsers(ctx context.Context, accountID int64, f gatehouse.ListFi
 		return page, err
 	}
 	page.Items, page.NextCursor = nextCursor(page.Items, limit, func(u gatehouse.User) (string, int64) { return u.Name, u.ID })
-	for i := range page.Items {
-		if page.Items[i].GroupIDs, err = db.userGroupIDs(ctx, db.rdb, page.Items[i].ID); err != nil {
-			return page, err
-		}
+	return page, db.fillGroupIDs(ctx, page.Items)
+}
+
+// fillGroupIDs loads the memberships of a page of users in one query.
+func (db *DB) fillGroupIDs(ctx context.Context, us []gatehouse.User) error {
+	if len(us) == 0 {
+		return nil
 	}
-	return page, nil
+	index := make(map[int64]int, len(us))
+	ids := make([]int64, len(us))
+	for i := range us {
+		index[us[i].ID], ids[i] = i, us[i].ID
+		us[i].GroupIDs = []int64{}
+	}
+	rows, err := db.query(ctx, db.rdb, `SELECT user_id, group_id FROM memberships WHERE `+db.d.InIDs("user_id")+` ORDER BY group_id`, db.d.IDsArg(ids))
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var userID, groupID int64
+		if err := rows.Scan(&userID, &groupID); err != nil {
+			return err
+		}
+		u := &us[index[userID]]
+		u.GroupIDs = append(u.GroupIDs, groupID)
+	}
+	return rows.Err()
 }
 
 // CreateUser adds a user; GroupIDs nil puts them in the default groups.
