@@ -46,15 +46,22 @@ func (s *Server) effectiveAccess(w http.ResponseWriter, r *http.Request, c *auth
 	if err != nil {
 		return err
 	}
-	u, err := s.store.User(r.Context(), c.AccountID, id)
-	if err != nil {
-		return err
-	}
-	g, err := s.targetGrants(r, c, id)
+	u, g, err := s.UserGrants(r, c, id)
 	if err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, map[string]any{"user": toUserRef(u), "permissions": effectiveList(g)})
+}
+
+// UserGrants is a user of the caller's account and their compiled
+// grants: what the effective-access pages (API and web) show.
+func (s *Server) UserGrants(r *http.Request, c *authz.Caller, id int64) (gatehouse.User, *access.Grants, error) {
+	u, err := s.store.User(r.Context(), c.AccountID, id)
+	if err != nil {
+		return u, nil, err
+	}
+	g, err := s.targetGrants(r, c, id)
+	return u, g, err
 }
 
 type explainJSON struct {
@@ -84,31 +91,17 @@ func (s *Server) explainAccess(w http.ResponseWriter, r *http.Request, c *authz.
 	if err != nil || userID <= 0 {
 		return gatehouse.Invalid("user", "a user id is required")
 	}
-	key := q.Get("permission")
-	p, ok := catalog.Lookup(key)
-	if !ok {
-		return gatehouse.Invalid("permission", "unknown permission %q", key)
-	}
 	var customerID int64
 	if v := q.Get("customer"); v != "" {
 		if customerID, err = strconv.ParseInt(v, 10, 64); err != nil || customerID <= 0 {
 			return gatehouse.Invalid("customer", "a customer id is a string of digits")
 		}
-		if _, err := s.store.Customer(r.Context(), c.AccountID, customerScope(c), customerID); err != nil {
-			return err
-		}
-	} else if p.CustomerScoped() {
-		return gatehouse.Invalid("customer", "%q is customer-scoped: name a customer", key)
 	}
-	u, err := s.store.User(r.Context(), c.AccountID, userID)
+	key := q.Get("permission")
+	u, e, err := s.Explain(r, c, userID, key, customerID)
 	if err != nil {
 		return err
 	}
-	g, err := s.targetGrants(r, c, userID)
-	if err != nil {
-		return err
-	}
-	e := g.Explain(p, customerID)
 	out := explainJSON{Allowed: e.Allowed, Reason: string(e.Reason), Message: e.Message, User: toUserRef(u),
 		Permission: key, Granting: refs(e.Granting), Elsewhere: refs(e.Elsewhere)}
 	if customerID != 0 {
@@ -116,6 +109,29 @@ func (s *Server) explainAccess(w http.ResponseWriter, r *http.Request, c *authz.
 		out.CustomerID = &cid
 	}
 	return writeJSON(w, http.StatusOK, out)
+}
+
+// Explain decides permission key for a user on a customer (0: none) and
+// says why. The customer must be one the caller can see, and a
+// customer-scoped permission needs one.
+func (s *Server) Explain(r *http.Request, c *authz.Caller, userID int64, key string, customerID int64) (gatehouse.User, access.Explanation, error) {
+	var u gatehouse.User
+	p, ok := catalog.Lookup(key)
+	if !ok {
+		return u, access.Explanation{}, gatehouse.Invalid("permission", "unknown permission %q", key)
+	}
+	if customerID != 0 {
+		if _, err := s.store.Customer(r.Context(), c.AccountID, customerScope(c), customerID); err != nil {
+			return u, access.Explanation{}, err
+		}
+	} else if p.CustomerScoped() {
+		return u, access.Explanation{}, gatehouse.Invalid("customer", "%q is customer-scoped: name a customer", key)
+	}
+	u, g, err := s.UserGrants(r, c, userID)
+	if err != nil {
+		return u, access.Explanation{}, err
+	}
+	return u, g.Explain(p, customerID), nil
 }
 
 type reviewPermJSON struct {
@@ -128,47 +144,84 @@ type reviewUserJSON struct {
 	Permissions []reviewPermJSON `json:"permissions"`
 }
 
-// customerAccess is the access review: for every user, every
-// customer-scoped permission Check allows on the customer, and the groups
-// that grant it — exactly the users Check lets in, no more.
+// customerAccess is the access review, as JSON or CSV.
 func (s *Server) customerAccess(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
 	id, err := pathID(r, "customer")
 	if err != nil {
 		return err
 	}
-	cu, err := s.store.Customer(r.Context(), c.AccountID, customerScope(c), id)
+	cu, review, err := s.AccessReview(r, c, id)
 	if err != nil {
 		return err
+	}
+	if wantsCSV(r) {
+		return WriteAccessReviewCSV(w, id, review)
+	}
+	users := []reviewUserJSON{}
+	for _, ru := range review {
+		u := reviewUserJSON{userRefJSON: toUserRef(ru.User)}
+		for _, p := range ru.Permissions {
+			u.Permissions = append(u.Permissions, reviewPermJSON{Permission: p.Permission, Groups: refs(p.Groups)})
+		}
+		users = append(users, u)
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"customer": groupRefJSON{ID: ID(cu.ID), Name: cu.Name}, "users": users})
+}
+
+// ReviewUser is one line of an access review: a user who can reach the
+// customer, with each permission allowed there and the granting groups.
+type ReviewUser struct {
+	User        gatehouse.User
+	Permissions []ReviewPermission
+}
+
+// ReviewPermission is one permission a user holds on the reviewed
+// customer; Groups is empty for a global admin's implicit grant.
+type ReviewPermission struct {
+	Permission string
+	Groups     []access.GroupRef
+}
+
+// AccessReview is who can access a customer the caller can see: for every
+// user, every customer-scoped permission Check allows on the customer, and
+// the groups that grant it — exactly the users Check lets in, no more.
+func (s *Server) AccessReview(r *http.Request, c *authz.Caller, customerID int64) (gatehouse.Customer, []ReviewUser, error) {
+	cu, err := s.store.Customer(r.Context(), c.AccountID, customerScope(c), customerID)
+	if err != nil {
+		return cu, nil, err
 	}
 	subjects, err := s.store.AccountSubjects(r.Context(), c.AccountID)
 	if err != nil {
-		return err
+		return cu, nil, err
 	}
-	users := []reviewUserJSON{}
+	var users []ReviewUser
 	for _, sub := range subjects {
 		g := access.Compile(sub.Subject, s.now())
-		var perms []reviewPermJSON
+		var perms []ReviewPermission
 		for _, p := range catalog.All() {
-			if !p.CustomerScoped || !g.Check(p.Index, id) {
+			if !p.CustomerScoped || !g.Check(p.Index, customerID) {
 				continue
 			}
-			groups := refs(g.Explain(p.Index, id).Granting)
-			perms = append(perms, reviewPermJSON{Permission: p.Key, Groups: groups})
+			perms = append(perms, ReviewPermission{Permission: p.Key, Groups: g.Explain(p.Index, customerID).Granting})
 		}
 		if len(perms) > 0 {
-			users = append(users, reviewUserJSON{userRefJSON: toUserRef(sub.User), Permissions: perms})
+			users = append(users, ReviewUser{User: sub.User, Permissions: perms})
 		}
 	}
-	if wantsCSV(r) {
-		var rows [][]string
-		for _, u := range users {
-			for _, p := range u.Permissions {
-				rows = append(rows, []string{string(idString(u.ID)), u.Email, u.Name, strconv.FormatBool(u.GlobalAdmin), p.Permission, groupNames(p.Groups, u.GlobalAdmin)})
-			}
+	return cu, users, nil
+}
+
+// WriteAccessReviewCSV writes an access review as a CSV download, one row
+// per user and permission.
+func WriteAccessReviewCSV(w http.ResponseWriter, customerID int64, users []ReviewUser) error {
+	var rows [][]string
+	for _, u := range users {
+		for _, p := range u.Permissions {
+			rows = append(rows, []string{strconv.FormatInt(u.User.ID, 10), u.User.Email, u.User.Name, strconv.FormatBool(u.User.GlobalAdmin),
+				p.Permission, groupNames(refs(p.Groups), u.User.GlobalAdmin)})
 		}
-		return writeCSV(w, fmt.Sprintf("customer-%d-access.csv", id), []string{"user_id", "email", "name", "global_admin", "permission", "granted_by"}, rows)
 	}
-	return writeJSON(w, http.StatusOK, map[string]any{"customer": groupRefJSON{ID: ID(cu.ID), Name: cu.Name}, "users": users})
+	return writeCSV(w, fmt.Sprintf("customer-%d-access.csv", customerID), []string{"user_id", "email", "name", "global_admin", "permission", "granted_by"}, rows)
 }
 
 func idString(id ID) string { return strconv.FormatInt(int64(id), 10) }
@@ -186,6 +239,12 @@ func groupNames(gs []groupRefJSON, admin bool) string {
 
 // maxMapColumns keeps the picture readable; a filter narrows larger accounts.
 const maxMapColumns = 80
+
+// AccessMap serves the access map SVG, reading by and q from the query
+// as the API route does; the web admin embeds it.
+func (s *Server) AccessMap(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	return s.accessMap(w, r, c)
+}
 
 // accessMap draws users (or groups, with ?by=groups) against the
 // customers the caller can see, filtered by ?q= on the customer name.

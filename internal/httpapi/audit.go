@@ -12,6 +12,7 @@ import (
 	"gatehouse/internal/authz"
 	"gatehouse/internal/catalog"
 	"gatehouse/internal/gatehouse"
+	"gatehouse/internal/records"
 )
 
 // AuditStore is what the audit endpoints need.
@@ -99,15 +100,37 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request, c *authz.Call
 	if err != nil {
 		return err
 	}
-	accountLevel := c.Grants.HoldsAll(permAuditView)
 	if wantsCSV(r) {
-		return s.exportAudit(w, r, c, f, accountLevel)
+		return s.ExportAudit(w, r, c, f)
 	}
-	page, err := s.store.ListAudit(r.Context(), c.AccountID, c.Scope, accountLevel, f)
+	page, err := s.AuditPage(r.Context(), c, f)
 	if err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, newList(page, toAuditJSON))
+}
+
+// AuditPage is one page of the audit entries the caller may see: events
+// of the customers their audit_log.view scope holds, and account-level
+// events only when they hold it for all customers. The scope goes into
+// the query, so counts and pages never include anything else.
+func (s *Server) AuditPage(ctx context.Context, c *authz.Caller, f audit.Filter) (gatehouse.Page[audit.Entry], error) {
+	return s.store.ListAudit(ctx, c.AccountID, c.Grants.Scope(permAuditView), c.Grants.HoldsAll(permAuditView), f)
+}
+
+// ExportAudit writes every entry AuditPage would list as CSV.
+func (s *Server) ExportAudit(w http.ResponseWriter, r *http.Request, c *authz.Caller, f audit.Filter) error {
+	return s.exportAudit(w, r, c, f, c.Grants.HoldsAll(permAuditView))
+}
+
+// RequestActor is who a request acts as, for the audit entries storage
+// writes: the caller (nil before sign-in) from the peer's address.
+func RequestActor(r *http.Request, c *authz.Caller) audit.Actor {
+	a := audit.Actor{IP: clientIP(r)}
+	if c != nil {
+		a.UserID, a.Email = c.UserID, c.Email
+	}
+	return a
 }
 
 // exportAudit writes every matching entry, page by page, as CSV.
@@ -115,7 +138,7 @@ func (s *Server) exportAudit(w http.ResponseWriter, r *http.Request, c *authz.Ca
 	var rows [][]string
 	f.Limit = 500
 	for {
-		page, err := s.store.ListAudit(r.Context(), c.AccountID, c.Scope, accountLevel, f)
+		page, err := s.store.ListAudit(r.Context(), c.AccountID, c.Grants.Scope(permAuditView), accountLevel, f)
 		if err != nil {
 			return err
 		}
@@ -131,4 +154,39 @@ func (s *Server) exportAudit(w http.ResponseWriter, r *http.Request, c *authz.Ca
 	}
 	return writeCSV(w, "audit.csv", []string{"seq", "at", "actor_user_id", "actor_email", "source_ip", "action",
 		"target_type", "target_id", "customer_id", "before", "after", "hash"}, rows)
+}
+
+// The credentials vault, for the web admin: the same sealing (bound to
+// the record) and the same audited reveal as the API's routes.
+
+// SecretSeal returns the Seal of a records.Input carrying a new secret for
+// a record of m, or an error when no vault key is configured.
+func (s *Server) SecretSeal(c *authz.Caller, m *records.Module, secret string) (func(id, customerID int64) ([]byte, error), error) {
+	in, err := s.input(c, m, recordRequest{Secret: &secret})
+	return in.Seal, err
+}
+
+// RevealSecret decrypts a credential's secret for a caller holding
+// credentials.reveal on its customer (for the MSP's own credentials: on
+// all customers) and records the reveal in the audit log.
+func (s *Server) RevealSecret(ctx context.Context, c *authz.Caller, id int64) (records.Record, string, error) {
+	rec, sealed, err := s.store.SealedSecret(ctx, c.AccountID, modCredentials, id, records.UseReach(modCredentials, c.Grants, "credentials.reveal"))
+	if err != nil {
+		return rec, "", err
+	}
+	if sealed == nil {
+		return rec, "", gatehouse.Errorf(gatehouse.ENotFound, "this credential has no secret")
+	}
+	if s.Vault == nil {
+		return rec, "", gatehouse.Errorf(gatehouse.EConflict, "the credentials vault has no key configured; secrets cannot be revealed")
+	}
+	plain, err := s.Vault.Open(sealed, secretAAD(c.AccountID, rec.CustomerID, rec.ID))
+	if err != nil {
+		return rec, "", err // internal: wrong key or tampered row; logged, not shown
+	}
+	if err := s.store.RecordAudit(ctx, c.AccountID, audit.Event{Action: "credential.reveal", TargetType: "credential",
+		TargetID: rec.ID, CustomerID: rec.CustomerID}); err != nil {
+		return rec, "", err
+	}
+	return rec, string(plain), nil
 }
