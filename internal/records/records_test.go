@@ -1,0 +1,161 @@
+package records
+
+import (
+	"testing"
+	"time"
+
+	"gatehouse/internal/access"
+	"gatehouse/internal/catalog"
+	"gatehouse/internal/gatehouse"
+)
+
+func grants(t *testing.T, groups ...access.Group) *access.Grants {
+	t.Helper()
+	s := access.Subject{UserID: 7}
+	for i := range groups {
+		s.Memberships = append(s.Memberships, access.Membership{Group: &groups[i]})
+	}
+	return access.Compile(s, time.Now())
+}
+
+func perms(keys ...string) []catalog.Perm {
+	out := make([]catalog.Perm, len(keys))
+	for i, k := range keys {
+		out[i] = catalog.MustLookup(k)
+	}
+	return out
+}
+
+func TestTotalsRoundHalfUpAndRefuseOverflow(t *testing.T) {
+	lines := []Line{{Description: "a", Quantity: 2, UnitPrice: 1500}, {Description: "b", Quantity: 1, UnitPrice: 999}}
+	out, sub, tax, total, err := Totals(lines, 825)
+	if err != nil || sub != 3999 || tax != 330 || total != 4329 || out[0].Amount != 3000 {
+		t.Fatalf("Totals = %v %d %d %d %v", out, sub, tax, total, err)
+	}
+	// A credit of -0.05 at 10 %: the tax of -0.005 rounds away from zero to -0.01.
+	if _, sub, tax, _, _ := Totals([]Line{{Description: "credit", Quantity: 1, UnitPrice: -5}}, 1000); sub != -5 || tax != -1 {
+		t.Fatalf("credit: subtotal %d tax %d, want -5 and -1", sub, tax)
+	}
+	for name, ls := range map[string][]Line{
+		"line beyond the money range": {{Description: "x", Quantity: 1_000_000, UnitPrice: MaxMoney}},
+		"sum beyond the money range":  {{Description: "x", Quantity: 1, UnitPrice: MaxMoney}, {Description: "y", Quantity: 1, UnitPrice: 1}},
+		"zero quantity":               {{Description: "x", Quantity: 0, UnitPrice: 1}},
+		"no description":              {{Quantity: 1, UnitPrice: 1}},
+		"too many lines":              make([]Line, MaxLines+1),
+	} {
+		if _, _, _, _, err := Totals(ls, 0); gatehouse.ErrorCode(err) != gatehouse.EInvalid {
+			t.Errorf("%s: err %v, want invalid", name, err)
+		}
+	}
+	if _, _, _, _, err := Totals(nil, 10001); gatehouse.ErrorCode(err) != gatehouse.EInvalid {
+		t.Errorf("tax rate above 100 %% accepted")
+	}
+}
+
+func TestScriptRunRule(t *testing.T) {
+	const x, y = 1, 2
+	g := grants(t,
+		access.Group{ID: 1, Scope: access.Only(x), Perms: perms("scripts.run")},
+		access.Group{ID: 2, Scope: access.Only(y), Perms: perms("scripts.view")})
+	cases := []struct {
+		name          string
+		script, asset int64
+		want          string
+	}{
+		{"own script on own asset", x, x, ""},
+		{"shared script on own asset", 0, x, ""},
+		{"own script on an asset of a customer without run", x, y, gatehouse.EInvalid},
+		{"another customer's script on own asset", y, x, gatehouse.EForbidden},
+		{"asset with no customer", 0, 0, gatehouse.EInvalid},
+	}
+	for _, tc := range cases {
+		err := CheckScriptRun(g, tc.script, tc.asset)
+		if got := ""; err != nil {
+			got = gatehouse.ErrorCode(err)
+			if got != tc.want {
+				t.Errorf("%s: %v, want %q", tc.name, err, tc.want)
+			}
+		} else if tc.want != "" {
+			t.Errorf("%s: allowed, want %q", tc.name, tc.want)
+		}
+	}
+}
+
+func TestLinksStayWithinOneCustomer(t *testing.T) {
+	if !CanLink(3, 3) || CanLink(3, 4) || CanLink(0, 0) || CanLink(3, 0) {
+		t.Fatal("CanLink must allow exactly the same, real customer")
+	}
+	if !LibraryOrSame(0, 3) || !LibraryOrSame(3, 3) || LibraryOrSame(4, 3) {
+		t.Fatal("LibraryOrSame must allow shared items and the same customer's")
+	}
+}
+
+func TestCampaignAudienceNeverLeavesTheCallersScope(t *testing.T) {
+	send := catalog.MustLookup("mailer.send")
+	scoped := grants(t, access.Group{ID: 1, Scope: access.Only(1, 2), Perms: perms("mailer.send")})
+	if got := CampaignAudience(scoped, send, 2); !got.Equal(access.Only(2)) {
+		t.Errorf("campaign of customer 2: %v", got)
+	}
+	if got := CampaignAudience(scoped, send, 3); !got.Empty() {
+		t.Errorf("campaign of customer 3 reaches %v", got)
+	}
+	if got := CampaignAudience(scoped, send, 0); !got.Equal(access.Only(1, 2)) {
+		t.Errorf("account campaign reaches %v, want only the caller's customers", got)
+	}
+}
+
+func TestViewReachPairsEachPermissionWithItsOwnGroup(t *testing.T) {
+	const x, y = 1, 2
+	g := grants(t,
+		access.Group{ID: 1, Scope: access.Only(x), Perms: perms("tickets.view_own", "credentials.view", "scripts.view")},
+		access.Group{ID: 2, Scope: access.Only(y), Perms: perms("tickets.view", "credentials.edit")})
+	r := ViewReach(MustLookup("tickets"), g)
+	if !r.Customers.Equal(access.Only(y)) || !r.Own.Equal(access.Only(x)) || r.OwnerID != 7 {
+		t.Fatalf("tickets reach %+v", r)
+	}
+	if r.Allows(x, 8) || !r.Allows(x, 7) || !r.Allows(y, 8) || r.Allows(0, 7) {
+		t.Fatalf("tickets reach allows the wrong records: %+v", r)
+	}
+	creds := ViewReach(MustLookup("credentials"), g)
+	if creds.Library || !creds.Customers.Equal(access.Only(x)) {
+		t.Fatalf("a select-customers holder reaches the MSP's own credentials: %+v", creds)
+	}
+	if edit := PermReach(MustLookup("credentials"), g, "credentials.edit"); edit.Allows(x, 0) || !edit.Allows(y, 0) {
+		t.Fatalf("credentials.edit reach %+v", edit)
+	}
+	scripts := ViewReach(MustLookup("scripts"), g)
+	if !scripts.Library {
+		t.Fatal("a holder of scripts.view cannot read the shared library")
+	}
+	if PermReach(MustLookup("scripts"), g, "scripts.view").Library {
+		t.Fatal("a select-customers grant may change the shared library")
+	}
+	all := grants(t, access.Group{ID: 3, Scope: access.All(), Perms: perms("credentials.view")})
+	if !ViewReach(MustLookup("credentials"), all).Library {
+		t.Fatal("an all-customers holder cannot read the MSP's own credentials")
+	}
+}
+
+func TestModuleDescriptionsAreConsistent(t *testing.T) {
+	for _, m := range All() {
+		if len(m.ViewPerms) == 0 {
+			t.Errorf("%s: no view permission", m.Key)
+		}
+		if m.Order != "" {
+			if f, ok := m.Field(m.Order); !ok || f.Kind != String {
+				t.Errorf("%s: order column %q is not a text field", m.Key, m.Order)
+			}
+		}
+		for _, key := range append(m.AllViewPerms(), m.Create, m.Edit, m.Delete) {
+			if key == "" {
+				continue
+			}
+			if a, _ := catalog.AreaOf(key); a.Key != m.Area && m.Key != "script-runs" {
+				t.Errorf("%s: %s is not of area %s", m.Key, key, m.Area)
+			}
+		}
+		if err := m.Validate(m.Defaults()); err != nil && gatehouse.ErrorCode(err) != gatehouse.EInvalid {
+			t.Errorf("%s: defaults: %v", m.Key, err)
+		}
+	}
+}
