@@ -22,9 +22,11 @@ import (
 	"gatehouse/internal/demo"
 	"gatehouse/internal/gatehouse"
 	"gatehouse/internal/httpapi"
+	"gatehouse/internal/mailer"
 	"gatehouse/internal/sqldb"
 	"gatehouse/internal/sqldb/postgres"
 	"gatehouse/internal/sqldb/sqlite"
+	"gatehouse/internal/vault"
 	"gatehouse/internal/web"
 )
 
@@ -75,6 +77,11 @@ type Config struct {
 	Addr        string
 	Demo        bool
 	Password    auth.Params
+	// VaultKey is the base64 AES-256 key of the credentials vault. Empty:
+	// a key file beside the SQLite database, created on first start.
+	VaultKey string
+	// SMTP delivers campaign mail; with no address, mail stays queued.
+	SMTP mailer.SMTP
 }
 
 // storageFlags registers the storage flags with GATEHOUSE_* defaults.
@@ -153,6 +160,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	storageFlags(fs, &m.Config)
 	fs.StringVar(&m.Config.Addr, "addr", env("GATEHOUSE_ADDR", "127.0.0.1:8080"), "listen address (env GATEHOUSE_ADDR)")
 	fs.BoolVar(&m.Config.Demo, "demo", env("GATEHOUSE_DEMO", "") == "true", "fill an empty database with a demo account (env GATEHOUSE_DEMO=true)")
+	fs.StringVar(&m.Config.VaultKey, "vault-key", env("GATEHOUSE_VAULT_KEY", ""), "base64 32-byte key of the credentials vault; default: a key file beside the SQLite database (env GATEHOUSE_VAULT_KEY)")
+	fs.StringVar(&m.Config.SMTP.Addr, "smtp-addr", env("GATEHOUSE_SMTP_ADDR", ""), "SMTP server host:port for campaign mail (env GATEHOUSE_SMTP_ADDR)")
+	fs.StringVar(&m.Config.SMTP.From, "smtp-from", env("GATEHOUSE_SMTP_FROM", ""), "sender address of campaign mail (env GATEHOUSE_SMTP_FROM)")
+	fs.StringVar(&m.Config.SMTP.Username, "smtp-username", env("GATEHOUSE_SMTP_USERNAME", ""), "SMTP user name (env GATEHOUSE_SMTP_USERNAME)")
+	fs.StringVar(&m.Config.SMTP.Password, "smtp-password", env("GATEHOUSE_SMTP_PASSWORD", ""), "SMTP password (env GATEHOUSE_SMTP_PASSWORD)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -171,12 +183,15 @@ type Main struct {
 	Log    *slog.Logger
 	Stdout io.Writer
 
-	DB     *sqldb.DB
-	API    *httpapi.Server
-	Web    *web.Server
-	server *http.Server
-	ln     net.Listener
-	done   chan struct{}
+	DB       *sqldb.DB
+	API      *httpapi.Server
+	Web      *web.Server
+	Mailer   *mailer.Deliverer
+	server   *http.Server
+	stopMail context.CancelFunc
+	mailDone chan struct{}
+	ln       net.Listener
+	done     chan struct{}
 }
 
 // NewMain returns a Main with defaults.
@@ -203,6 +218,12 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	gate := authz.NewGate(db, nil)
 	m.API = httpapi.New(db, gate, m.Log, m.Config.Password)
+	if err := m.openVault(); err != nil {
+		return err
+	}
+	if err := m.startMailer(); err != nil {
+		return err
+	}
 	if m.Web, err = web.New(db, gate, m.API, m.Log); err != nil {
 		return err
 	}
@@ -224,6 +245,52 @@ func (m *Main) Run(ctx context.Context) error {
 	}()
 	m.Log.Info("gatehouse listening", "url", m.URL(), "store", db.Dialect())
 	fmt.Fprintf(m.Stdout, "Gatehouse is running at %s\n", m.URL())
+	return nil
+}
+
+// openVault gives the API the credentials vault: the configured key, or a
+// key file beside the SQLite database. PostgreSQL instances share their
+// data, so they must share a configured key; without one, secrets can be
+// neither stored nor revealed.
+func (m *Main) openVault() error {
+	var key []byte
+	var err error
+	switch {
+	case m.Config.VaultKey != "":
+		key, err = vault.ParseKey(m.Config.VaultKey)
+	case m.Config.PostgresDSN == "":
+		key, err = vault.LoadOrCreateKeyFile(m.Config.DBPath + ".vault-key")
+	default:
+		m.Log.Warn("no --vault-key configured: credential secrets cannot be stored or revealed")
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("credentials vault: %w", err)
+	}
+	v, err := vault.New(key)
+	if err != nil {
+		return fmt.Errorf("credentials vault: %w", err)
+	}
+	m.API.Vault = v
+	return nil
+}
+
+// startMailer delivers the outbox over SMTP when a server is configured.
+func (m *Main) startMailer() error {
+	if m.Config.SMTP.Addr == "" {
+		return nil
+	}
+	if m.Config.SMTP.From == "" {
+		return errors.New("--smtp-from is required with --smtp-addr")
+	}
+	m.Mailer = mailer.New(m.DB, m.Config.SMTP, m.Log)
+	m.API.MailQueued = m.Mailer.Wake
+	ctx, cancel := context.WithCancel(context.Background())
+	m.stopMail, m.mailDone = cancel, make(chan struct{})
+	go func() {
+		defer close(m.mailDone)
+		m.Mailer.Run(ctx)
+	}()
 	return nil
 }
 
@@ -260,6 +327,10 @@ func (m *Main) Close() error {
 		defer cancel()
 		err = m.server.Shutdown(ctx)
 		<-m.done
+	}
+	if m.stopMail != nil {
+		m.stopMail()
+		<-m.mailDone
 	}
 	if m.DB != nil {
 		if cerr := m.DB.Close(); err == nil {
