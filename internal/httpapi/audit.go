@@ -180,7 +180,7 @@ func (s *Server) RevealSecret(ctx context.Context, c *authz.Caller, id int64) (r
 	if s.Vault == nil {
 		return rec, "", gatehouse.Errorf(gatehouse.EConflict, "the credentials vault has no key configured; secrets cannot be revealed")
 	}
-	plain, err := s.Vault.Open(sealed, secretAAD(c.AccountID, rec.CustomerID, rec.ID))
+	plain, err := s.Vault.Open(sealed, records.SecretAAD(c.AccountID, rec.CustomerID, rec.ID))
 	if err != nil {
 		return rec, "", err // internal: wrong key or tampered row; logged, not shown
 	}

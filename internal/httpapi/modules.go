@@ -203,16 +203,10 @@ func (s *Server) input(c *authz.Caller, m *records.Module, req recordRequest) (r
 		}
 		secret := []byte(*req.Secret)
 		in.Seal = func(id, customer int64) ([]byte, error) {
-			return s.Vault.Seal(secret, secretAAD(c.AccountID, customer, id))
+			return s.Vault.Seal(secret, records.SecretAAD(c.AccountID, customer, id))
 		}
 	}
 	return in, nil
-}
-
-// secretAAD binds a sealed secret to its account, customer and record.
-func secretAAD(accountID, customerID, id int64) []byte {
-	return []byte("gatehouse credential v1/" + strconv.FormatInt(accountID, 10) + "/" +
-		strconv.FormatInt(customerID, 10) + "/" + strconv.FormatInt(id, 10))
 }
 
 // exportRecords streams every record of the list as CSV, page by page,

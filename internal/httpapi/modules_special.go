@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"gatehouse/internal/access"
-	"gatehouse/internal/audit"
 	"gatehouse/internal/authz"
 	"gatehouse/internal/catalog"
 	"gatehouse/internal/gatehouse"
@@ -169,32 +168,17 @@ type secretJSON struct {
 }
 
 // revealSecret decrypts a credential's secret for a caller holding
-// credentials.reveal on its customer (for the MSP's own credentials: on
-// all customers). Every reveal is audited.
+// credentials.reveal on its customer; RevealSecret audits every reveal.
 func (s *Server) revealSecret(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
 	id, err := pathID(r, "credential")
 	if err != nil {
 		return err
 	}
-	rec, sealed, err := s.store.SealedSecret(r.Context(), c.AccountID, modCredentials, id, records.UseReach(modCredentials, c.Grants, "credentials.reveal"))
+	rec, plain, err := s.RevealSecret(r.Context(), c, id)
 	if err != nil {
 		return err
 	}
-	if sealed == nil {
-		return gatehouse.Errorf(gatehouse.ENotFound, "this credential has no secret")
-	}
-	if s.Vault == nil {
-		return gatehouse.Errorf(gatehouse.EConflict, "the credentials vault has no key configured; secrets cannot be revealed")
-	}
-	plain, err := s.Vault.Open(sealed, secretAAD(c.AccountID, rec.CustomerID, rec.ID))
-	if err != nil {
-		return err // internal: wrong key or tampered row; logged, not shown
-	}
-	if err := s.store.RecordAudit(r.Context(), c.AccountID, audit.Event{Action: "credential.reveal", TargetType: "credential",
-		TargetID: rec.ID, CustomerID: rec.CustomerID}); err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, secretJSON{ID: ID(rec.ID), Secret: string(plain)})
+	return writeJSON(w, http.StatusOK, secretJSON{ID: ID(rec.ID), Secret: plain})
 }
 
 func (s *Server) clearAlert(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {

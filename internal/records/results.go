@@ -1,6 +1,9 @@
 package records
 
-import "time"
+import (
+	"strconv"
+	"time"
+)
 
 // Hit is one global-search result.
 type Hit struct {
@@ -91,4 +94,11 @@ type SummaryCount struct {
 	Module *Module
 	Reach  Reach
 	Where  string
+}
+
+// SecretAAD binds a sealed secret to its account, customer and record: a
+// sealed value copied onto another record does not open there.
+func SecretAAD(accountID, customerID, id int64) []byte {
+	return []byte("gatehouse credential v1/" + strconv.FormatInt(accountID, 10) + "/" +
+		strconv.FormatInt(customerID, 10) + "/" + strconv.FormatInt(id, 10))
 }
