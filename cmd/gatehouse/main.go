@@ -211,15 +211,19 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.DB = db
+	v, err := m.openVault()
+	if err != nil {
+		return err
+	}
 	if m.Config.Demo {
-		if err := m.seedDemo(ctx); err != nil {
+		if err := m.seedDemo(ctx, v); err != nil {
 			return err
 		}
 	}
 	gate := authz.NewGate(db, nil)
 	m.API = httpapi.New(db, gate, m.Log, m.Config.Password)
-	if err := m.openVault(); err != nil {
-		return err
+	if v != nil {
+		m.API.Vault = v
 	}
 	if err := m.startMailer(); err != nil {
 		return err
@@ -248,11 +252,11 @@ func (m *Main) Run(ctx context.Context) error {
 	return nil
 }
 
-// openVault gives the API the credentials vault: the configured key, or a
-// key file beside the SQLite database. PostgreSQL instances share their
-// data, so they must share a configured key; without one, secrets can be
+// openVault opens the credentials vault: the configured key, or a key
+// file beside the SQLite database. PostgreSQL instances share their data,
+// so they must share a configured key; without one (nil), secrets can be
 // neither stored nor revealed.
-func (m *Main) openVault() error {
+func (m *Main) openVault() (*vault.Vault, error) {
 	var key []byte
 	var err error
 	switch {
@@ -262,17 +266,16 @@ func (m *Main) openVault() error {
 		key, err = vault.LoadOrCreateKeyFile(m.Config.DBPath + ".vault-key")
 	default:
 		m.Log.Warn("no --vault-key configured: credential secrets cannot be stored or revealed")
-		return nil
+		return nil, nil
 	}
 	if err != nil {
-		return fmt.Errorf("credentials vault: %w", err)
+		return nil, fmt.Errorf("credentials vault: %w", err)
 	}
 	v, err := vault.New(key)
 	if err != nil {
-		return fmt.Errorf("credentials vault: %w", err)
+		return nil, fmt.Errorf("credentials vault: %w", err)
 	}
-	m.API.Vault = v
-	return nil
+	return v, nil
 }
 
 // startMailer delivers the outbox over SMTP when a server is configured.
@@ -294,7 +297,7 @@ func (m *Main) startMailer() error {
 	return nil
 }
 
-func (m *Main) seedDemo(ctx context.Context) error {
+func (m *Main) seedDemo(ctx context.Context, v *vault.Vault) error {
 	logins, err := demo.Seed(ctx, m.DB, m.Config.Password)
 	if err != nil {
 		return fmt.Errorf("demo data: %w", err)
@@ -302,6 +305,11 @@ func (m *Main) seedDemo(ctx context.Context) error {
 	if logins == nil {
 		fmt.Fprintln(m.Stdout, "The database already has data; demo data was not added.")
 		return nil
+	}
+	if v != nil {
+		if err := demo.SealSecrets(ctx, m.DB, v); err != nil {
+			return fmt.Errorf("demo secrets: %w", err)
+		}
 	}
 	fmt.Fprintf(m.Stdout, "Demo account %q created. Sign in with:\n", demo.AccountName)
 	for _, l := range logins {

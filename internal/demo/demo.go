@@ -77,6 +77,9 @@ func Seed(ctx context.Context, db *sqldb.DB, params auth.Params) ([]Login, error
 			return nil, fmt.Errorf("demo user: %w", err)
 		}
 	}
+	if err := seedModules(ctx, db, acct.ID, ids); err != nil {
+		return nil, err
+	}
 	return logins, nil
 }
 
