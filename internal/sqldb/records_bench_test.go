@@ -88,4 +88,3 @@ func BenchmarkFirstPageOfAssets(b *testing.B) {
 		})
 	}
 }
-
