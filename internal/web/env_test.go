@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -21,6 +22,7 @@ import (
 	"gatehouse/internal/records"
 	"gatehouse/internal/sqldb"
 	"gatehouse/internal/sqldb/sqlite"
+	"gatehouse/internal/vault"
 	"gatehouse/internal/web"
 )
 
@@ -52,6 +54,9 @@ func newEnv(t testing.TB) *env {
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	gate := authz.NewGate(db, nil)
 	api := httpapi.New(db, gate, log, cheap)
+	if api.Vault, err = vault.New(bytes.Repeat([]byte{7}, 32)); err != nil {
+		t.Fatal(err)
+	}
 	w, err := web.New(db, gate, api, log)
 	if err != nil {
 		t.Fatal(err)
@@ -97,6 +102,17 @@ func (e *env) asset(customer int64, name string) int64 {
 		e.t.Fatal(err)
 	}
 	return rec.ID
+}
+
+// record creates a record of any module, as an all-customers caller would.
+func (e *env) record(module string, customer int64, values records.Values) records.Record {
+	e.t.Helper()
+	rec, err := e.db.CreateRecord(e.ctx, e.account, records.MustLookup(module), records.Reach{Customers: access.All(), Library: true},
+		records.Input{CustomerID: customer, Values: values})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return rec
 }
 
 func (e *env) group(g gatehouse.SecurityGroup) int64 {

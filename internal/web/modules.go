@@ -78,14 +78,15 @@ type recordRow struct {
 }
 
 type moduleListPage struct {
-	Module  string
-	Key     string
-	Noun    string
-	Columns []column
-	Rows    []recordRow
-	Q       string
-	Next    string
-	Span    int // columns in a row, for the empty-list cell
+	CanCreate bool
+	Module    string
+	Key       string
+	Noun      string
+	Columns   []column
+	Rows      []recordRow
+	Q         string
+	Next      string
+	Span      int // columns in a row, for the empty-list cell
 }
 
 func fieldLabelOf(name string) string {
@@ -129,6 +130,7 @@ func (h modulePages) list(w http.ResponseWriter, r *http.Request, c *authz.Calle
 	p := moduleListPage{Module: moduleLabel(h.m), Key: h.m.Key, Noun: h.m.Noun, Columns: listColumns(h.m), Q: f.Q,
 		Next: nextLink("/"+h.m.Key, f.Q, page.NextCursor)}
 	p.Span = len(p.Columns) + 2
+	p.CanCreate = hasForms(h.m) && h.m.Create != "" && !records.PermReach(h.m, c.Grants, h.m.Create).None()
 	for _, rec := range page.Items {
 		row := recordRow{ID: rec.ID, Title: recordTitle(h.m, rec), Customer: names(rec.CustomerID)}
 		for _, col := range p.Columns {
@@ -150,12 +152,30 @@ type detailField struct {
 type moduleDetailPage struct {
 	Module   string
 	Key      string
+	ID       int64
 	Title    string
 	Customer string
 	Fields   []detailField
 	Lines    []records.Line
 	HasLines bool
 	Secret   bool
+	CanEdit  bool
+
+	// Scripts: the "run on asset" form, to those who may run the script.
+	CanRun bool
+	Run    runForm
+	// Credentials: the reveal button, and the secret once revealed.
+	CanReveal bool
+	Revealed  *string
+	RevealErr *formError
+}
+
+// detailExtras are what a form post adds to a detail page: a refused run
+// or reveal, or a revealed secret.
+type detailExtras struct {
+	RunErr    *formError
+	RevealErr *formError
+	Revealed  *string
 }
 
 func (h modulePages) show(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
@@ -167,17 +187,38 @@ func (h modulePages) show(w http.ResponseWriter, r *http.Request, c *authz.Calle
 	if err != nil {
 		return err
 	}
+	return h.renderDetail(w, r, c, rec, detailExtras{})
+}
+
+func (h modulePages) renderDetail(w http.ResponseWriter, r *http.Request, c *authz.Caller, rec records.Record, x detailExtras) error {
 	names, err := h.s.customerNames(r.Context(), c, []records.Record{rec})
 	if err != nil {
 		return err
 	}
-	p := moduleDetailPage{Module: moduleLabel(h.m), Key: h.m.Key, Title: recordTitle(h.m, rec), Customer: names(rec.CustomerID),
-		Lines: rec.Lines, HasLines: h.m.Lines, Secret: h.m.Secret && rec.HasSecret}
+	p := moduleDetailPage{Module: moduleLabel(h.m), Key: h.m.Key, ID: rec.ID, Title: recordTitle(h.m, rec), Customer: names(rec.CustomerID),
+		Lines: rec.Lines, HasLines: h.m.Lines, Secret: h.m.Secret && rec.HasSecret, Revealed: x.Revealed, RevealErr: x.RevealErr}
 	for _, f := range h.m.Fields {
 		p.Fields = append(p.Fields, detailField{Label: fieldLabelOf(f.Name), Value: formatValue(f, rec.Values[f.Name]),
 			Long: f.Kind == records.Text || f.Kind == records.JSONDoc})
 	}
-	h.s.render(w, r, c, http.StatusOK, "module_detail", p.Title, p)
+	p.CanEdit = hasForms(h.m) && h.m.Edit != "" && records.PermReach(h.m, c.Grants, h.m.Edit).Allows(rec.CustomerID, 0)
+	if h.m == modScripts && records.UseReach(modScripts, c.Grants, "scripts.run").Allows(rec.CustomerID, 0) {
+		p.CanRun = true
+		if p.Run.Assets, err = h.s.runTargets(r.Context(), c, rec); err != nil {
+			return err
+		}
+		p.Run.Err = x.RunErr
+	}
+	if h.m == modCredentials && p.Secret {
+		p.CanReveal = records.UseReach(modCredentials, c.Grants, "credentials.reveal").Allows(rec.CustomerID, 0)
+	}
+	status := http.StatusOK
+	for _, fe := range []*formError{x.RunErr, x.RevealErr} {
+		if fe != nil {
+			status = fe.Status
+		}
+	}
+	h.s.render(w, r, c, status, "module_detail", p.Title, p)
 	return nil
 }
 

@@ -29,7 +29,9 @@ func needAll(perm string) authz.Requirement {
 func (s *Server) Routes() []Route { return s.routes() }
 
 func (s *Server) routes() []Route {
-	return append(s.adminRoutes(), s.moduleRoutes()...)
+	routes := append(s.adminRoutes(), s.accessRoutes()...)
+	routes = append(routes, s.moduleRoutes()...)
+	return append(routes, s.moduleFormRoutes()...)
 }
 
 func (s *Server) adminRoutes() []Route {
@@ -88,6 +90,9 @@ var navEntries = append(append([]navEntry{
 }, moduleNav()...),
 	navEntry{"Security groups", "/security-groups", []catalog.Perm{catalog.MustLookup("security_groups.view")}},
 	navEntry{"Users", "/users", []catalog.Perm{catalog.MustLookup("users.view")}},
+	navEntry{"Access map", "/access/map", []catalog.Perm{catalog.MustLookup("users.view")}},
+	navEntry{"Explain access", "/access/explain", []catalog.Perm{catalog.MustLookup("users.view")}},
+	navEntry{"Audit log", "/audit", []catalog.Perm{catalog.MustLookup("audit_log.view")}},
 )
 
 // navFor lists the sections the caller holds, and only those.

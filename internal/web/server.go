@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"gatehouse/internal/access"
+	"gatehouse/internal/audit"
 	"gatehouse/internal/authz"
 	"gatehouse/internal/gatehouse"
 	"gatehouse/internal/httpapi"
@@ -48,6 +49,9 @@ type Store interface {
 
 	ListRecords(ctx context.Context, accountID int64, m *records.Module, f gatehouse.ListFilter, reaches ...records.Reach) (gatehouse.Page[records.Record], error)
 	Record(ctx context.Context, accountID int64, m *records.Module, id int64, reaches ...records.Reach) (records.Record, error)
+	CreateRecord(ctx context.Context, accountID int64, m *records.Module, allow records.Reach, in records.Input) (records.Record, error)
+	UpdateRecord(ctx context.Context, accountID int64, m *records.Module, id int64, in records.Input, reaches ...records.Reach) (records.Record, error)
+	CreateScriptRun(ctx context.Context, accountID, scriptID, assetID, requestedBy int64, scriptReach, assetReach records.Reach, decide func(scriptCustomer, assetCustomer int64) error) (records.Record, error)
 }
 
 // Server serves the web admin.
@@ -126,6 +130,8 @@ func (s *Server) enforce(rt Route) http.Handler {
 		} else if !safeMethod(r.Method) {
 			r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 		}
+		// Storage attributes its audit entries to the actor in the context.
+		r = r.WithContext(audit.WithActor(r.Context(), httpapi.RequestActor(r, caller)))
 		if err := rt.handle(w, r, caller); err != nil {
 			s.fail(w, r, caller, err)
 		}
@@ -184,6 +190,7 @@ var statusOf = map[string]int{
 	gatehouse.EForbidden:    http.StatusForbidden,
 	gatehouse.ENotFound:     http.StatusNotFound,
 	gatehouse.EConflict:     http.StatusConflict,
+	gatehouse.ETooMany:      http.StatusTooManyRequests,
 	gatehouse.EInternal:     http.StatusInternalServerError,
 }
 
@@ -209,6 +216,9 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, c *authz.Caller, e
 		p.Message = domainMessage(err)
 	case gatehouse.EUnauthorized:
 		p.Heading = "Sign in required"
+		p.Message = domainMessage(err)
+	case gatehouse.ETooMany:
+		p.Heading = "Too many attempts"
 		p.Message = domainMessage(err)
 	case gatehouse.EInternal:
 		s.log.Error("page failed", "method", r.Method, "path", r.URL.Path, "err", err)

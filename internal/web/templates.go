@@ -31,7 +31,8 @@ var pageNames = []string{
 	"customers", "customer", "customer_form", "customer_delete",
 	"groups", "group_form", "group_delete",
 	"users", "user_form",
-	"module_list", "module_detail",
+	"module_list", "module_detail", "module_form",
+	"effective_access", "explain", "access_review", "access_map", "audit",
 }
 
 // pages holds one parsed template set per page: the layout plus the page.
@@ -155,6 +156,10 @@ var fieldLabels = map[string]string{
 	"permissions": "Permissions", "email": "Email", "password": "Password", "security_group_ids": "Security groups",
 	"tags": "Tags", "notes": "Notes", "phone": "Phone", "website": "Website", "address_line1": "Address line 1",
 	"address_line2": "Address line 2", "city": "City", "region": "Region", "postal_code": "Postal code", "country": "Country", "os": "OS",
+	"user": "User", "permission": "Permission", "customer": "Customer", "customer_id": "Customer", "actor": "Actor",
+	"action": "Action", "since": "From", "until": "To", "lines": "Line items", "secret": "Secret", "asset_id": "Asset",
+	"tax_rate_bp": "Tax rate (basis points)", "url": "URL", "serial": "Serial number", "assignee_id": "Assignee",
+	"contact_id": "Contact", "issued_on": "Issued on", "due_on": "Due on", "last_seen_at": "Last seen (UTC)",
 }
 
 func fieldLabel(field string) string {

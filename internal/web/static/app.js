@@ -194,9 +194,33 @@
     apply();
   }
 
+  // Line items: the form comes with a few blank rows; this adds more.
+  function lineItems(button) {
+    var body = button.closest("fieldset").querySelector("[data-lines] tbody");
+    var next = body.rows.length + 1;
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      var row = body.rows[body.rows.length - 1].cloneNode(true);
+      Array.prototype.forEach.call(row.querySelectorAll("input"), function (input) {
+        input.value = "";
+        input.id = input.id.replace(/-\d+$/, "-" + next);
+      });
+      Array.prototype.forEach.call(row.querySelectorAll("label"), function (label) {
+        label.htmlFor = label.htmlFor.replace(/-\d+$/, "-" + next);
+        label.textContent = label.textContent.replace(/\d+$/, String(next));
+      });
+      Array.prototype.forEach.call(row.querySelectorAll("td:not(:has(input))"), function (td) { td.textContent = ""; });
+      body.appendChild(row);
+      next++;
+      row.querySelector("input").focus();
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var editor = document.querySelector("[data-group-editor]");
     if (editor) groupEditor(editor);
+    var addLine = document.querySelector("[data-add-line]");
+    if (addLine) lineItems(addLine);
     var err = document.getElementById("form-error");
     if (err) err.focus();
   });
