@@ -30,7 +30,7 @@ var testVault = func() *vault.Vault {
 }()
 
 // serveModules starts an API instance over db with a vault.
-func serveModules(t *testing.T, db *sqldb.DB) *httptest.Server {
+func serveModules(t testing.TB, db *sqldb.DB) *httptest.Server {
 	api := httpapi.New(db, authz.NewGate(db, nil), slog.New(slog.NewTextHandler(io.Discard, nil)), fastHash)
 	api.Vault = testVault
 	mux := http.NewServeMux()
