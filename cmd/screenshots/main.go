@@ -27,6 +27,7 @@ import (
 	"gatehouse/internal/demo"
 	"gatehouse/internal/gatehouse"
 	"gatehouse/internal/httpapi"
+	"gatehouse/internal/records"
 	"gatehouse/internal/sqldb"
 	"gatehouse/internal/sqldb/sqlite"
 	"gatehouse/internal/web"
@@ -178,6 +179,12 @@ func (s *shooter) tour(ctx context.Context, db *sqldb.DB) error {
 	if err != nil {
 		return err
 	}
+	invoices, err := db.ListRecords(ctx, acct.ID, records.MustLookup("invoices"), gatehouse.ListFilter{Limit: 1},
+		records.Reach{Customers: access.Only(acme)})
+	if err != nil || len(invoices.Items) == 0 {
+		return fmt.Errorf("a demo invoice of Acme Dental: %v", err)
+	}
+	invoice := invoices.Items[0].ID
 
 	if err := s.open("/signin"); err != nil {
 		return err
@@ -202,6 +209,15 @@ func (s *shooter) tour(ctx context.Context, db *sqldb.DB) error {
 		{"assets", func() error { return s.open("/assets") }},
 		{"users", func() error { return s.open("/users") }},
 		{"user-edit", func() error { return s.open(fmt.Sprintf("/users/%d", tech.ID)) }},
+		{"effective-access", func() error { return s.open(fmt.Sprintf("/users/%d/access", tech.ID)) }},
+		{"explain", func() error {
+			return s.open(fmt.Sprintf("/access/explain?user=%d&permission=credentials.reveal&customer=%d", tech.ID, acme))
+		}},
+		{"access-review", func() error { return s.open(fmt.Sprintf("/customers/%d/access", acme)) }},
+		{"access-map", func() error { return s.open("/access/map") }},
+		{"audit-log", func() error { return s.open("/audit") }},
+		{"asset-new", func() error { return s.open(fmt.Sprintf("/assets/new?customer=%d", acme)) }},
+		{"invoice-edit", func() error { return s.open(fmt.Sprintf("/invoices/%d/edit", invoice)) }},
 		{"co-managed-customers", func() error {
 			if err := s.submit(".who button[type=submit]"); err != nil {
 				return err
