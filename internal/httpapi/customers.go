@@ -65,6 +65,11 @@ func (s *Server) listCustomers(w http.ResponseWriter, r *http.Request, c *authz.
 	if err != nil {
 		return err
 	}
+	if wantsCSV(r) {
+		return exportPages(w, s, "customers.csv", customerCSVHeader, f, func(f gatehouse.ListFilter) (gatehouse.Page[gatehouse.Customer], error) {
+			return s.store.ListCustomers(r.Context(), c.AccountID, c.Scope, f)
+		}, customerCSVRow)
+	}
 	page, err := s.store.ListCustomers(r.Context(), c.AccountID, c.Scope, f)
 	if err != nil {
 		return err

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"encoding/csv"
 	"net/http"
 	"strconv"
 	"time"
@@ -209,46 +208,25 @@ func (s *Server) input(c *authz.Caller, m *records.Module, req recordRequest) (r
 	return in, nil
 }
 
-// exportRecords streams every record of the list as CSV, page by page,
-// with the same reach and filter as the JSON list.
+// exportRecords streams every record of the list as CSV, with the same
+// reach and filter as the JSON list. Secrets are not fields: never here.
 func (s *Server) exportRecords(w http.ResponseWriter, r *http.Request, c *authz.Caller, m *records.Module, f gatehouse.ListFilter, reaches ...records.Reach) error {
-	f.Limit, f.Cursor = 500, ""
-	page, err := s.store.ListRecords(r.Context(), c.AccountID, m, f, reaches...)
-	if err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+m.Key+`.csv"`)
-	w.Header().Set("Cache-Control", "no-store")
-	cw := csv.NewWriter(w)
 	header := []string{"id", "customer_id"}
-	for _, f := range m.Fields {
-		header = append(header, f.Name)
+	for _, fd := range m.Fields {
+		header = append(header, fd.Name)
 	}
-	cw.Write(append(header, "created_at", "updated_at"))
-	for {
-		for _, rec := range page.Items {
-			row := []string{strconv.FormatInt(rec.ID, 10), ""}
-			if rec.CustomerID != 0 {
-				row[1] = strconv.FormatInt(rec.CustomerID, 10)
-			}
-			for _, f := range m.Fields {
-				row = append(row, defuseFormula(csvValue(f, rec.Values[f.Name])))
-			}
-			row = append(row, rec.CreatedAt.Format(time.RFC3339), rec.UpdatedAt.Format(time.RFC3339))
-			if err := cw.Write(row); err != nil {
-				return nil // the client went away
-			}
-		}
-		if page.NextCursor == "" {
-			break
-		}
-		f.Cursor = page.NextCursor
-		if page, err = s.store.ListRecords(r.Context(), c.AccountID, m, f, reaches...); err != nil {
-			s.log.Error("csv export stopped", "module", m.Key, "err", err)
-			break
-		}
+	header = append(header, "created_at", "updated_at")
+	fetch := func(f gatehouse.ListFilter) (gatehouse.Page[records.Record], error) {
+		return s.store.ListRecords(r.Context(), c.AccountID, m, f, reaches...)
 	}
-	cw.Flush()
-	return nil
+	return exportPages(w, s, m.Key+".csv", header, f, fetch, func(rec records.Record) []string {
+		row := []string{strconv.FormatInt(rec.ID, 10), ""}
+		if rec.CustomerID != 0 {
+			row[1] = strconv.FormatInt(rec.CustomerID, 10)
+		}
+		for _, fd := range m.Fields {
+			row = append(row, csvValue(fd, rec.Values[fd.Name]))
+		}
+		return append(row, rec.CreatedAt.Format(time.RFC3339), rec.UpdatedAt.Format(time.RFC3339))
+	})
 }

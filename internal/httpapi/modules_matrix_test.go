@@ -76,6 +76,7 @@ func buildMatrix(t *testing.T, w *world) *matrix {
 	mx.x = w.customer(w.acct.ID, "Xenon xmark Clinic")
 	mx.xd = w.customer(w.acct.ID, "Xd xmark doomed")
 	mx.y = w.customer(w.acct.ID, "Yarrow ymark Farms")
+	mx.xIDs["customers"], mx.yIDs["customers"] = mx.x, mx.y
 	admin, _ := w.db.UserByEmail(context.Background(), "admin@a-msp.example")
 	for _, side := range []struct {
 		customer int64

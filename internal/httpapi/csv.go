@@ -1,0 +1,58 @@
+package httpapi
+
+import (
+	"encoding/csv"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"gatehouse/internal/gatehouse"
+)
+
+// exportPages streams a whole list as CSV, fetching it page by page with
+// the same filter — and so the same scope — as the JSON list. Cells a
+// spreadsheet would run as formulas are defused.
+func exportPages[T any](w http.ResponseWriter, s *Server, filename string, header []string, f gatehouse.ListFilter,
+	fetch func(gatehouse.ListFilter) (gatehouse.Page[T], error), row func(T) []string) error {
+	f.Limit, f.Cursor = 500, ""
+	page, err := fetch(f)
+	if err != nil {
+		return err // nothing written yet: the caller gets a problem
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+filename+`"`)
+	w.Header().Set("Cache-Control", "no-store")
+	cw := csv.NewWriter(w)
+	cw.Write(header)
+	for {
+		for _, item := range page.Items {
+			cells := row(item)
+			for i, c := range cells {
+				cells[i] = defuseFormula(c)
+			}
+			if err := cw.Write(cells); err != nil {
+				return nil // the client went away
+			}
+		}
+		if page.NextCursor == "" {
+			break
+		}
+		f.Cursor = page.NextCursor
+		if page, err = fetch(f); err != nil {
+			s.log.Error("csv export stopped", "file", filename, "err", err)
+			break
+		}
+	}
+	cw.Flush()
+	return nil
+}
+
+var customerCSVHeader = []string{"id", "name", "tags", "email", "phone", "website", "address_line1", "address_line2",
+	"city", "region", "postal_code", "country", "created_at", "updated_at"}
+
+func customerCSVRow(c gatehouse.Customer) []string {
+	return []string{strconv.FormatInt(c.ID, 10), c.Name, strings.Join(c.Tags, ";"), c.Email, c.Phone, c.Website,
+		c.AddressLine1, c.AddressLine2, c.City, c.Region, c.PostalCode, c.Country,
+		c.CreatedAt.Format(time.RFC3339), c.UpdatedAt.Format(time.RFC3339)}
+}
