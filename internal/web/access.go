@@ -219,9 +219,14 @@ func (s *Server) handleExplain(w http.ResponseWriter, r *http.Request, c *authz.
 	if err != nil {
 		return err
 	}
+	foundUser := userVal == ""
 	for _, u := range users.Items {
 		v := strconv.FormatInt(u.ID, 10)
+		foundUser = foundUser || v == userVal
 		p.Users = append(p.Users, choice{Value: v, Label: userLabel(u), Selected: v == userVal})
+	}
+	if !foundUser { // a user beyond the picker's first page, named in the link
+		p.Users = append(p.Users, choice{Value: userVal, Label: "User #" + userVal, Selected: true})
 	}
 	for _, cat := range catalog.Categories() {
 		grp := choiceGroup{Label: cat}

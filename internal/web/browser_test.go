@@ -403,7 +403,8 @@ func TestBrowserHostileNamesStayText(t *testing.T) {
 			t.Fatalf("%s: %d img elements made from a name", where, n)
 		}
 	}
-	for _, p := range []string{"/customers", fmt.Sprintf("/customers/%d", id), fmt.Sprintf("/customers/%d/edit", id), "/security-groups"} {
+	for _, p := range []string{"/customers", fmt.Sprintf("/customers/%d", id), fmt.Sprintf("/customers/%d/edit", id), "/security-groups",
+		fmt.Sprintf("/customers/%d/access", id), "/audit", "/assets/new"} {
 		b.open(p)
 		if txt := b.text("main"); !strings.Contains(txt, evil) {
 			t.Fatalf("%s does not show the name as text: %q", p, txt)
