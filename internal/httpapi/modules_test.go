@@ -220,3 +220,34 @@ func TestASharedTemplateNamesOnlyTheCallersCustomers(t *testing.T) {
 		w.want(404, tok, "PATCH", "/api/v1/policies/"+tpl.ID, map[string]any{"name": "mine now"}, nil)
 	})
 }
+
+func TestScriptChangesRunsAndCredentialsAreAuditedWithoutSecrets(t *testing.T) {
+	eachModuleBackend(t, func(t *testing.T, w *world) {
+		x := w.customer(w.acct.ID, "X")
+		var asset, script struct{ ID string }
+		w.want(201, w.admin, "POST", "/api/v1/assets", map[string]any{"customer_id": id(x), "name": "pc"}, &asset)
+		w.want(201, w.admin, "POST", "/api/v1/scripts", map[string]any{"customer_id": id(x), "name": "s", "body": "echo"}, &script)
+		w.want(200, w.admin, "PATCH", "/api/v1/scripts/"+script.ID, map[string]any{"body": "echo 2"}, nil)
+		w.want(201, w.admin, "POST", "/api/v1/scripts/"+script.ID+"/runs", map[string]any{"asset_id": asset.ID}, nil)
+		var cred struct{ ID string }
+		w.want(201, w.admin, "POST", "/api/v1/credentials", map[string]any{"customer_id": id(x), "name": "c", "secret": "audit-me-not"}, &cred)
+		w.want(200, w.admin, "GET", "/api/v1/credentials/"+cred.ID+"/secret", nil, nil)
+		raw := w.want(200, w.admin, "GET", "/api/v1/audit?limit=100", nil, nil)
+		var page struct {
+			Items []struct{ Action string }
+		}
+		json.Unmarshal(raw, &page)
+		var actions []string
+		for _, e := range page.Items {
+			actions = append(actions, e.Action)
+		}
+		for _, want := range []string{"script.create", "script.update", "script.run", "credential.create", "credential.reveal"} {
+			if !strings.Contains(strings.Join(actions, " "), want) {
+				t.Errorf("no %s in the audit log: %v", want, actions)
+			}
+		}
+		if bytes.Contains(raw, []byte("audit-me-not")) {
+			t.Fatal("the audit log holds a secret")
+		}
+	})
+}

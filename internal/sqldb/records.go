@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"gatehouse/internal/audit"
 	"gatehouse/internal/gatehouse"
 	"gatehouse/internal/records"
 )
@@ -316,10 +317,39 @@ func (db *DB) CreateRecord(ctx context.Context, accountID int64, m *records.Modu
 		if err := db.writeSecret(ctx, tx, m, id, customer, in.Seal); err != nil {
 			return err
 		}
-		rec, err = db.record(ctx, tx, accountID, m, id)
-		return err
+		if rec, err = db.record(ctx, tx, accountID, m, id); err != nil {
+			return err
+		}
+		return db.auditRecord(ctx, tx, accountID, m, "create", nil, &rec, in.Seal != nil)
 	})
 	return rec, err
+}
+
+// auditRecord logs a change of an audited module in the change's own
+// transaction. The values are the record's fields: a secret never is one.
+func (db *DB) auditRecord(ctx context.Context, tx *sql.Tx, accountID int64, m *records.Module, action string, before, after *records.Record, secretSet bool) error {
+	if !m.Audit {
+		return nil
+	}
+	values := func(r *records.Record) any {
+		if r == nil {
+			return nil
+		}
+		v := map[string]any{"customer_id": r.CustomerID}
+		for k, val := range r.Values {
+			v[k] = val
+		}
+		if m.Secret {
+			v["secret_changed"] = secretSet && after == r
+		}
+		return v
+	}
+	target := after
+	if target == nil {
+		target = before
+	}
+	return db.appendAudit(ctx, tx, accountID, audit.Event{Action: strings.ReplaceAll(m.Noun, " ", "_") + "." + action,
+		TargetType: m.Noun, TargetID: target.ID, CustomerID: target.CustomerID, Before: values(before), After: values(after)})
 }
 
 // resolveCustomer finds the customer of a new record and checks that the
@@ -500,8 +530,10 @@ func (db *DB) UpdateRecord(ctx context.Context, accountID int64, m *records.Modu
 		if err := db.writeSecret(ctx, tx, m, id, before.CustomerID, in.Seal); err != nil {
 			return err
 		}
-		rec, err = db.record(ctx, tx, accountID, m, id)
-		return err
+		if rec, err = db.record(ctx, tx, accountID, m, id); err != nil {
+			return err
+		}
+		return db.auditRecord(ctx, tx, accountID, m, "update", &before, &rec, in.Seal != nil)
 	})
 	return rec, err
 }
@@ -509,7 +541,11 @@ func (db *DB) UpdateRecord(ctx context.Context, accountID int64, m *records.Modu
 // DeleteRecord removes a record found within every reach given.
 func (db *DB) DeleteRecord(ctx context.Context, accountID int64, m *records.Module, id int64, reaches ...records.Reach) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := db.record(ctx, tx, accountID, m, id, reaches...); err != nil {
+		before, err := db.record(ctx, tx, accountID, m, id, reaches...)
+		if err != nil {
+			return err
+		}
+		if err := db.auditRecord(ctx, tx, accountID, m, "delete", &before, nil, false); err != nil {
 			return err
 		}
 		for _, child := range records.All() {
@@ -531,7 +567,7 @@ func (db *DB) DeleteRecord(ctx context.Context, accountID int64, m *records.Modu
 				return err
 			}
 		}
-		_, err := db.exec(ctx, tx, `DELETE FROM `+m.Table+` WHERE account_id = ? AND id = ?`, accountID, id)
+		_, err = db.exec(ctx, tx, `DELETE FROM `+m.Table+` WHERE account_id = ? AND id = ?`, accountID, id)
 		return err
 	})
 }

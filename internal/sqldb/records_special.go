@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"gatehouse/internal/access"
+	"gatehouse/internal/audit"
 	"gatehouse/internal/gatehouse"
 	"gatehouse/internal/records"
 )
@@ -50,8 +51,11 @@ func (db *DB) CreateScriptRun(ctx context.Context, accountID, scriptID, assetID,
 		if err != nil {
 			return fmt.Errorf("insert script run: %w", err)
 		}
-		run, err = db.record(ctx, tx, accountID, modScriptRuns, id)
-		return err
+		if run, err = db.record(ctx, tx, accountID, modScriptRuns, id); err != nil {
+			return err
+		}
+		return db.appendAudit(ctx, tx, accountID, audit.Event{Action: "script.run", TargetType: "script", TargetID: script.ID,
+			CustomerID: asset.CustomerID, After: map[string]any{"script_run_id": id, "asset_id": asset.ID, "asset": asset.Values.Str("name")}})
 	})
 	return run, err
 }
