@@ -4,6 +4,7 @@ import (
 	"context"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"testing"
 
 	"gatehouse/internal/access"
@@ -129,4 +130,95 @@ func listIDs(t *testing.T, db *sqldb.DB, accountID int64, m *records.Module, r r
 	}
 	slices.Sort(out)
 	return out
+}
+
+func TestNewestFirstListsPageByID(t *testing.T) {
+	for _, b := range dbtest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			db := b.Open(t)
+			ctx := context.Background()
+			acct, _ := db.CreateAccount(ctx, "Paging")
+			n := "c"
+			c, _ := db.CreateCustomer(ctx, acct.ID, gatehouse.CustomerFields{Name: &n})
+			all := records.Reach{Customers: access.All(), Library: true}
+			asset, err := db.CreateRecord(ctx, acct.ID, records.MustLookup("assets"), all, records.Input{CustomerID: c.ID, Values: records.Values{"name": "pc"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			alerts := records.MustLookup("alerts")
+			var want []int64
+			for _, msg := range []string{"one", "two", "three"} {
+				a, err := db.CreateRecord(ctx, acct.ID, alerts, all, records.Input{Values: records.Values{"asset_id": asset.ID, "message": msg}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if a.CustomerID != c.ID {
+					t.Fatalf("alert customer %d, want the asset's %d", a.CustomerID, c.ID)
+				}
+				want = append([]int64{a.ID}, want...)
+			}
+			var got []int64
+			f := gatehouse.ListFilter{Limit: 1}
+			for {
+				page, err := db.ListRecords(ctx, acct.ID, alerts, f, all)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, r := range page.Items {
+					got = append(got, r.ID)
+				}
+				if page.NextCursor == "" {
+					break
+				}
+				f.Cursor = page.NextCursor
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("pages %v, want newest first %v", got, want)
+			}
+			page, _ := db.ListRecords(ctx, acct.ID, alerts, gatehouse.ListFilter{Q: "TW"}, all)
+			if len(page.Items) != 1 || page.Items[0].Values.Str("message") != "two" {
+				t.Fatalf("q=TW found %v", page.Items)
+			}
+		})
+	}
+}
+
+func TestOutboxRetriesThenGivesUp(t *testing.T) {
+	for _, b := range dbtest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			db := b.Open(t)
+			ctx := context.Background()
+			acct, _ := db.CreateAccount(ctx, "Mail")
+			n := "c"
+			c, _ := db.CreateCustomer(ctx, acct.ID, gatehouse.CustomerFields{Name: &n})
+			all := records.Reach{Customers: access.All(), Library: true}
+			for _, e := range []string{"a@example.com", "b@example.com"} {
+				if _, err := db.CreateRecord(ctx, acct.ID, records.MustLookup("contacts"), all, records.Input{CustomerID: c.ID, Values: records.Values{"name": e, "email": e}}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			camp, _ := db.CreateRecord(ctx, acct.ID, records.MustLookup("campaigns"), all, records.Input{CustomerID: c.ID, Values: records.Values{"name": "n", "subject": "s"}})
+			if _, err := db.SendCampaign(ctx, acct.ID, camp.ID, func(int64) access.Scope { return access.All() }, all); err != nil {
+				t.Fatal(err)
+			}
+			mail, err := db.PendingMail(ctx, 10)
+			if err != nil || len(mail) != 2 {
+				t.Fatalf("pending %d (%v), want 2", len(mail), err)
+			}
+			if err := db.MarkMail(ctx, mail[0].ID, nil); err != nil {
+				t.Fatal(err)
+			}
+			for i := 0; i < 5; i++ {
+				db.MarkMail(ctx, mail[1].ID, context.DeadlineExceeded)
+			}
+			if left, _ := db.PendingMail(ctx, 10); len(left) != 0 {
+				t.Fatalf("still pending after sending one and failing the other five times: %v", left)
+			}
+			var status string
+			db.SQL().QueryRow(`SELECT status FROM outbox WHERE id = ` + strconv.FormatInt(mail[1].ID, 10)).Scan(&status)
+			if status != "failed" {
+				t.Fatalf("status %q, want failed", status)
+			}
+		})
+	}
 }
