@@ -48,7 +48,8 @@ func Render(m Map) []byte {
 			}
 		}
 	}
-	w := rowLabel + len(m.Cols)*cell + 20
+	// Column labels lean right past the last column; the legend needs room.
+	w := maxInt(rowLabel+len(m.Cols)*cell+colLabel, 440)
 	h := colLabel + len(m.Rows)*cell + legendH
 	var b bytes.Buffer
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" role="img" aria-label="%s" font-family="system-ui, sans-serif" font-size="12">`,

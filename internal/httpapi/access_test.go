@@ -284,7 +284,9 @@ func TestAScopedAuditorSeesOnlyTheirCustomersEvents(t *testing.T) {
 func TestSignInsAreAudited(t *testing.T) {
 	eachBackend(t, func(t *testing.T, w *world) {
 		w.do("", "POST", "/api/v1/auth/login", map[string]string{"email": "admin@test.example", "password": "not-the-password"})
-		var page struct{ Items []struct{ Action, ActorEmail string } }
+		var page struct {
+			Items []struct{ Action, ActorEmail string }
+		}
 		w.want(200, w.admin, "GET", "/api/v1/audit?action=auth.&limit=500", nil, &page)
 		var actions []string
 		for _, e := range page.Items {
