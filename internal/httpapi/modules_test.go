@@ -95,6 +95,9 @@ func TestBadRecordInputNamesTheFieldAndChangesNothing(t *testing.T) {
 		var asset, ticket struct{ ID string }
 		w.want(201, w.admin, "POST", "/api/v1/assets", map[string]any{"customer_id": id(x), "name": "pc", "kind": "laptop"}, &asset)
 		w.want(201, w.admin, "POST", "/api/v1/tickets", map[string]any{"customer_id": id(x), "subject": "t"}, &ticket)
+		var other, timelog struct{ ID string }
+		w.want(201, w.admin, "POST", "/api/v1/tickets", map[string]any{"customer_id": id(y), "subject": "on Y"}, &other)
+		w.want(201, w.admin, "POST", "/api/v1/timelogs", map[string]any{"ticket_id": ticket.ID, "minutes": 5}, &timelog)
 		cases := []struct {
 			method, path string
 			body         any
@@ -111,6 +114,7 @@ func TestBadRecordInputNamesTheFieldAndChangesNothing(t *testing.T) {
 			{"PATCH", "/api/v1/assets/" + asset.ID, map[string]any{"name": 7}, "name"},
 			{"POST", "/api/v1/timelogs", map[string]any{"ticket_id": ticket.ID, "minutes": 0}, "minutes"},
 			{"POST", "/api/v1/timelogs", map[string]any{"ticket_id": ticket.ID, "minutes": 5, "customer_id": id(x)}, "customer_id"},
+			{"PATCH", "/api/v1/timelogs/" + timelog.ID, map[string]any{"ticket_id": other.ID}, "ticket_id"},
 			{"POST", "/api/v1/invoices", map[string]any{"customer_id": id(x), "number": "1", "currency": "usd"}, "currency"},
 			{"POST", "/api/v1/invoices", map[string]any{"customer_id": id(x), "number": "1", "lines": []map[string]any{{"description": "big", "quantity": 1000000, "unit_price": 100000000000000}}}, "lines"},
 			{"POST", "/api/v1/invoices", map[string]any{"customer_id": id(x), "number": "1", "lines": []map[string]any{{"description": "x", "quantity": 1, "unit_price": 1, "discount": 5}}}, "lines"},

@@ -159,3 +159,25 @@ func TestModuleDescriptionsAreConsistent(t *testing.T) {
 		}
 	}
 }
+
+func TestPolicyAssignmentRule(t *testing.T) {
+	const x, y = 1, 2
+	g := grants(t, access.Group{ID: 1, Scope: access.Only(x, y), Perms: perms("policies.assign", "policies.view")},
+		access.Group{ID: 2, Scope: access.All(), Perms: perms("policies.view")})
+	cases := []struct {
+		name           string
+		policy, target int64
+		want           string
+	}{
+		{"a customer's policy to that customer", x, x, ""},
+		{"a shared template to a customer", 0, y, ""},
+		{"a customer's policy to another customer", x, y, gatehouse.EForbidden},
+		{"to a customer without policies.assign", 0, 3, gatehouse.ENotFound},
+	}
+	for _, tc := range cases {
+		err := CheckPolicyAssignment(g, tc.policy, tc.target)
+		if got := gatehouse.ErrorCode(err); (err == nil) != (tc.want == "") || (err != nil && got != tc.want) {
+			t.Errorf("%s: %v, want %q", tc.name, err, tc.want)
+		}
+	}
+}
