@@ -135,17 +135,21 @@ func (f Field) validateString(s string) error {
 	if f.Required && strings.TrimSpace(s) == "" {
 		return gatehouse.Invalid(f.Name, "%s is required", f.Name)
 	}
-	if f.Max > 0 && len(s) > f.Max {
-		return gatehouse.Invalid(f.Name, "at most %d characters", f.Max)
+	max := f.Max
+	switch {
+	case max > 0:
+	case f.Kind == Email:
+		max = 254
+	default:
+		max = 200 // a field without its own limit is one short line at most
+	}
+	if len(s) > max {
+		return gatehouse.Invalid(f.Name, "at most %d characters", max)
 	}
 	if s == "" && !f.Required && f.Kind != Enum && f.Kind != Currency {
 		return nil
 	}
 	switch f.Kind {
-	case String, Text:
-		if f.Max == 0 && len(s) > 200 {
-			return gatehouse.Invalid(f.Name, "at most 200 characters")
-		}
 	case Enum:
 		if !slices.Contains(f.Enum, s) {
 			return gatehouse.Invalid(f.Name, "one of %s", strings.Join(f.Enum, ", "))
