@@ -1,16 +1,15 @@
 package mailer
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"io"
 	"log/slog"
-	"net"
 	"strings"
 	"testing"
 	"time"
 
+	"gatehouse/internal/mailer/mailtest"
 	"gatehouse/internal/records"
 )
 
@@ -79,69 +78,17 @@ func TestMessageKeepsInputOutOfTheHeaders(t *testing.T) {
 	}
 }
 
-// fakeSMTP accepts one message and reports its envelope and data.
-func fakeSMTP(t *testing.T) (addr string, got chan string) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	got = make(chan string, 1)
-	go func() {
-		c, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		defer c.Close()
-		r := bufio.NewReader(c)
-		say := func(s string) { io.WriteString(c, s+"\r\n") }
-		say("220 fake ESMTP")
-		var rcpt, data strings.Builder
-		for {
-			line, err := r.ReadString('\n')
-			if err != nil {
-				return
-			}
-			cmd := strings.ToUpper(strings.TrimSpace(line))
-			switch {
-			case strings.HasPrefix(cmd, "EHLO"), strings.HasPrefix(cmd, "HELO"):
-				say("250 fake")
-			case strings.HasPrefix(cmd, "RCPT TO:"):
-				rcpt.WriteString(strings.TrimSpace(line[8:]))
-				say("250 ok")
-			case cmd == "DATA":
-				say("354 go on")
-				for {
-					l, err := r.ReadString('\n')
-					if err != nil || l == ".\r\n" {
-						break
-					}
-					data.WriteString(l)
-				}
-				say("250 queued")
-			case cmd == "QUIT":
-				say("221 bye")
-				got <- rcpt.String() + "\n" + data.String()
-				return
-			default:
-				say("250 ok")
-			}
-		}
-	}()
-	return ln.Addr().String(), got
-}
-
 func TestSMTPSenderDeliversToTheServer(t *testing.T) {
-	addr, got := fakeSMTP(t)
+	addr, got := mailtest.Server(t)
 	err := SMTP{Addr: addr, From: "noreply@msp.example"}.Send(context.Background(),
 		records.Mail{To: "ann@acme.example", ToName: "Ann", Subject: "Hello", Body: "Hi Ann"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	select {
-	case s := <-got:
-		if !strings.Contains(s, "<ann@acme.example>") || !strings.Contains(s, "Subject: Hello") || !strings.Contains(s, "Hi Ann") {
-			t.Fatalf("server got %q", s)
+	case m := <-got:
+		if len(m.To) != 1 || m.To[0] != "<ann@acme.example>" || !strings.Contains(m.Data, "Subject: Hello") || !strings.Contains(m.Data, "Hi Ann") {
+			t.Fatalf("server got %+v", m)
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("the server got nothing")
