@@ -56,3 +56,12 @@ func customerCSVRow(c gatehouse.Customer) []string {
 		c.AddressLine1, c.AddressLine2, c.City, c.Region, c.PostalCode, c.Country,
 		c.CreatedAt.Format(time.RFC3339), c.UpdatedAt.Format(time.RFC3339)}
 }
+
+// joinIDs renders ids as one cell, separated by semicolons.
+func joinIDs(ids []int64) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = strconv.FormatInt(id, 10)
+	}
+	return strings.Join(parts, ";")
+}

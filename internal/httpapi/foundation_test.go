@@ -545,3 +545,18 @@ func TestRepeatedFailedSignInsAreSlowedDown(t *testing.T) {
 		t.Fatalf("429 without a clear message: %s", raw)
 	}
 }
+
+func TestUserAndGroupListsExportAsCSV(t *testing.T) {
+	w := newWorld(t, dbtest.OpenSQLite(t))
+	w.newUser(w.acct.ID, "=cmd|calc@test.example", false)
+	for path, want := range map[string]string{"/api/v1/users?format=csv": "admin@test.example", "/api/v1/security-groups?format=csv": "Technicians"} {
+		status, raw, hdr := w.do(w.admin, "GET", path, nil)
+		if status != 200 || !strings.HasPrefix(hdr.Get("Content-Type"), "text/csv") || !strings.Contains(string(raw), want) {
+			t.Fatalf("%s: %d %s", path, status, raw)
+		}
+	}
+	_, raw, _ := w.do(w.admin, "GET", "/api/v1/users?format=csv", nil)
+	if !strings.Contains(string(raw), "'=cmd|calc@test.example") {
+		t.Fatalf("a formula-looking cell was not defused: %s", raw)
+	}
+}

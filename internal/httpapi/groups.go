@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -68,6 +69,16 @@ func (s *Server) listGroups(w http.ResponseWriter, r *http.Request, c *authz.Cal
 	f, err := listFilter(r)
 	if err != nil {
 		return err
+	}
+	if wantsCSV(r) {
+		return exportPages(w, s, "security-groups.csv", []string{"id", "name", "description", "access_type", "customer_ids", "permissions", "user_count"}, f,
+			func(f gatehouse.ListFilter) (gatehouse.Page[gatehouse.SecurityGroup], error) {
+				return s.store.ListGroups(r.Context(), c.AccountID, f)
+			},
+			func(g gatehouse.SecurityGroup) []string {
+				return []string{strconv.FormatInt(g.ID, 10), g.Name, g.Description, string(g.AccessType), joinIDs(g.CustomerIDs),
+					strings.Join(g.Permissions, ";"), strconv.Itoa(g.UserCount)}
+			})
 	}
 	page, err := s.store.ListGroups(r.Context(), c.AccountID, f)
 	if err != nil {

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"net/http"
 	"slices"
+	"strconv"
 	"time"
 
 	"gatehouse/internal/access"
@@ -59,6 +60,16 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, c *authz.Call
 	f, err := listFilter(r)
 	if err != nil {
 		return err
+	}
+	if wantsCSV(r) {
+		return exportPages(w, s, "users.csv", []string{"id", "email", "name", "global_admin", "disabled", "security_group_ids", "created_at"}, f,
+			func(f gatehouse.ListFilter) (gatehouse.Page[gatehouse.User], error) {
+				return s.store.ListUsers(r.Context(), c.AccountID, f)
+			},
+			func(u gatehouse.User) []string {
+				return []string{strconv.FormatInt(u.ID, 10), u.Email, u.Name, strconv.FormatBool(u.GlobalAdmin), strconv.FormatBool(u.Disabled),
+					joinIDs(u.GroupIDs), u.CreatedAt.Format(time.RFC3339)}
+			})
 	}
 	page, err := s.store.ListUsers(r.Context(), c.AccountID, f)
 	if err != nil {
