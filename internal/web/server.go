@@ -7,51 +7,21 @@ package web
 
 import (
 	"bytes"
-	"context"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
 
-	"gatehouse/internal/access"
 	"gatehouse/internal/audit"
 	"gatehouse/internal/authz"
 	"gatehouse/internal/gatehouse"
 	"gatehouse/internal/httpapi"
-	"gatehouse/internal/records"
 )
 
-// Store is the storage the web admin reads and writes.
+// Store is the storage the web admin reads and writes: the API's, since
+// the web admin shares its rules and reads nothing the API does not.
 type Store interface {
-	authz.Store
-	DeleteToken(ctx context.Context, accountID, userID, tokenID int64) error
-	Account(ctx context.Context, id int64) (gatehouse.Account, error)
-
-	ListCustomers(ctx context.Context, accountID int64, scope access.Scope, f gatehouse.ListFilter) (gatehouse.Page[gatehouse.Customer], error)
-	Customer(ctx context.Context, accountID int64, scope access.Scope, id int64) (gatehouse.Customer, error)
-	CreateCustomer(ctx context.Context, accountID int64, f gatehouse.CustomerFields) (gatehouse.Customer, error)
-	UpdateCustomer(ctx context.Context, accountID int64, scope access.Scope, id int64, f gatehouse.CustomerFields) (gatehouse.Customer, error)
-	DeleteCustomer(ctx context.Context, accountID int64, scope access.Scope, id int64) error
-	CustomerGroupIDs(ctx context.Context, accountID int64, scope access.Scope, customerID int64) ([]int64, error)
-	SetCustomerGroups(ctx context.Context, accountID int64, scope access.Scope, customerID int64, groupIDs []int64, check func(added, removed []gatehouse.SecurityGroup) error) ([]int64, error)
-
-	ListGroups(ctx context.Context, accountID int64, f gatehouse.ListFilter) (gatehouse.Page[gatehouse.SecurityGroup], error)
-	Group(ctx context.Context, accountID, id int64) (gatehouse.SecurityGroup, error)
-	CreateGroup(ctx context.Context, accountID int64, g gatehouse.SecurityGroup) (gatehouse.SecurityGroup, error)
-	UpdateGroup(ctx context.Context, accountID, id int64, f gatehouse.GroupFields, check func(before, after gatehouse.SecurityGroup) error) (gatehouse.SecurityGroup, error)
-	DeleteGroup(ctx context.Context, accountID, id int64, check func(gatehouse.SecurityGroup) error) error
-	CopyGroup(ctx context.Context, accountID, id int64, name string, check func(gatehouse.SecurityGroup) error) (gatehouse.SecurityGroup, error)
-
-	ListUsers(ctx context.Context, accountID int64, f gatehouse.ListFilter) (gatehouse.Page[gatehouse.User], error)
-	User(ctx context.Context, accountID, id int64) (gatehouse.User, error)
-	CreateUser(ctx context.Context, accountID int64, u gatehouse.UserCreate) (gatehouse.User, error)
-	UpdateUser(ctx context.Context, accountID, id int64, upd gatehouse.UserUpdate) (gatehouse.User, error)
-
-	ListRecords(ctx context.Context, accountID int64, m *records.Module, f gatehouse.ListFilter, reaches ...records.Reach) (gatehouse.Page[records.Record], error)
-	Record(ctx context.Context, accountID int64, m *records.Module, id int64, reaches ...records.Reach) (records.Record, error)
-	CreateRecord(ctx context.Context, accountID int64, m *records.Module, allow records.Reach, in records.Input) (records.Record, error)
-	UpdateRecord(ctx context.Context, accountID int64, m *records.Module, id int64, in records.Input, reaches ...records.Reach) (records.Record, error)
-	CreateScriptRun(ctx context.Context, accountID, scriptID, assetID, requestedBy int64, scriptReach, assetReach records.Reach, decide func(scriptCustomer, assetCustomer int64) error) (records.Record, error)
+	httpapi.Store
 }
 
 // Server serves the web admin.
