@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -155,5 +156,21 @@ func TestEnginesAgreeOnAGeneratedAccount(t *testing.T) {
 	}
 	if r.listCount == 0 {
 		t.Fatal("the listing user sees no assets; the listing comparison proved nothing")
+	}
+}
+
+// A run must fail, naming the case, when one engine answers differently.
+func TestAgreementFailsOnADisagreement(t *testing.T) {
+	ds, err := gen.Generate(gen.Options{Seed: 12, Customers: 40, Groups: 8, Users: 20, Assets: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := loadAll(t, ds)
+	admin := ds.Users[0].ID
+	e.gh.grants[admin] = nil // Gatehouse now denies the global admin everything
+	reqs := []request{{user: 0, perm: catalog.MustLookup("assets.view"), customer: ds.Customers[0].ID}}
+	err = agree(context.Background(), newResults(ds), e.gh, e.cb, e.fga, reqs)
+	if err == nil || !strings.Contains(err.Error(), "disagreement") || !strings.Contains(err.Error(), "assets.view") {
+		t.Fatalf("err = %v, want a disagreement naming the case", err)
 	}
 }
