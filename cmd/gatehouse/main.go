@@ -23,6 +23,7 @@ import (
 	"gatehouse/internal/gatehouse"
 	"gatehouse/internal/httpapi"
 	"gatehouse/internal/mailer"
+	"gatehouse/internal/metrics"
 	"gatehouse/internal/sqldb"
 	"gatehouse/internal/sqldb/postgres"
 	"gatehouse/internal/sqldb/sqlite"
@@ -221,7 +222,9 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}
 	gate := authz.NewGate(db, nil)
+	met := metrics.New(gate, db.SQL())
 	m.API = httpapi.New(db, gate, m.Log, m.Config.Password)
+	m.API.Metrics = met.Handler()
 	if v != nil {
 		m.API.Vault = v
 	}
@@ -239,7 +242,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	m.server = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(m.Log.Handler(), slog.LevelWarn)}
+	m.server = &http.Server{Handler: met.Middleware(mux), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(m.Log.Handler(), slog.LevelWarn)}
 	m.done = make(chan struct{})
 	go func() {
 		defer close(m.done)

@@ -7,6 +7,7 @@ package authz
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"gatehouse/internal/access"
@@ -61,6 +62,19 @@ type Gate struct {
 
 	mu    sync.Mutex
 	cache map[int64]cached // by user id
+
+	hits, compiles atomic.Uint64
+}
+
+// Stats counts how often grants came from the cache and how often they
+// were compiled, for the metrics endpoint.
+type Stats struct {
+	CacheHits, Compiles uint64
+}
+
+// Stats returns the counters since start-up.
+func (g *Gate) Stats() Stats {
+	return Stats{CacheHits: g.hits.Load(), Compiles: g.compiles.Load()}
 }
 
 type cached struct {
@@ -108,8 +122,10 @@ func (g *Gate) Grants(ctx context.Context, accountID, userID, version int64) (*a
 	c, ok := g.cache[userID]
 	g.mu.Unlock()
 	if ok && c.version >= version && (c.validUntil.IsZero() || now.Before(c.validUntil)) {
+		g.hits.Add(1)
 		return c.grants, nil
 	}
+	g.compiles.Add(1)
 	subject, loaded, err := g.store.Subject(ctx, accountID, userID)
 	if err != nil {
 		return nil, err

@@ -71,6 +71,8 @@ type Server struct {
 	// Vault seals credential secrets; without one, secrets can be
 	// neither stored nor revealed.
 	Vault Sealer
+	// Metrics, when set, serves GET /metrics.
+	Metrics http.Handler
 	// MailQueued, when set, is told that the outbox has new mail.
 	MailQueued func()
 }
