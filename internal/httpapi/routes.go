@@ -31,6 +31,7 @@ func (s *Server) foundationRoutes() []Route {
 		{"GET /healthz", need(authz.Public), s.healthz},
 		{"GET /readyz", need(authz.Public), s.readyz},
 		{"GET /metrics", need(authz.Public), s.metrics},
+		{"GET /api/v1/openapi.json", need(authz.Public), s.serveOpenAPI},
 		{"POST /api/v1/auth/login", need(authz.Public), s.login},
 		{"POST /api/v1/auth/logout", need(authz.SignedIn), s.logout},
 		{"GET /api/v1/me", need(authz.SignedIn), s.me},
