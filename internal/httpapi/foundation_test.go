@@ -18,6 +18,7 @@ import (
 	"gatehouse/internal/catalog"
 	"gatehouse/internal/gatehouse"
 	"gatehouse/internal/httpapi"
+	"gatehouse/internal/metrics"
 	"gatehouse/internal/sqldb"
 	"gatehouse/internal/sqldb/dbtest"
 	"gatehouse/internal/sqldb/postgres"
@@ -46,9 +47,12 @@ func newWorld(t *testing.T, db *sqldb.DB) *world {
 	return w
 }
 
-// serveAPI starts an API instance over db.
-func serveAPI(t *testing.T, db *sqldb.DB) *httptest.Server {
-	api := httpapi.New(db, authz.NewGate(db, nil), slog.New(slog.NewTextHandler(io.Discard, nil)), fastHash)
+// serveAPI starts an API instance over db, wired as the binary wires it.
+func serveAPI(t testing.TB, db *sqldb.DB) *httptest.Server {
+	gate := authz.NewGate(db, nil)
+	api := httpapi.New(db, gate, slog.New(slog.NewTextHandler(io.Discard, nil)), fastHash)
+	api.Metrics = metrics.New(gate, db.SQL()).Handler()
+	api.Vault = testVault
 	mux := http.NewServeMux()
 	api.Mount(mux)
 	srv := httptest.NewServer(mux)

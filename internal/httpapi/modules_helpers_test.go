@@ -3,17 +3,12 @@ package httpapi_test
 import (
 	"bytes"
 	"context"
-	"io"
-	"log/slog"
-	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
 
 	"gatehouse/internal/access"
-	"gatehouse/internal/authz"
 	"gatehouse/internal/catalog"
-	"gatehouse/internal/httpapi"
 	"gatehouse/internal/records"
 	"gatehouse/internal/sqldb"
 	"gatehouse/internal/sqldb/dbtest"
@@ -30,15 +25,7 @@ var testVault = func() *vault.Vault {
 }()
 
 // serveModules starts an API instance over db with a vault.
-func serveModules(t testing.TB, db *sqldb.DB) *httptest.Server {
-	api := httpapi.New(db, authz.NewGate(db, nil), slog.New(slog.NewTextHandler(io.Discard, nil)), fastHash)
-	api.Vault = testVault
-	mux := http.NewServeMux()
-	api.Mount(mux)
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	return srv
-}
+func serveModules(t testing.TB, db *sqldb.DB) *httptest.Server { return serveAPI(t, db) }
 
 // newModuleWorld is a world whose API has a vault; the account's name and
 // email domain are markers a leak check can look for.
