@@ -84,11 +84,19 @@ func takeFlash(w http.ResponseWriter, r *http.Request) string {
 	return string(b)
 }
 
-// localPath keeps a post-sign-in destination on this site.
+// localPath keeps a post-sign-in destination on this site: a path from
+// the root, never "//host". Browsers drop tabs and newlines from a URL
+// and read a backslash as a slash, so "/\t/evil.example" and
+// "/\\evil.example" would leave the site; any control character or
+// backslash sends the visitor home instead.
 func localPath(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, `/\`) ||
-		strings.ContainsAny(next, "\r\n") {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsRune(next, '\\') {
 		return "/"
+	}
+	for i := 0; i < len(next); i++ {
+		if next[i] < 0x20 || next[i] == 0x7f {
+			return "/"
+		}
 	}
 	return next
 }

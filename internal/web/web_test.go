@@ -161,11 +161,24 @@ func TestSignIn(t *testing.T) {
 		}
 	})
 	t.Run("the destination after sign-in stays on this site", func(t *testing.T) {
-		for _, next := range []string{"//evil.example/x", "https://evil.example", `/\evil.example`} {
+		// Browsers drop tabs and newlines from a URL and read a backslash
+		// as a slash, so "/\t/evil.example" goes to //evil.example.
+		hostile := []string{"//evil.example/x", "https://evil.example", `/\evil.example`, "/\t/evil.example", "/\n/evil.example",
+			"/\r\n/evil.example", "/\t\\evil.example", "/x/../\\evil.example", "javascript:alert(1)", "\t//evil.example"}
+		for _, next := range hostile {
 			res := e.client().post("/signin", url.Values{"email": {"admin@test.example"}, "password": {password}, "next": {next}})
 			if res.status != http.StatusSeeOther || res.header.Get("Location") != "/" {
 				t.Fatalf("next=%q: status %d, location %q", next, res.status, res.header.Get("Location"))
 			}
+			signedIn := e.signedIn("admin@test.example")
+			res = signedIn.get("/signin?next=" + url.QueryEscape(next))
+			if res.status != http.StatusSeeOther || res.header.Get("Location") != "/" {
+				t.Fatalf("signed in, next=%q: status %d, location %q", next, res.status, res.header.Get("Location"))
+			}
+		}
+		res := e.client().post("/signin", url.Values{"email": {"admin@test.example"}, "password": {password}, "next": {"/customers?q=a%20b"}})
+		if res.header.Get("Location") != "/customers?q=a%20b" {
+			t.Fatalf("a local destination became %q", res.header.Get("Location"))
 		}
 	})
 	t.Run("signing out revokes the session itself", func(t *testing.T) {
