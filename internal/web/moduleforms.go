@@ -673,22 +673,24 @@ func (s *Server) handleScriptRun(w http.ResponseWriter, r *http.Request, c *auth
 }
 
 // handleCredentialReveal shows a credential's secret once, in answer to a
-// form post; the API's reveal decides and audits it.
+// form post, on the credential's own page; the API's reveal decides and
+// audits it. The page shows the record, so a credential the caller may
+// not see reads as missing and is not revealed.
 func (s *Server) handleCredentialReveal(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
 	id, err := pathID(r, "credential")
 	if err != nil {
 		return err
 	}
 	h := modulePages{s: s, m: modCredentials}
-	rec, secret, err := s.api.RevealSecret(r.Context(), c, id)
+	rec, err := s.store.Record(r.Context(), c.AccountID, modCredentials, id, records.ViewReach(modCredentials, c.Grants))
+	if err != nil {
+		return err
+	}
+	_, secret, err := s.api.RevealSecret(r.Context(), c, id)
 	if err != nil {
 		fe, ok := formProblem(err)
 		if !ok {
 			return err
-		}
-		rec, rerr := s.store.Record(r.Context(), c.AccountID, modCredentials, id, records.ViewReach(modCredentials, c.Grants))
-		if rerr != nil {
-			return rerr
 		}
 		return h.renderDetail(w, r, c, rec, detailExtras{RevealErr: fe})
 	}

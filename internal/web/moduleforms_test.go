@@ -268,3 +268,34 @@ func TestRevealingACredentialIsAudited(t *testing.T) {
 		t.Fatalf("a reveal without the permission: %d", res.status)
 	}
 }
+
+// The reveal page is the credential's page: a caller who holds
+// credentials.reveal on a customer but not credentials.view gets the
+// same 404 as for a missing credential — not the record's fields, which
+// its own page refuses them — and no reveal is recorded.
+func TestRevealingNeedsToSeeTheCredential(t *testing.T) {
+	e := newEnv(t)
+	acme := e.customer("Acme Dental")
+	id := createdID(t, e.signedIn("admin@test.example").postForm("/credentials", url.Values{"customer_id": {fmt.Sprint(acme)},
+		"name": {"Router admin"}, "username": {"netadmin"}, "notes": {"behind the reception desk"}, "secret": {"s3cr3t-Pa55"}}))
+	g := e.group(gatehouse.SecurityGroup{Name: "Reveal only", AccessType: gatehouse.SelectCustomers, CustomerIDs: []int64{acme},
+		Permissions: []string{"customers.view", "credentials.reveal"}})
+	e.user("revealer@test.example", false, g)
+	c := e.signedIn("revealer@test.example")
+
+	if res := c.get(fmt.Sprintf("/credentials/%d", id)); res.status != http.StatusForbidden && res.status != http.StatusNotFound {
+		t.Fatalf("the credential's page opens without credentials.view: %d", res.status)
+	}
+	out, missing := c.postForm(fmt.Sprintf("/credentials/%d/reveal", id), nil), c.postForm(fmt.Sprintf("/credentials/%d/reveal", id+1000), nil)
+	if out.status != http.StatusNotFound || out.body != missing.body {
+		t.Fatalf("reveal without credentials.view: %d, unlike a missing credential", out.status)
+	}
+	for _, leak := range []string{"Router admin", "netadmin", "reception desk", "s3cr3t"} {
+		if strings.Contains(out.body, leak) {
+			t.Errorf("the answer shows %q", leak)
+		}
+	}
+	if entries, _ := e.db.ListAudit(e.ctx, e.account, access.All(), true, audit.Filter{Action: "credential.reveal"}); len(entries.Items) != 0 {
+		t.Fatalf("%d reveals recorded", len(entries.Items))
+	}
+}
