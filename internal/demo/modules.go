@@ -110,7 +110,7 @@ func seedModules(ctx context.Context, db *sqldb.DB, accountID int64, customers m
 		policy := s.add("policies", c, records.Values{"name": short + " servers", "settings": `{"patching":"monthly","backup":"nightly"}`})
 		if s.err == nil {
 			s.do(db.AssignPolicy(ctx, accountID, baseline, c, true, everywhere, func(int64, int64) error { return nil }))
-			_, err := db.SetAssetPolicy(ctx, accountID, server, policy, everywhere, everywhere, func(int64, int64) error { return nil })
+			_, err := db.SetAssetPolicy(ctx, accountID, server, policy, []records.Reach{everywhere}, everywhere, func(int64, int64) error { return nil })
 			s.do(err)
 		}
 		s.add("documents", c, records.Values{"title": name + " network overview", "body": "# Network\n\n- Firewall at 10.0.0.1\n- Wi-Fi: office"})

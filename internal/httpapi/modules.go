@@ -23,7 +23,7 @@ type ModuleStore interface {
 
 	CreateScriptRun(ctx context.Context, accountID, scriptID, assetID, requestedBy int64, scriptReach, assetReach records.Reach, decide func(scriptCustomer, assetCustomer int64) error) (records.Record, error)
 	ScriptRunOutput(ctx context.Context, accountID, id int64, reach records.Reach) (records.Record, string, error)
-	SetAssetPolicy(ctx context.Context, accountID, assetID, policyID int64, assetReach, policyReach records.Reach, decide func(policyCustomer, assetCustomer int64) error) (records.Record, error)
+	SetAssetPolicy(ctx context.Context, accountID, assetID, policyID int64, assetReaches []records.Reach, policyReach records.Reach, decide func(policyCustomer, assetCustomer int64) error) (records.Record, error)
 	PolicyCustomers(ctx context.Context, accountID, policyID int64, reach records.Reach, shown access.Scope) ([]int64, error)
 	AssignPolicy(ctx context.Context, accountID, policyID, customerID int64, assign bool, reach records.Reach, decide func(policyCustomer, customer int64) error) error
 	SealedSecret(ctx context.Context, accountID int64, m *records.Module, id int64, reaches ...records.Reach) (records.Record, []byte, error)

@@ -89,8 +89,9 @@ type assetPolicyRequest struct {
 	PolicyID *ID `json:"policy_id"`
 }
 
-// setAssetPolicy assigns a policy to an asset (null: none): the policy
-// must be a shared template or the asset's customer's own.
+// setAssetPolicy assigns a policy to an asset (null: none): the asset
+// must be one the caller sees and may assign policies on, the policy a
+// shared template or the asset's customer's own.
 func (s *Server) setAssetPolicy(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
 	id, err := pathID(r, "asset")
 	if err != nil {
@@ -105,7 +106,8 @@ func (s *Server) setAssetPolicy(w http.ResponseWriter, r *http.Request, c *authz
 		policyID = int64(*req.PolicyID)
 	}
 	rec, err := s.store.SetAssetPolicy(r.Context(), c.AccountID, id, policyID,
-		records.PermReach(modAssets, c.Grants, "policies.assign"), records.ViewReach(modPolicies, c.Grants),
+		[]records.Reach{records.ViewReach(modAssets, c.Grants), records.PermReach(modAssets, c.Grants, "policies.assign")},
+		records.ViewReach(modPolicies, c.Grants),
 		func(policyCustomer, assetCustomer int64) error {
 			return records.CheckPolicyAssignment(c.Grants, policyCustomer, assetCustomer)
 		})

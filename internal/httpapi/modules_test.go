@@ -255,3 +255,34 @@ func TestScriptChangesRunsAndCredentialsAreAuditedWithoutSecrets(t *testing.T) {
 		}
 	})
 }
+
+func TestAssigningAPolicyToAnAssetNeedsTheAssetInView(t *testing.T) {
+	eachModuleBackend(t, func(t *testing.T, w *world) {
+		x := w.customer(w.acct.ID, "X")
+		var asset, policy struct{ ID string }
+		w.want(201, w.admin, "POST", "/api/v1/assets", map[string]any{"customer_id": id(x), "name": "hidden-pc", "serial": "SN-HIDDEN"}, &asset)
+		w.want(201, w.admin, "POST", "/api/v1/policies", map[string]any{"customer_id": id(x), "name": "Baseline"}, &policy)
+		blind := w.scoped("blind@test.example", []int64{x}, "policies.view", "policies.assign")
+		body := map[string]any{"policy_id": policy.ID}
+
+		// Without assets.view the asset answers exactly like a missing one.
+		_, missing, _ := w.do(blind, "PUT", "/api/v1/assets/999999/policy", body)
+		status, raw, _ := w.do(blind, "PUT", "/api/v1/assets/"+asset.ID+"/policy", body)
+		if status != 404 || !bytes.Equal(raw, missing) {
+			t.Fatalf("unseen asset: %d %s, want the missing asset's 404 %s", status, raw, missing)
+		}
+		var got struct {
+			PolicyID *string `json:"policy_id"`
+		}
+		w.want(200, w.admin, "GET", "/api/v1/assets/"+asset.ID, nil, &got)
+		if got.PolicyID != nil {
+			t.Fatalf("the refused assignment stuck: policy %s", *got.PolicyID)
+		}
+
+		seeing := w.scoped("seeing@test.example", []int64{x}, "policies.view", "policies.assign", "assets.view")
+		w.want(200, seeing, "PUT", "/api/v1/assets/"+asset.ID+"/policy", body, &got)
+		if got.PolicyID == nil || *got.PolicyID != policy.ID {
+			t.Fatalf("policy %v, want %s", got.PolicyID, policy.ID)
+		}
+	})
+}

@@ -89,11 +89,13 @@ func (db *DB) ScriptRunOutput(ctx context.Context, accountID, id int64, reach re
 }
 
 // SetAssetPolicy assigns a policy (0: none) to an asset found within
-// assetReach; the policy must be within policyReach and pass decide.
-func (db *DB) SetAssetPolicy(ctx context.Context, accountID, assetID, policyID int64, assetReach, policyReach records.Reach, decide func(policyCustomer, assetCustomer int64) error) (records.Record, error) {
+// every one of assetReaches (as any change, the caller must see the asset
+// as well as hold the assignment); the policy must be within policyReach
+// and pass decide.
+func (db *DB) SetAssetPolicy(ctx context.Context, accountID, assetID, policyID int64, assetReaches []records.Reach, policyReach records.Reach, decide func(policyCustomer, assetCustomer int64) error) (records.Record, error) {
 	var rec records.Record
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		asset, err := db.record(ctx, tx, accountID, modAssets, assetID, assetReach)
+		asset, err := db.record(ctx, tx, accountID, modAssets, assetID, assetReaches...)
 		if err != nil {
 			return err
 		}
