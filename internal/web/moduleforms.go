@@ -604,9 +604,9 @@ type runForm struct {
 	Err    *formError
 }
 
-// runTargets are the assets the caller may run the script on: assets of
-// customers they hold scripts.run on, narrowed in the query to the
-// script's own customer when it has one, and kept only where the
+// runTargets are the assets the caller may run the script on: assets they
+// may see, of customers they hold scripts.run on, narrowed in the query to
+// the script's own customer when it has one, and kept only where the
 // script-run rule allows the pair.
 func (s *Server) runTargets(ctx context.Context, c *authz.Caller, script records.Record) ([]choice, error) {
 	reach := records.PermReach(modAssets, c.Grants, "scripts.run")
@@ -620,7 +620,7 @@ func (s *Server) runTargets(ctx context.Context, c *authz.Caller, script records
 	if reach.None() {
 		return nil, nil
 	}
-	page, err := s.store.ListRecords(ctx, c.AccountID, modAssets, gatehouse.ListFilter{Limit: 500}, reach)
+	page, err := s.store.ListRecords(ctx, c.AccountID, modAssets, gatehouse.ListFilter{Limit: 500}, reach, records.ViewReach(modAssets, c.Grants))
 	if err != nil {
 		return nil, err
 	}

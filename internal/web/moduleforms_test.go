@@ -299,3 +299,29 @@ func TestRevealingNeedsToSeeTheCredential(t *testing.T) {
 		t.Fatalf("%d reveals recorded", len(entries.Items))
 	}
 }
+
+// The "run on asset" picker names only assets the caller may see: a
+// caller holding scripts.run but not assets.view on a customer is not
+// shown that customer's asset names.
+func TestRunPickerListsOnlyAssetsTheCallerMaySee(t *testing.T) {
+	e := newEnv(t)
+	acme, beta := e.customer("Acme Dental"), e.customer("Beta Logistics")
+	e.asset(acme, "ACME-RECEPTION-PC")
+	e.asset(beta, "BETA-PAYROLL-SRV")
+	script := e.record("scripts", 0, records.Values{"name": "Flush DNS", "body": "ipconfig /flushdns"})
+	g := e.group(gatehouse.SecurityGroup{Name: "Runners", AccessType: gatehouse.SelectCustomers, CustomerIDs: []int64{acme, beta},
+		Permissions: []string{"customers.view", "scripts.view", "scripts.run"}})
+	seeAcme := e.group(gatehouse.SecurityGroup{Name: "Acme assets", AccessType: gatehouse.SelectCustomers, CustomerIDs: []int64{acme},
+		Permissions: []string{"assets.view"}})
+	e.user("runner@test.example", false, g, seeAcme)
+	page := e.signedIn("runner@test.example").get(fmt.Sprintf("/scripts/%d", script.ID))
+	if page.status != http.StatusOK || !strings.Contains(page.body, `id="run-form"`) {
+		t.Fatalf("the script page: %d, run form shown: %v", page.status, strings.Contains(page.body, `id="run-form"`))
+	}
+	if !strings.Contains(page.body, "ACME-RECEPTION-PC") {
+		t.Error("an asset the caller may see and run on is not offered")
+	}
+	if strings.Contains(page.body, "BETA-PAYROLL-SRV") {
+		t.Error("the picker names an asset the caller may not see")
+	}
+}
