@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -411,10 +412,25 @@ func (h modulePages) customerPicker(ctx context.Context, c *authz.Caller, select
 	if err != nil {
 		return nil, err
 	}
+	// Names only for customers the caller may see, as on every page; the
+	// others by number, after them and in id order, so not even the
+	// alphabetical order of their names shows.
+	visible := c.Grants.Scope(permCustomersView)
+	var unnamed []choice
 	for _, cu := range page.Items {
 		v := strconv.FormatInt(cu.ID, 10)
-		ff.Options = append(ff.Options, choice{Value: v, Label: cu.Name, Selected: v == sel})
+		if visible.Contains(cu.ID) {
+			ff.Options = append(ff.Options, choice{Value: v, Label: cu.Name, Selected: v == sel})
+		} else {
+			unnamed = append(unnamed, choice{Value: v, Label: "Customer #" + v, Selected: v == sel})
+		}
 	}
+	slices.SortFunc(unnamed, func(a, b choice) int {
+		x, _ := strconv.ParseInt(a.Value, 10, 64)
+		y, _ := strconv.ParseInt(b.Value, 10, 64)
+		return cmp.Compare(x, y)
+	})
+	ff.Options = append(ff.Options, unnamed...)
 	if page.NextCursor != "" {
 		ff.Help = fmt.Sprintf("The first %d customers are listed; start from a customer's page for others.", pickerLimit)
 	}

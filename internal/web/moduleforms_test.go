@@ -325,3 +325,24 @@ func TestRunPickerListsOnlyAssetsTheCallerMaySee(t *testing.T) {
 		t.Error("the picker names an asset the caller may not see")
 	}
 }
+
+// A record form's customer picker names customers only as far as the
+// caller may see customers, like every other page; the others are
+// offered by number.
+func TestCustomerPickerNamesOnlyCustomersTheCallerMaySee(t *testing.T) {
+	e := newEnv(t)
+	acme := e.customer("Acme Dental")
+	g := e.group(gatehouse.SecurityGroup{Name: "Asset clerks", AccessType: gatehouse.SelectCustomers, CustomerIDs: []int64{acme},
+		Permissions: []string{"assets.view", "assets.create"}})
+	e.user("clerk@test.example", false, g)
+	page := e.signedIn("clerk@test.example").get("/assets/new")
+	if page.status != http.StatusOK {
+		t.Fatalf("status %d", page.status)
+	}
+	if strings.Contains(page.body, "Acme Dental") {
+		t.Error("the picker names a customer the caller may not see")
+	}
+	if !strings.Contains(page.body, fmt.Sprintf(`<option value="%d">Customer #%d</option>`, acme, acme)) {
+		t.Error("the customer the caller may create assets for is not offered")
+	}
+}
