@@ -110,6 +110,9 @@ func (s *Server) updateCustomer(w http.ResponseWriter, r *http.Request, c *authz
 	if err := decode(r, &req); err != nil {
 		return err
 	}
+	if err := s.customerInView(r, c, id); err != nil {
+		return err
+	}
 	cu, err := s.store.UpdateCustomer(r.Context(), c.AccountID, c.Scope, id, req.fields())
 	if err != nil {
 		return err
@@ -120,6 +123,9 @@ func (s *Server) updateCustomer(w http.ResponseWriter, r *http.Request, c *authz
 func (s *Server) deleteCustomer(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
 	id, err := pathID(r, "customer")
 	if err != nil {
+		return err
+	}
+	if err := s.customerInView(r, c, id); err != nil {
 		return err
 	}
 	if err := s.store.DeleteCustomer(r.Context(), c.AccountID, c.Scope, id); err != nil {
@@ -137,6 +143,15 @@ type customerGroupsJSON struct {
 // customers.view scope, so an out-of-scope customer answers 404.
 func customerScope(c *authz.Caller) access.Scope {
 	return c.Grants.Scope(permCustomersView)
+}
+
+// customerInView answers 404 for a customer outside the caller's
+// customers.view scope, exactly like a missing one: a change needs the
+// customer in view as well as the change's own permission (c.Scope), so an
+// edit right alone never reads a customer back.
+func (s *Server) customerInView(r *http.Request, c *authz.Caller, id int64) error {
+	_, err := s.store.Customer(r.Context(), c.AccountID, customerScope(c), id)
+	return err
 }
 
 func (s *Server) getCustomerGroups(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {

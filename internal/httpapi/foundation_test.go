@@ -193,14 +193,15 @@ func TestRouteTableDeclaresAPermissionForEveryRoute(t *testing.T) {
 func TestPermissionsPairWithTheirOwnGroupsScope(t *testing.T) {
 	eachBackend(t, func(t *testing.T, w *world) {
 		x, y := w.customer(w.acct.ID, "X Corp"), w.customer(w.acct.ID, "Y Corp")
-		ga := w.group("A", gatehouse.SelectCustomers, []int64{x}, "customers.edit")
-		gb := w.group("B", gatehouse.SelectCustomers, []int64{y}, "customers.view")
+		ga := w.group("A", gatehouse.SelectCustomers, []int64{x}, "customers.view", "customers.edit")
+		gb := w.group("B", gatehouse.SelectCustomers, []int64{y}, "customers.view", "customers.delete")
 		tok := w.login(w.newUser(w.acct.ID, "pair@test.example", false, ga, gb))
 
 		w.want(200, tok, "PATCH", "/api/v1/customers/"+id(x), map[string]string{"notes": "edited"}, nil)
 		w.want(404, tok, "PATCH", "/api/v1/customers/"+id(y), map[string]string{"notes": "edited"}, nil)
+		w.want(404, tok, "DELETE", "/api/v1/customers/"+id(x), nil, nil)
+		w.want(200, tok, "GET", "/api/v1/customers/"+id(x), nil, nil)
 		w.want(200, tok, "GET", "/api/v1/customers/"+id(y), nil, nil)
-		w.want(404, tok, "GET", "/api/v1/customers/"+id(x), nil, nil)
 	})
 }
 
@@ -563,4 +564,36 @@ func TestUserAndGroupListsExportAsCSV(t *testing.T) {
 	if !strings.Contains(string(raw), "'=cmd|calc@test.example") {
 		t.Fatalf("a formula-looking cell was not defused: %s", raw)
 	}
+}
+
+func TestChangingACustomerNeedsItInView(t *testing.T) {
+	eachBackend(t, func(t *testing.T, w *world) {
+		x, y := w.customer(w.acct.ID, "X"), w.customer(w.acct.ID, "Y")
+		w.want(200, w.admin, "PATCH", "/api/v1/customers/"+id(x), map[string]any{"notes": "private notes of X"}, nil)
+		editX := w.group("edit X", gatehouse.SelectCustomers, []int64{x}, "customers.edit", "customers.delete")
+		viewY := w.group("view Y", gatehouse.SelectCustomers, []int64{y}, "customers.view")
+		callers := []struct{ name, token string }{
+			{"holding edit and delete but not view", w.login(w.newUser(w.acct.ID, "blind@test.example", false, editX))},
+			{"holding view only through another group's scope", w.login(w.newUser(w.acct.ID, "paired@test.example", false, editX, viewY))},
+		}
+		for _, call := range []struct {
+			method string
+			body   any
+		}{{"PATCH", map[string]any{"notes": "overwritten"}}, {"DELETE", nil}} {
+			for _, c := range callers {
+				_, missing, _ := w.do(c.token, call.method, "/api/v1/customers/999999", call.body)
+				status, raw, _ := w.do(c.token, call.method, "/api/v1/customers/"+id(x), call.body)
+				if status != 404 || !bytes.Equal(raw, missing) {
+					t.Fatalf("%s X, %s: %d %s, want the missing customer's 404 %s", call.method, c.name, status, raw, missing)
+				}
+			}
+		}
+		var got struct{ Notes string }
+		w.want(200, w.admin, "GET", "/api/v1/customers/"+id(x), nil, &got)
+		if got.Notes != "private notes of X" {
+			t.Fatalf("notes %q: a refused change stuck", got.Notes)
+		}
+		seeing := w.scoped("seeing@test.example", []int64{x}, "customers.view", "customers.edit")
+		w.want(200, seeing, "PATCH", "/api/v1/customers/"+id(x), map[string]any{"notes": "edited in view"}, nil)
+	})
 }
