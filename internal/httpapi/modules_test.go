@@ -286,3 +286,62 @@ func TestAssigningAPolicyToAnAssetNeedsTheAssetInView(t *testing.T) {
 		}
 	})
 }
+
+func TestOwnRecordsCannotBeMadeInAnotherUsersName(t *testing.T) {
+	eachModuleBackend(t, func(t *testing.T, w *world) {
+		x := w.customer(w.acct.ID, "X")
+		admin, _ := w.db.UserByEmail(context.Background(), "admin@a-msp.example")
+		var ticket struct{ ID string }
+		w.want(201, w.admin, "POST", "/api/v1/tickets", map[string]any{"customer_id": id(x), "subject": "t"}, &ticket)
+		appointment := map[string]any{"customer_id": id(x), "title": "visit", "starts_at": "2030-01-01T09:00:00Z", "ends_at": "2030-01-01T10:00:00Z"}
+		cases := []struct {
+			module  string
+			ownOnly []string // manage one's own records only
+			viewAll string   // adds every record of the customer
+			create  map[string]any
+		}{
+			{"timelogs", []string{"tickets.view", "timelogs.manage"}, "timelogs.view", map[string]any{"ticket_id": ticket.ID, "minutes": 480}},
+			{"appointments", []string{"appointments.create", "appointments.edit"}, "appointments.view_all", appointment},
+			{"chats", []string{"chat.use"}, "chat.view_all", map[string]any{"customer_id": id(x), "subject": "hello"}},
+		}
+		for _, tc := range cases {
+			t.Run(tc.module, func(t *testing.T) {
+				path := "/api/v1/" + tc.module
+				own := w.scoped(tc.module+"-own@test.example", []int64{x}, tc.ownOnly...)
+				as := func(user int64) map[string]any {
+					body := map[string]any{"user_id": id(user)}
+					for k, v := range tc.create {
+						body[k] = v
+					}
+					return body
+				}
+				// Creating in another user's name is refused, naming the field.
+				status, raw, _ := w.do(own, "POST", path, as(admin.ID))
+				var p struct{ Field string }
+				json.Unmarshal(raw, &p)
+				if status != 400 || p.Field != "user_id" {
+					t.Fatalf("own-only holder created a record as the admin: %d %s", status, raw)
+				}
+				// Handing one's own record to another user is refused too.
+				var mine struct{ ID string }
+				w.want(201, own, "POST", path, tc.create, &mine)
+				status, raw, _ = w.do(own, "PATCH", path+"/"+mine.ID, map[string]any{"user_id": id(admin.ID)})
+				json.Unmarshal(raw, &p)
+				if status != 400 || p.Field != "user_id" {
+					t.Fatalf("own-only holder gave its record to the admin: %d %s", status, raw)
+				}
+				var got struct {
+					UserID string `json:"user_id"`
+				}
+				w.want(200, w.admin, "GET", path+"/"+mine.ID, nil, &got)
+				if got.UserID == id(admin.ID) {
+					t.Fatalf("the refused change stuck")
+				}
+				// Seeing every record of the customer, one may act for others.
+				all := w.scoped(tc.module+"-all@test.example", []int64{x}, append(tc.ownOnly, tc.viewAll)...)
+				w.want(201, all, "POST", path, as(admin.ID), nil)
+				w.want(200, all, "PATCH", path+"/"+mine.ID, map[string]any{"user_id": id(admin.ID)}, nil)
+			})
+		}
+	})
+}

@@ -1,6 +1,8 @@
 package records
 
 import (
+	"slices"
+
 	"gatehouse/internal/access"
 	"gatehouse/internal/catalog"
 )
@@ -16,6 +18,20 @@ type Reach struct {
 	// Own: the records of these customers whose owner is OwnerID.
 	Own     access.Scope
 	OwnerID int64
+
+	// OwnersLimited restricts whom a record written within this reach may
+	// belong to: OwnerID, or anyone for customers in AnyOwner. It is set
+	// where the permission is one of the module's own permissions ("manage
+	// one's own time logs"): writing a record in another user's name then
+	// needs a view-all permission on its customer. Reading ignores it.
+	OwnersLimited bool
+	AnyOwner      access.Scope
+}
+
+// MayOwn reports whether a record of customer written within r may
+// belong to owner (0: no one).
+func (r Reach) MayOwn(customer, owner int64) bool {
+	return !r.OwnersLimited || (owner != 0 && owner == r.OwnerID) || r.AnyOwner.Contains(customer)
 }
 
 // None reaches nothing.
@@ -83,8 +99,17 @@ func UseReach(m *Module, g Grants, perm string) Reach {
 // PermReach is where a caller may use perm on m's records: the customers
 // it is granted on and, for records with no customer, only with an
 // all-customers grant. A change needs both this and ViewReach: no one
-// edits what they cannot see.
+// edits what they cannot see. Where perm is one of m's own permissions,
+// the records written must stay the caller's own, except on customers
+// where a view permission shows the caller everyone's.
 func PermReach(m *Module, g Grants, perm string) Reach {
 	p := catalog.MustLookup(perm)
-	return Reach{Customers: g.Scope(p), Library: m.Ownership != CustomerRequired && g.Check(p, 0)}
+	r := Reach{Customers: g.Scope(p), Library: m.Ownership != CustomerRequired && g.Check(p, 0)}
+	if slices.Contains(m.OwnPerms, perm) {
+		r.OwnersLimited, r.OwnerID = true, g.UserID()
+		for _, key := range m.ViewPerms {
+			r.AnyOwner = access.Union(r.AnyOwner, g.Scope(catalog.MustLookup(key)))
+		}
+	}
+	return r
 }

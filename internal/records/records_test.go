@@ -181,3 +181,35 @@ func TestPolicyAssignmentRule(t *testing.T) {
 		}
 	}
 }
+
+func TestOwnPermissionsWriteOnlyOnesOwnRecords(t *testing.T) {
+	const x, y, me, other = 1, 2, 7, 8
+	g := grants(t,
+		access.Group{ID: 1, Scope: access.Only(x, y), Perms: perms("timelogs.manage", "appointments.create", "tickets.edit")},
+		access.Group{ID: 2, Scope: access.Only(y), Perms: perms("appointments.view_all")},
+		access.Group{ID: 3, Scope: access.Only(x), Perms: perms("timelogs.view")})
+	cases := []struct {
+		name            string
+		module, perm    string
+		customer, owner int64
+		want            bool
+	}{
+		{"own time log", "timelogs", "timelogs.manage", y, me, true},
+		{"another user's time log where only one's own are seen", "timelogs", "timelogs.manage", y, other, false},
+		{"another user's time log where all are seen", "timelogs", "timelogs.manage", x, other, true},
+		{"own appointment", "appointments", "appointments.create", x, me, true},
+		{"an appointment of no one where only one's own are seen", "appointments", "appointments.create", x, 0, false},
+		{"another user's appointment where only one's own are seen", "appointments", "appointments.create", x, other, false},
+		{"another user's appointment where all are seen, through another group", "appointments", "appointments.create", y, other, true},
+		{"a ticket assigned to someone else: editing tickets is no own permission", "tickets", "tickets.edit", x, other, true},
+	}
+	for _, tc := range cases {
+		r := PermReach(MustLookup(tc.module), g, tc.perm)
+		if got := r.MayOwn(tc.customer, tc.owner); got != tc.want {
+			t.Errorf("%s: MayOwn = %v, want %v (%+v)", tc.name, got, tc.want, r)
+		}
+		if !r.Allows(tc.customer, 0) {
+			t.Errorf("%s: the owner rule narrowed where the permission reaches: %+v", tc.name, r)
+		}
+	}
+}

@@ -284,6 +284,9 @@ func (db *DB) CreateRecord(ctx context.Context, accountID int64, m *records.Modu
 		if err != nil {
 			return err
 		}
+		if err := checkOwner(m, customer, v, allow); err != nil {
+			return err
+		}
 		if err := db.checkRefs(ctx, tx, accountID, m, customer, v, nil); err != nil {
 			return err
 		}
@@ -350,6 +353,21 @@ func (db *DB) auditRecord(ctx context.Context, tx *sql.Tx, accountID int64, m *r
 	}
 	return db.appendAudit(ctx, tx, accountID, audit.Event{Action: strings.ReplaceAll(m.Noun, " ", "_") + "." + action,
 		TargetType: m.Noun, TargetID: target.ID, CustomerID: target.CustomerID, Before: values(before), After: values(after)})
+}
+
+// checkOwner refuses a record written in the name of someone the reaches
+// do not let the caller write for: a holder of an own permission only
+// (time logs, appointments, chats) writes records of their own.
+func checkOwner(m *records.Module, customer int64, v records.Values, reaches ...records.Reach) error {
+	if m.OwnerField == "" {
+		return nil
+	}
+	for _, r := range reaches {
+		if !r.MayOwn(customer, v.Int(m.OwnerField)) {
+			return gatehouse.Invalid(m.OwnerField, "%s must be you: you may only write your own %s records for this customer", m.OwnerField, m.Noun)
+		}
+	}
+	return nil
 }
 
 // resolveCustomer finds the customer of a new record and checks that the
@@ -498,6 +516,11 @@ func (db *DB) UpdateRecord(ctx context.Context, accountID int64, m *records.Modu
 		}
 		if err := m.Validate(v); err != nil {
 			return err
+		}
+		if m.OwnerField != "" && v.Int(m.OwnerField) != before.Values.Int(m.OwnerField) {
+			if err := checkOwner(m, before.CustomerID, v, reaches...); err != nil {
+				return err
+			}
 		}
 		if err := db.checkRefs(ctx, tx, accountID, m, before.CustomerID, v, before.Values); err != nil {
 			return err
