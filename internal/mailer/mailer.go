@@ -86,7 +86,9 @@ func Message(from string, m records.Mail, now time.Time) ([]byte, error) {
 	fmt.Fprintf(&b, "Date: %s\r\n", now.UTC().Format(time.RFC1123Z))
 	fmt.Fprintf(&b, "Message-ID: <%s@%s>\r\n", hex.EncodeToString(id), domain)
 	b.WriteString("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n")
-	body := strings.ReplaceAll(strings.ReplaceAll(m.Body, "\r\n", "\n"), "\n", "\r\n")
+	// Every line ends in CRLF, and nothing else does: a bare CR or LF could
+	// spell an end of data some SMTP servers accept ("<CR>.<CR><LF>").
+	body := strings.NewReplacer("\r\n", "\r\n", "\r", "\r\n", "\n", "\r\n").Replace(m.Body)
 	b.WriteString(body)
 	if !strings.HasSuffix(body, "\r\n") {
 		b.WriteString("\r\n")

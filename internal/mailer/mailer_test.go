@@ -94,3 +94,32 @@ func TestSMTPSenderDeliversToTheServer(t *testing.T) {
 		t.Fatal("the server got nothing")
 	}
 }
+
+func TestMessageBodyEndsLinesOnlyWithCRLF(t *testing.T) {
+	// A bare CR or LF lets "<CR>.<CR><LF>" or "<LF>.<CR><LF>" reach the
+	// SMTP server, which some servers take as the end of the message: the
+	// rest would be read as commands (SMTP smuggling).
+	for name, body := range map[string]string{
+		"CR dot CRLF":   "Hello\r.\r\nMAIL FROM:<ceo@msp.example>\r\n",
+		"LF dot CRLF":   "Hello\n.\r\nMAIL FROM:<ceo@msp.example>\r\n",
+		"CR dot CR":     "Hello\r.\rRCPT TO:<x@example.com>",
+		"LF CR":         "one\n\rtwo",
+		"lone CRs":      "a\rb\r",
+		"plain CRLF":    "line 1\r\nline 2",
+		"plain LF only": "line 1\nline 2\n",
+	} {
+		msg, err := Message("noreply@msp.example", records.Mail{To: "ann@acme.example", Subject: "s", Body: body}, time.Unix(0, 0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, got, _ := strings.Cut(string(msg), "\r\n\r\n"); name == "plain CRLF" && got != "line 1\r\nline 2\r\n" {
+			t.Errorf("%s: body %q", name, got)
+		}
+		for i, c := range msg {
+			if c == '\r' && (i+1 == len(msg) || msg[i+1] != '\n') || c == '\n' && (i == 0 || msg[i-1] != '\r') {
+				t.Errorf("%s: a bare %q at %d in %q", name, c, i, msg)
+				break
+			}
+		}
+	}
+}
