@@ -45,6 +45,16 @@ type env struct {
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
+	return newEnvWith(t, func(ctx context.Context, db *sqldb.DB, hash string) (gatehouse.Account, gatehouse.User, error) {
+		return db.CreateAdmin(ctx, "Test MSP", gatehouse.UserCreate{Email: "admin@test.example", Name: "Ada Admin",
+			PasswordHash: hash, GroupIDs: []int64{}})
+	})
+}
+
+// newEnvWith is newEnv with the account and its first global admin made
+// by seed; the admin's password hash is the tests' password.
+func newEnvWith(t testing.TB, seed func(ctx context.Context, db *sqldb.DB, hash string) (gatehouse.Account, gatehouse.User, error)) *env {
+	t.Helper()
 	ctx := context.Background()
 	db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "web.db"))
 	if err != nil {
@@ -70,8 +80,7 @@ func newEnv(t testing.TB) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	acct, admin, err := db.CreateAdmin(ctx, "Test MSP", gatehouse.UserCreate{Email: "admin@test.example", Name: "Ada Admin",
-		PasswordHash: hash, GroupIDs: []int64{}})
+	acct, admin, err := seed(ctx, db, hash)
 	if err != nil {
 		t.Fatal(err)
 	}
