@@ -28,6 +28,7 @@ type demoEnv struct {
 	*env
 	customer, group, user int64
 	record                map[string]int64 // module key → a record id
+	renamed               []string         // the records' titles before the hostile ones
 }
 
 func newDemoEnv(t *testing.T) *demoEnv {
@@ -45,12 +46,12 @@ func newDemoEnv(t *testing.T) *demoEnv {
 	})
 	d := &demoEnv{env: e, record: map[string]int64{}}
 	evil, evil2 := hostileNames[0], hostileNames[1]
-	d.customer = e.customer(evil)
+	d.customer = e.customer(evil + " Ltd")
 	tags, notes := []string{evil2[:20]}, evil2
 	if _, err := e.db.UpdateCustomer(e.ctx, e.account, access.All(), d.customer, gatehouse.CustomerFields{Tags: &tags, Notes: &notes}); err != nil {
 		t.Fatal(err)
 	}
-	e.customer(evil2)
+	e.customer(evil2 + " Ltd")
 	d.group = e.group(gatehouse.SecurityGroup{Name: evil2, Description: evil, AccessType: gatehouse.SelectCustomers,
 		CustomerIDs: []int64{d.customer}, Permissions: []string{"customers.view", "assets.view"}})
 	u := e.user("hostile@test.example", false, d.group)
@@ -68,6 +69,9 @@ func newDemoEnv(t *testing.T) *demoEnv {
 		id := page.Items[0].ID
 		d.record[m.Key] = id
 		if f, ok := m.Field(m.Title); ok && f.Kind == records.String && !f.ReadOnly && !f.Fixed {
+			if title, ok := page.Items[0].Values[m.Title].(string); ok {
+				d.renamed = append(d.renamed, title)
+			}
 			in := records.Input{Values: records.Values{m.Title: evil2 + " " + m.Key}}
 			if _, err := e.db.UpdateRecord(e.ctx, e.account, m, id, in, all, all); err != nil {
 				t.Fatalf("rename a %s: %v", m.Noun, err)

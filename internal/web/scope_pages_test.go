@@ -1,0 +1,145 @@
+package web_test
+
+import (
+	"fmt"
+	"html"
+	"net/http"
+	"strings"
+	"testing"
+
+	"gatehouse/internal/access"
+	"gatehouse/internal/authz"
+	"gatehouse/internal/gatehouse"
+	"gatehouse/internal/records"
+)
+
+// A co-managed user of the demo account — every module, Acme Dental only —
+// opens every page of the route table, each {id} filled with one of Acme
+// Dental's records (or a shared one), plus the pickers' searches. No page
+// names another customer or shows a title of another customer's record.
+func TestCoManagedPagesNameNothingOutOfScope(t *testing.T) {
+	d := newDemoEnv(t)
+	e := d.env
+	acme, ok := customerNamed(e, "Acme Dental")
+	if !ok {
+		t.Fatal("no Acme Dental in the demo")
+	}
+	g, ok := e.groupByName("Acme Dental IT")
+	if !ok {
+		t.Fatal("no Acme Dental IT group in the demo")
+	}
+	me := e.user("acme-it@test.example", false, g.ID)
+	c := e.signedIn("acme-it@test.example")
+
+	// What must not show: other customers' names, and the titles of their
+	// records that no in-scope record shares.
+	all, err := e.db.ListCustomers(e.ctx, e.account, access.All(), gatehouse.ListFilter{Limit: 500})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var forbidden []string
+	for _, cu := range all.Items {
+		if cu.ID != acme {
+			forbidden = append(forbidden, cu.Name)
+		}
+	}
+	var inScope strings.Builder // every text of the records the user may see
+	mine := map[string]int64{}
+	outTitles := map[string]bool{}
+	everything := records.Reach{Customers: access.All(), Library: true}
+	for _, m := range records.All() {
+		f, ok := m.Field(m.Title)
+		if !ok || f.Kind != records.String {
+			continue
+		}
+		page, err := e.db.ListRecords(e.ctx, e.account, m, gatehouse.ListFilter{Limit: 500}, everything)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, rec := range page.Items {
+			title, _ := rec.Values[m.Title].(string)
+			if rec.CustomerID == acme || (rec.CustomerID == 0 && m.Ownership == records.SharedLibrary) {
+				for _, v := range rec.Values {
+					fmt.Fprintln(&inScope, v)
+				}
+				if m.Lines {
+					full, err := e.db.Record(e.ctx, e.account, m, rec.ID, everything)
+					if err != nil {
+						t.Fatal(err)
+					}
+					for _, l := range full.Lines {
+						fmt.Fprintln(&inScope, l.Description)
+					}
+				}
+				if _, ok := mine[m.Key]; !ok {
+					mine[m.Key] = rec.ID
+				}
+			} else if len(title) >= 6 {
+				outTitles[title] = true
+			}
+		}
+	}
+	for _, title := range d.renamed { // the audit log keeps the names before
+		fmt.Fprintln(&inScope, title)
+	}
+	for title := range outTitles {
+		if !strings.Contains(inScope.String(), title) {
+			forbidden = append(forbidden, title)
+		}
+	}
+
+	opened := 0
+	for _, rt := range e.web.Routes() {
+		method, path, _ := strings.Cut(rt.Pattern, " ")
+		if method != "GET" || rt.Need.Permission == authz.Public || strings.HasPrefix(path, "/static/") {
+			continue
+		}
+		path = strings.TrimSuffix(path, "{$}")
+		if strings.Contains(path, "{id}") {
+			seg := strings.Split(path, "/")[1]
+			var id int64
+			switch seg {
+			case "customers":
+				id = acme
+			case "security-groups":
+				id = g.ID
+			case "users":
+				id = me.ID
+			default:
+				var ok bool
+				if id, ok = mine[seg]; !ok {
+					id = d.record[seg] // none in scope: the page must refuse it
+				}
+			}
+			path = strings.Replace(path, "{id}", fmt.Sprint(id), 1)
+		}
+		for _, p := range []string{path, path + "?q=e"} {
+			res := c.get(p)
+			if res.status == http.StatusOK {
+				opened++
+			}
+			body := html.UnescapeString(res.body)
+			for _, name := range forbidden {
+				if strings.Contains(body, name) {
+					t.Errorf("%s (%d) shows %q", p, res.status, name)
+				}
+			}
+		}
+	}
+	if opened < 40 {
+		t.Fatalf("only %d pages opened", opened)
+	}
+}
+
+func customerNamed(e *env, name string) (int64, bool) {
+	page, err := e.db.ListCustomers(e.ctx, e.account, access.All(), gatehouse.ListFilter{Q: name, Limit: 10})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for _, cu := range page.Items {
+		if cu.Name == name {
+			return cu.ID, true
+		}
+	}
+	return 0, false
+}
