@@ -345,3 +345,40 @@ func TestOwnRecordsCannotBeMadeInAnotherUsersName(t *testing.T) {
 		}
 	})
 }
+
+func TestTheSummaryNamesOnlyCustomersInView(t *testing.T) {
+	eachModuleBackend(t, func(t *testing.T, w *world) {
+		x, y := w.customer(w.acct.ID, "Xylo Secret Name"), w.customer(w.acct.ID, "Yew Visible Name")
+		z := w.customer(w.acct.ID, "Aardvark Hidden")
+		reportX := w.group("report X", gatehouse.SelectCustomers, []int64{x, z}, "reports.view", "assets.view")
+		reportY := w.group("report and see Y", gatehouse.SelectCustomers, []int64{y}, "reports.view", "customers.view")
+		seeY := w.group("see Y", gatehouse.SelectCustomers, []int64{y}, "customers.view")
+		callers := []struct {
+			name  string
+			token string
+		}{
+			{"reports only", w.login(w.newUser(w.acct.ID, "r1@test.example", false, reportX))},
+			{"customers.view through another group's scope", w.login(w.newUser(w.acct.ID, "r2@test.example", false, reportX, seeY))},
+			{"both, named where seen", w.login(w.newUser(w.acct.ID, "r3@test.example", false, reportX, reportY))},
+		}
+		for _, c := range callers {
+			for _, path := range []string{"/api/v1/reports/summary", "/api/v1/reports/summary?format=csv"} {
+				raw := w.want(200, c.token, "GET", path, nil, nil)
+				if !bytes.Contains(raw, []byte(id(x))) {
+					t.Fatalf("%s: %s lacks customer %d: %s", c.name, path, x, raw)
+				}
+				// Unnamed customers come after the named ones, by id: not even
+				// the order of their names shows.
+				if bytes.Index(raw, []byte(`"`+id(x)+`"`)) > bytes.Index(raw, []byte(`"`+id(z)+`"`)) && !strings.HasSuffix(path, "csv") {
+					t.Errorf("%s: unnamed customers in the order of their names: %s", c.name, raw)
+				}
+				if bytes.Contains(raw, []byte("Xylo")) || bytes.Contains(raw, []byte("Aardvark")) {
+					t.Errorf("%s: %s names a customer the caller does not see: %s", c.name, path, raw)
+				}
+				if seesY := c.name == "both, named where seen"; seesY != bytes.Contains(raw, []byte("Yew Visible Name")) {
+					t.Errorf("%s: %s: Y named %v, want %v: %s", c.name, path, !seesY, seesY, raw)
+				}
+			}
+		}
+	})
+}

@@ -1,7 +1,9 @@
 package httpapi
 
 import (
+	"cmp"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"gatehouse/internal/authz"
@@ -55,7 +57,8 @@ var summaryCounts = []struct {
 
 // reportSummary computes per-customer counts and totals over the
 // customers the caller holds reports.view on, each figure further limited
-// to what the caller may view of that module.
+// to what the caller may view of that module, and names the customers the
+// caller holds customers.view on.
 func (s *Server) reportSummary(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
 	var counts []records.SummaryCount
 	for _, sc := range summaryCounts {
@@ -69,7 +72,26 @@ func (s *Server) reportSummary(w http.ResponseWriter, r *http.Request, c *authz.
 		return err
 	}
 	out := summaryJSON{Customers: make([]customerSummaryJSON, 0, len(sums))}
+	// A customer's name, as everywhere, only with customers.view on it;
+	// the others follow by id, so not even the order of their names shows.
+	named := c.Grants.Scope(permCustomersView)
+	slices.SortStableFunc(sums, func(a, b records.CustomerSummary) int {
+		an, bn := named.Contains(a.CustomerID), named.Contains(b.CustomerID)
+		switch {
+		case an && bn:
+			return 0 // storage's order: by name
+		case an != bn:
+			if an {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Compare(a.CustomerID, b.CustomerID)
+	})
 	for _, cs := range sums {
+		if !named.Contains(cs.CustomerID) {
+			cs.Name = ""
+		}
 		out.Customers = append(out.Customers, customerSummaryJSON{CustomerID: ID(cs.CustomerID), Name: cs.Name, Counts: cs.Counts,
 			Invoiced: toAmounts(cs.Invoiced), Received: toAmounts(cs.Received), Outstanding: toAmounts(cs.Outstanding)})
 	}
