@@ -143,3 +143,34 @@ func customerNamed(e *env, name string) (int64, bool) {
 	}
 	return 0, false
 }
+
+// Every answer of the web admin with content — pages, their CSV and
+// picture, the search and error pages — forbids caching (pages carry
+// names and secrets), framing and content sniffing; pages also carry the
+// content security policy. (A 303 redirect is not stored without an
+// explicit freshness, and carries nothing.)
+func TestEveryAnswerForbidsCachingAndFraming(t *testing.T) {
+	d := newDemoEnv(t)
+	c := d.signedIn("admin@test.example")
+	paths := append(d.pages(t), "/customers/search?q=a", "/audit.csv", "/access/map.svg",
+		fmt.Sprintf("/customers/%d/access.csv", d.customer), "/no/such/page")
+	for _, p := range paths {
+		res := c.get(p)
+		if res.status >= 500 {
+			t.Errorf("%s: status %d", p, res.status)
+		}
+		h := res.header
+		if cc := h.Get("Cache-Control"); cc != "no-store" {
+			t.Errorf("%s (%d): Cache-Control %q", p, res.status, cc)
+		}
+		if h.Get("X-Frame-Options") != "DENY" || h.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("%s: X-Frame-Options %q, X-Content-Type-Options %q", p, h.Get("X-Frame-Options"), h.Get("X-Content-Type-Options"))
+		}
+		if strings.HasPrefix(h.Get("Content-Type"), "text/html") && !strings.Contains(h.Get("Content-Security-Policy"), "frame-ancestors 'none'") {
+			t.Errorf("%s: Content-Security-Policy %q", p, h.Get("Content-Security-Policy"))
+		}
+	}
+	if res := d.client().get("/signin"); res.header.Get("Cache-Control") != "no-store" || res.header.Get("X-Frame-Options") != "DENY" {
+		t.Errorf("the sign-in page: Cache-Control %q, X-Frame-Options %q", res.header.Get("Cache-Control"), res.header.Get("X-Frame-Options"))
+	}
+}
