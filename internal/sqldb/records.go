@@ -317,7 +317,7 @@ func (db *DB) CreateRecord(ctx context.Context, accountID int64, m *records.Modu
 				return err
 			}
 		}
-		if err := db.writeSecret(ctx, tx, m, id, customer, in.Seal); err != nil {
+		if err := db.writeSecret(ctx, tx, accountID, m, id, customer, in.Seal); err != nil {
 			return err
 		}
 		if rec, err = db.record(ctx, tx, accountID, m, id); err != nil {
@@ -486,7 +486,7 @@ func (db *DB) writeLines(ctx context.Context, tx *sql.Tx, accountID int64, m *re
 	return nil
 }
 
-func (db *DB) writeSecret(ctx context.Context, tx *sql.Tx, m *records.Module, id, customer int64, seal func(id, customer int64) ([]byte, error)) error {
+func (db *DB) writeSecret(ctx context.Context, tx *sql.Tx, accountID int64, m *records.Module, id, customer int64, seal func(id, customer int64) ([]byte, error)) error {
 	if !m.Secret || seal == nil {
 		return nil
 	}
@@ -494,7 +494,7 @@ func (db *DB) writeSecret(ctx context.Context, tx *sql.Tx, m *records.Module, id
 	if err != nil {
 		return err
 	}
-	_, err = db.exec(ctx, tx, `UPDATE `+m.Table+` SET secret_sealed = ? WHERE id = ?`, sealed, id)
+	_, err = db.exec(ctx, tx, `UPDATE `+m.Table+` SET secret_sealed = ? WHERE account_id = ? AND id = ?`, sealed, accountID, id)
 	return err
 }
 
@@ -550,7 +550,7 @@ func (db *DB) UpdateRecord(ctx context.Context, accountID int64, m *records.Modu
 				return err
 			}
 		}
-		if err := db.writeSecret(ctx, tx, m, id, before.CustomerID, in.Seal); err != nil {
+		if err := db.writeSecret(ctx, tx, accountID, m, id, before.CustomerID, in.Seal); err != nil {
 			return err
 		}
 		if rec, err = db.record(ctx, tx, accountID, m, id); err != nil {
