@@ -181,6 +181,29 @@ func TestSignIn(t *testing.T) {
 			t.Fatalf("a local destination became %q", res.header.Get("Location"))
 		}
 	})
+	t.Run("signing in opens a new session, never the one the browser came with", func(t *testing.T) {
+		e.user("planter@test.example", false)
+		planted := e.signedIn("planter@test.example")
+		u, _ := url.Parse(e.url)
+		victim := e.client()
+		victim.c.Jar.SetCookies(u, planted.c.Jar.Cookies(u))
+		before := victim.c.Jar.Cookies(u)[0].Value
+		if res := victim.post("/signin", url.Values{"email": {"admin@test.example"}, "password": {password}}); res.status != http.StatusSeeOther {
+			t.Fatalf("sign in: %d", res.status)
+		}
+		var after string
+		for _, ck := range victim.c.Jar.Cookies(u) {
+			if ck.Name == "gatehouse_session" {
+				after = ck.Value
+			}
+		}
+		if after == "" || after == before {
+			t.Fatal("the session token did not change on sign-in")
+		}
+		if body := victim.get("/").body; !strings.Contains(body, "Ada Admin") {
+			t.Fatal("the new session is not the admin's")
+		}
+	})
 	t.Run("signing out revokes the session itself", func(t *testing.T) {
 		c := e.signedIn("admin@test.example")
 		u, _ := url.Parse(e.url)
