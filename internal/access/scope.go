@@ -146,6 +146,27 @@ func Union(a, b Scope) Scope {
 	}
 }
 
+// Intersect is a ∩ b: where two permissions both apply, as when a change
+// needs its own permission and the record in view.
+func Intersect(a, b Scope) Scope {
+	switch {
+	case a.Empty() || b.Empty():
+		return Scope{}
+	case a.Kind == ScopeAll:
+		return b
+	case b.Kind == ScopeAll:
+		return a
+	case a.Kind == ScopeOnly && b.Kind == ScopeOnly:
+		return canonical(ScopeOnly, intersect(a.IDs, b.IDs))
+	case a.Kind == ScopeAllExcept && b.Kind == ScopeAllExcept:
+		return canonical(ScopeAllExcept, merge(a.IDs, b.IDs))
+	case a.Kind == ScopeOnly:
+		return canonical(ScopeOnly, minus(a.IDs, b.IDs))
+	default:
+		return canonical(ScopeOnly, minus(b.IDs, a.IDs))
+	}
+}
+
 // The helpers below walk two sorted, unique slices in step; every set
 // operation is one linear merge, never a map.
 

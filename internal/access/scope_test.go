@@ -154,3 +154,33 @@ func TestCompiledSetAgreesWithScope(t *testing.T) {
 		t.Error("a sparse list was compiled to a bitmap")
 	}
 }
+
+func TestIntersectHoldsExactlyTheCustomersInBoth(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	random := func() Scope {
+		var ids []int64
+		for c := int64(1); c <= 12; c++ {
+			if r.IntN(3) == 0 {
+				ids = append(ids, c)
+			}
+		}
+		switch r.IntN(4) {
+		case 0:
+			return All()
+		case 1:
+			return AllExcept(ids...)
+		case 2:
+			return Scope{}
+		}
+		return Only(ids...)
+	}
+	for i := 0; i < 2000; i++ {
+		a, b := random(), random()
+		got := Intersect(a, b)
+		for c := int64(1); c <= 14; c++ {
+			if got.Contains(c) != (a.Contains(c) && b.Contains(c)) {
+				t.Fatalf("Intersect(%+v, %+v) = %+v: wrong about customer %d", a, b, got, c)
+			}
+		}
+	}
+}
