@@ -107,7 +107,7 @@
         if (available.selectedIndex < 0) available.options[0].selected = true;
       }
     });
-    more.addEventListener("click", function () { load(true); });
+    more.addEventListener("click", function () { if (cursor) load(true); });
     root.querySelector("#lb-add").addEventListener("click", add);
     root.querySelector("#lb-remove").addEventListener("click", remove);
     available.addEventListener("dblclick", add);
