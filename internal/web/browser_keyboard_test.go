@@ -12,7 +12,8 @@ import (
 // The group editor works from the keyboard alone, in a sensible tab
 // order, with the focus always visible: the list builder adds with Enter
 // and removes with Delete, a category box checks its permissions with
-// Space.
+// Space, and a category box with nothing it could check is disabled, not
+// a control that does nothing.
 func TestBrowserGroupEditorByKeyboard(t *testing.T) {
 	e := newEnv(t)
 	e.customer("Acme Dental")
@@ -81,5 +82,21 @@ func TestBrowserGroupEditorByKeyboard(t *testing.T) {
 	b.do(chromedp.Focus(chromedp.CSS("#cat-0")), chromedp.KeyEvent(" "))
 	if !eval[bool](b, `Array.from(document.querySelector('#cat-0').closest('[data-category]').querySelectorAll('input[name=permission]:not(:disabled)')).every(i => i.checked)`) {
 		t.Fatal("Space on a category box did not check its permissions")
+	}
+
+	// Under Select Customers, a category of account-wide permissions only
+	// has nothing to check: its box is disabled. Under All Customers it
+	// works again.
+	dead := `Array.from(document.querySelectorAll('[data-category]')).filter(c => c.querySelectorAll('input[name=permission]:not(:disabled)').length === 0).map(c => c.querySelector('[data-cat-toggle]'))`
+	boxes := eval[int](b, dead+`.length`)
+	if boxes == 0 {
+		t.Fatal("no category is all account-wide; the test needs one")
+	}
+	if !eval[bool](b, dead+`.every(t => t.disabled)`) {
+		t.Error("a category box with nothing to check can still be focused and toggled")
+	}
+	b.do(chromedp.Click(chromedp.CSS("#access-all")))
+	if eval[bool](b, `Array.from(document.querySelectorAll('[data-cat-toggle]')).some(t => t.disabled)`) {
+		t.Error("a category box stays disabled under All Customers")
 	}
 }

@@ -143,7 +143,10 @@
     }
     function refresh() {
       Array.prototype.forEach.call(root.querySelectorAll("[data-category]"), function (cat) {
-        mark(cat.querySelector("[data-cat-toggle]"), enabled(cat));
+        var toggle = cat.querySelector("[data-cat-toggle]");
+        var list = enabled(cat);
+        mark(toggle, list);
+        toggle.disabled = list.length === 0; // nothing it could check
       });
       mark(all, enabled(root));
     }
