@@ -20,10 +20,13 @@ func (s *Server) SecretSeal(c *authz.Caller, m *records.Module, secret string) (
 }
 
 // RevealSecret decrypts a credential's secret for a caller holding
-// credentials.reveal on its customer (for the MSP's own credentials: on
+// credentials.view and credentials.reveal on its customer (for the MSP's own credentials: on
 // all customers) and records the reveal in the audit log.
 func (s *Server) RevealSecret(ctx context.Context, c *authz.Caller, id int64) (records.Record, string, error) {
-	rec, sealed, err := s.store.SealedSecret(ctx, c.AccountID, modCredentials, id, records.UseReach(modCredentials, c.Grants, "credentials.reveal"))
+	// Revealing needs the credential in view too: no one reads the secret
+	// of a record they cannot see.
+	rec, sealed, err := s.store.SealedSecret(ctx, c.AccountID, modCredentials, id,
+		records.ViewReach(modCredentials, c.Grants), records.UseReach(modCredentials, c.Grants, "credentials.reveal"))
 	if err != nil {
 		return rec, "", err
 	}
