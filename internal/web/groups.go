@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"gatehouse/internal/access"
 	"gatehouse/internal/authz"
@@ -289,15 +290,12 @@ func (s *Server) handleGroupCopy(w http.ResponseWriter, r *http.Request, c *auth
 		return err
 	}
 	check := func(g gatehouse.SecurityGroup) error { return httpapi.CanGrant(c, g) }
-	base := "Copy of " + src.Name
 	for n := 1; n <= 50; n++ {
-		name := base
+		suffix := ""
 		if n > 1 {
-			name = fmt.Sprintf("%s (%d)", base, n)
+			suffix = fmt.Sprintf(" (%d)", n)
 		}
-		if len(name) > 100 {
-			name = name[len(name)-100:]
-		}
+		name := "Copy of " + shorten(src.Name, maxGroupName-len("Copy of ")-len(suffix)) + suffix
 		cp, err := s.store.CopyGroup(r.Context(), c.AccountID, id, name, check)
 		if err == nil {
 			redirect(w, r, fmt.Sprintf("/security-groups/%d", cp.ID), "Copied "+src.Name+" to "+cp.Name+".")
@@ -308,6 +306,20 @@ func (s *Server) handleGroupCopy(w http.ResponseWriter, r *http.Request, c *auth
 		}
 	}
 	return gatehouse.Errorf(gatehouse.EConflict, "could not find a free name for the copy; rename earlier copies first")
+}
+
+// maxGroupName is the store's limit on a group's name, in bytes.
+const maxGroupName = 100
+
+// shorten cuts s to at most n bytes at a character boundary.
+func shorten(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return strings.TrimSpace(s[:n])
 }
 
 type groupDeletePage struct {

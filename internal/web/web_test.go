@@ -6,8 +6,10 @@ import (
 	"html"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"gatehouse/internal/access"
 	"gatehouse/internal/authz"
@@ -540,5 +542,41 @@ func TestModulePagesOpenToViewOwnAndHideOtherAreas(t *testing.T) {
 	out, missing := c.get(fmt.Sprintf("/assets/%d", other)), c.get(fmt.Sprintf("/assets/%d", other+1000))
 	if out.status != http.StatusNotFound || out.body != missing.body {
 		t.Fatalf("an out-of-scope asset answers %d, unlike a missing one", out.status)
+	}
+}
+
+// A copy of a group whose name is already at the length limit is still
+// "Copy of …", shortened at a character boundary, never cut inside a
+// character (which PostgreSQL refuses and pages show as garbage).
+func TestCopyingAGroupWithALongNameKeepsAValidName(t *testing.T) {
+	e := newEnv(t)
+	long := "a" + strings.Repeat("é", 49) + "z" // 100 bytes, the limit
+	g := e.group(gatehouse.SecurityGroup{Name: long, AccessType: gatehouse.AllCustomers, Permissions: []string{"customers.view"}})
+	before, err := e.db.ListGroups(e.ctx, e.account, gatehouse.ListFilter{Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := e.signedIn("admin@test.example")
+	for range 2 {
+		if res := c.postForm(fmt.Sprintf("/security-groups/%d/copy", g), nil); res.status != http.StatusSeeOther {
+			t.Fatalf("copy: status %d", res.status)
+		}
+	}
+	page, err := e.db.ListGroups(e.ctx, e.account, gatehouse.ListFilter{Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	copies := 0
+	for _, got := range page.Items {
+		if slices.ContainsFunc(before.Items, func(b gatehouse.SecurityGroup) bool { return b.ID == got.ID }) {
+			continue
+		}
+		copies++
+		if !utf8.ValidString(got.Name) || !strings.HasPrefix(got.Name, "Copy of aé") || len(got.Name) > 100 {
+			t.Errorf("a copy is named %q", got.Name)
+		}
+	}
+	if copies != 2 {
+		t.Fatalf("%d copies", copies)
 	}
 }
