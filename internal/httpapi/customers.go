@@ -110,7 +110,7 @@ func (s *Server) updateCustomer(w http.ResponseWriter, r *http.Request, c *authz
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	cu, err := s.store.UpdateCustomer(r.Context(), c.AccountID, changeScope(c), id, req.fields())
+	cu, err := s.store.UpdateCustomer(r.Context(), c.AccountID, CustomerChangeScope(c), id, req.fields())
 	if err != nil {
 		return err
 	}
@@ -122,7 +122,7 @@ func (s *Server) deleteCustomer(w http.ResponseWriter, r *http.Request, c *authz
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeleteCustomer(r.Context(), c.AccountID, changeScope(c), id); err != nil {
+	if err := s.store.DeleteCustomer(r.Context(), c.AccountID, CustomerChangeScope(c), id); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -139,10 +139,10 @@ func customerScope(c *authz.Caller) access.Scope {
 	return c.Grants.Scope(permCustomersView)
 }
 
-// changeScope is where a customer change applies: the route's own
+// CustomerChangeScope is where a customer change applies: the route's own
 // permission and customers.view both, so an edit right alone never reads
 // a customer back; outside it the customer is simply not found.
-func changeScope(c *authz.Caller) access.Scope {
+func CustomerChangeScope(c *authz.Caller) access.Scope {
 	return access.Intersect(c.Scope, customerScope(c))
 }
 

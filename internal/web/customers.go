@@ -205,7 +205,7 @@ func (s *Server) handleCustomerEdit(w http.ResponseWriter, r *http.Request, c *a
 	if err != nil {
 		return err
 	}
-	cu, err := s.store.Customer(r.Context(), c.AccountID, c.Scope, id)
+	cu, err := s.store.Customer(r.Context(), c.AccountID, httpapi.CustomerChangeScope(c), id)
 	if err != nil {
 		return err
 	}
@@ -218,7 +218,7 @@ func (s *Server) handleCustomerUpdate(w http.ResponseWriter, r *http.Request, c 
 		return err
 	}
 	f, shown := customerFields(r)
-	cu, err := s.store.UpdateCustomer(r.Context(), c.AccountID, c.Scope, id, f)
+	cu, err := s.store.UpdateCustomer(r.Context(), c.AccountID, httpapi.CustomerChangeScope(c), id, f)
 	if err != nil {
 		fe, ok := formProblem(err)
 		if !ok {
@@ -266,7 +266,7 @@ func (s *Server) handleCustomerDeleteConfirm(w http.ResponseWriter, r *http.Requ
 	if err != nil {
 		return err
 	}
-	cu, err := s.store.Customer(r.Context(), c.AccountID, c.Scope, id)
+	cu, err := s.store.Customer(r.Context(), c.AccountID, httpapi.CustomerChangeScope(c), id)
 	if err != nil {
 		return err
 	}
@@ -279,11 +279,11 @@ func (s *Server) handleCustomerDelete(w http.ResponseWriter, r *http.Request, c 
 	if err != nil {
 		return err
 	}
-	cu, err := s.store.Customer(r.Context(), c.AccountID, c.Scope, id)
+	cu, err := s.store.Customer(r.Context(), c.AccountID, httpapi.CustomerChangeScope(c), id)
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeleteCustomer(r.Context(), c.AccountID, c.Scope, id); err != nil {
+	if err := s.store.DeleteCustomer(r.Context(), c.AccountID, httpapi.CustomerChangeScope(c), id); err != nil {
 		return err
 	}
 	redirect(w, r, "/customers", "Deleted customer "+cu.Name+".")

@@ -580,3 +580,28 @@ func TestCopyingAGroupWithALongNameKeepsAValidName(t *testing.T) {
 		t.Fatalf("%d copies", copies)
 	}
 }
+
+// An edit or delete right alone never shows the customer: the pages and
+// the changes need customers.view too, as in the API.
+func TestChangingACustomerNeedsItInView(t *testing.T) {
+	e := newEnv(t)
+	acme := e.customer("Acme Dental")
+	g := e.group(gatehouse.SecurityGroup{Name: "Blind editors", AccessType: gatehouse.SelectCustomers, CustomerIDs: []int64{acme},
+		Permissions: []string{"customers.edit", "customers.delete"}})
+	e.user("blind@acme.example", false, g)
+	c := e.signedIn("blind@acme.example")
+	for _, p := range []string{"/customers/%d/edit", "/customers/%d/delete"} {
+		if res := c.get(fmt.Sprintf(p, acme)); res.status != http.StatusNotFound || strings.Contains(res.body, "Acme Dental") {
+			t.Errorf("%s without customers.view: %d", p, res.status)
+		}
+	}
+	if res := c.postForm(fmt.Sprintf("/customers/%d", acme), url.Values{"name": {"Renamed"}}); res.status != http.StatusNotFound {
+		t.Errorf("update without customers.view: %d", res.status)
+	}
+	if res := c.postForm(fmt.Sprintf("/customers/%d/delete", acme), url.Values{}); res.status != http.StatusNotFound {
+		t.Errorf("delete without customers.view: %d", res.status)
+	}
+	if cu, err := e.db.Customer(e.ctx, e.account, access.All(), acme); err != nil || cu.Name != "Acme Dental" {
+		t.Fatalf("customer changed: %+v %v", cu, err)
+	}
+}
