@@ -27,6 +27,9 @@ var statusOf = map[string]int{
 	gatehouse.EInternal:     http.StatusInternalServerError,
 }
 
+// StatusOf is the HTTP status of a domain error code, for every surface.
+func StatusOf(code string) int { return statusOf[code] }
+
 // ProblemFor turns an error into the problem shown to the client. Only
 // domain errors carry their message out; anything else is "internal".
 func ProblemFor(err error) Problem {

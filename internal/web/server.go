@@ -154,16 +154,6 @@ func (s *Server) signInFirst(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, target, http.StatusSeeOther)
 }
 
-var statusOf = map[string]int{
-	gatehouse.EInvalid:      http.StatusBadRequest,
-	gatehouse.EUnauthorized: http.StatusUnauthorized,
-	gatehouse.EForbidden:    http.StatusForbidden,
-	gatehouse.ENotFound:     http.StatusNotFound,
-	gatehouse.EConflict:     http.StatusConflict,
-	gatehouse.ETooMany:      http.StatusTooManyRequests,
-	gatehouse.EInternal:     http.StatusInternalServerError,
-}
-
 // errorPage is what the error template shows.
 type errorPage struct {
 	Status  int
@@ -176,7 +166,7 @@ type errorPage struct {
 // internal errors are logged and never shown.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, c *authz.Caller, err error) {
 	code := gatehouse.ErrorCode(err)
-	p := errorPage{Status: statusOf[code]}
+	p := errorPage{Status: httpapi.StatusOf(code)}
 	switch code {
 	case gatehouse.ENotFound:
 		p.Heading = "Page not found"
