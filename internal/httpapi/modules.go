@@ -32,6 +32,7 @@ type ModuleStore interface {
 	AddNote(ctx context.Context, accountID int64, kind records.NoteKind, parentID, authorID int64, body string, reaches ...records.Reach) (records.Note, error)
 	CampaignRecipients(ctx context.Context, accountID, id int64, audience func(campaignCustomer int64) access.Scope, reaches ...records.Reach) ([]records.Recipient, error)
 	SendCampaign(ctx context.Context, accountID, id int64, audience func(campaignCustomer int64) access.Scope, reaches ...records.Reach) (records.Record, error)
+	ConvertLead(ctx context.Context, accountID, id int64, decide func(leadCustomer int64) error, shown access.Scope, reaches ...records.Reach) (records.Record, gatehouse.Customer, error)
 	Search(ctx context.Context, accountID int64, q string, customers access.Scope, parts []records.SearchPart, perModule int) ([]records.Hit, error)
 	Summary(ctx context.Context, accountID int64, scope access.Scope, counts []records.SummaryCount, invoices, payments records.Reach) ([]records.CustomerSummary, error)
 }

@@ -220,7 +220,7 @@ func allowed(role string) bool { return role == roleAdmin || role == roleIn }
 // destructive calls consume their target, so allowed callers get a fresh one.
 func destructive(method, path string) bool {
 	return method == "DELETE" || path == "/api/v1/customers/{id}/security-groups" && method == "PUT" ||
-		path == "/api/v1/campaigns/{id}/send"
+		path == "/api/v1/campaigns/{id}/send" || path == "/api/v1/leads/{id}/convert"
 }
 
 // fresh makes a new record of X (in the in-scope user's customers) to be
@@ -564,6 +564,7 @@ var noBody = map[string]bool{
 	"POST /api/v1/alerts/{id}/clear":                    true,
 	"PUT /api/v1/policies/{id}/customers/{customer_id}": true,
 	"POST /api/v1/campaigns/{id}/send":                  true,
+	"POST /api/v1/leads/{id}/convert":                   true,
 }
 
 var _ = http.StatusOK

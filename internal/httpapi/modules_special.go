@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"time"
@@ -22,6 +23,7 @@ var (
 	modCredentials = records.MustLookup("credentials")
 	modChats       = records.MustLookup("chats")
 	modCampaigns   = records.MustLookup("campaigns")
+	modLeads       = records.MustLookup("leads")
 
 	permMailerView = catalog.MustLookup("mailer.view")
 	permMailerSend = catalog.MustLookup("mailer.send")
@@ -299,4 +301,42 @@ func (s *Server) sendCampaign(w http.ResponseWriter, r *http.Request, c *authz.C
 		s.MailQueued()
 	}
 	return writeJSON(w, http.StatusOK, recordJSON{modCampaigns, rec})
+}
+
+type leadConversionJSON struct {
+	Lead recordJSON `json:"lead"`
+	// Customer is null when the caller may not view the customer.
+	Customer *customerJSON `json:"customer"`
+}
+
+// convertLead turns a lead into a customer's won lead; ConvertLead
+// decides and writes it.
+func (s *Server) convertLead(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	id, err := pathID(r, "lead")
+	if err != nil {
+		return err
+	}
+	lead, customer, err := s.ConvertLead(r.Context(), c, id)
+	if err != nil {
+		return err
+	}
+	out := leadConversionJSON{Lead: recordJSON{modLeads, lead}}
+	if customer.ID != 0 {
+		cj := toCustomerJSON(customer)
+		out.Customer = &cj
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+// ConvertLead converts a lead for the API's route and the web admin alike:
+// the lead must be one the caller sees and reaches with leads.convert (a
+// lead with no customer only through an all-customers grant), and
+// records.CheckLeadConversion decides — a lead with no customer becomes a
+// new customer, which needs customers.create for all customers. The
+// customer comes back only if the caller may view it.
+func (s *Server) ConvertLead(ctx context.Context, c *authz.Caller, id int64) (records.Record, gatehouse.Customer, error) {
+	return s.store.ConvertLead(ctx, c.AccountID, id,
+		func(leadCustomer int64) error { return records.CheckLeadConversion(c.Grants, leadCustomer) },
+		c.Grants.Scope(permCustomersView),
+		records.ViewReach(modLeads, c.Grants), records.PermReach(modLeads, c.Grants, "leads.convert"))
 }

@@ -88,5 +88,6 @@ func (s *Server) moduleRoutes() []Route {
 		{"POST /api/v1/chats/{id}/messages", need("chat.use"), messages.add},
 		{"GET /api/v1/campaigns/{id}/recipients", need("mailer.view"), s.campaignRecipients},
 		{"POST /api/v1/campaigns/{id}/send", need("mailer.send"), s.sendCampaign},
+		{"POST /api/v1/leads/{id}/convert", need("leads.convert"), s.convertLead},
 	}, s.recordRoutes()...)
 }

@@ -213,3 +213,45 @@ func TestOwnPermissionsWriteOnlyOnesOwnRecords(t *testing.T) {
 		}
 	}
 }
+
+func TestLeadConversionRule(t *testing.T) {
+	const x, y = 1, 2
+	scoped := grants(t, access.Group{ID: 1, Scope: access.Only(x), Perms: perms("leads.view", "leads.convert", "customers.create")})
+	noCreate := grants(t, access.Group{ID: 1, Scope: access.All(), Perms: perms("leads.view", "leads.convert")},
+		access.Group{ID: 2, Scope: access.Only(x, y), Perms: perms("customers.create")})
+	// Pairing: customers.create for all customers in one group does not
+	// lend leads.convert held in another only for X.
+	paired := grants(t, access.Group{ID: 1, Scope: access.Only(x), Perms: perms("leads.convert")},
+		access.Group{ID: 2, Scope: access.All(), Perms: perms("customers.create", "leads.view")})
+	full := grants(t, access.Group{ID: 1, Scope: access.All(), Perms: perms("leads.convert", "customers.create")})
+	cases := []struct {
+		name string
+		g    *access.Grants
+		lead int64
+		want string
+	}{
+		{"a lead of a customer with leads.convert on it", scoped, x, ""},
+		{"a lead of a customer without leads.convert on it", scoped, y, gatehouse.ENotFound},
+		{"a lead with no customer, convert held only for some customers", scoped, 0, gatehouse.ENotFound},
+		{"a lead with no customer, customers.create held only for some customers", noCreate, 0, gatehouse.EForbidden},
+		{"a lead of a customer needs no customers.create", noCreate, y, ""},
+		{"a lead with no customer, customers.create for all but convert only for X", paired, 0, gatehouse.ENotFound},
+		{"a lead with no customer, both for all customers", full, 0, ""},
+	}
+	for _, tc := range cases {
+		err := CheckLeadConversion(tc.g, tc.lead)
+		if got := gatehouse.ErrorCode(err); (err == nil) != (tc.want == "") || (err != nil && got != tc.want) {
+			t.Errorf("%s: %v, want %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+func TestALeadBecomesACustomerNamedAfterItsCompany(t *testing.T) {
+	f := LeadCustomer(Values{"name": "Ann Lee", "company": "  Acme Ltd ", "email": "ann@acme.example", "phone": "555"})
+	if *f.Name != "Acme Ltd" || *f.Email != "ann@acme.example" || *f.Phone != "555" {
+		t.Fatalf("customer %q %q %q", *f.Name, *f.Email, *f.Phone)
+	}
+	if f := LeadCustomer(Values{"name": "Ann Lee", "company": " "}); *f.Name != "Ann Lee" {
+		t.Fatalf("without a company the customer is named %q, want the lead's name", *f.Name)
+	}
+}

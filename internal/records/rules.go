@@ -2,6 +2,7 @@ package records
 
 import (
 	"math/bits"
+	"strings"
 
 	"gatehouse/internal/access"
 	"gatehouse/internal/catalog"
@@ -65,6 +66,40 @@ func CampaignAudience(g Grants, perm catalog.Perm, campaignCustomer int64) acces
 		return access.Scope{}
 	}
 	return g.Scope(perm)
+}
+
+var (
+	permLeadsConvert    = catalog.MustLookup("leads.convert")
+	permCustomersCreate = catalog.MustLookup("customers.create")
+)
+
+// CheckLeadConversion decides converting a lead of customer leadCustomer
+// (0: a lead with no customer). A lead of a customer is only marked won:
+// leads.convert on that customer. A lead with no customer is an
+// account-level record that only an all-customers leads.convert grant
+// reaches, and converting it creates a customer: customers.create for all
+// customers as well, as creating a customer anywhere else needs. The
+// caller has already found the lead within what they reach.
+func CheckLeadConversion(g Grants, leadCustomer int64) error {
+	if !g.Check(permLeadsConvert, leadCustomer) {
+		return gatehouse.NotFound("lead")
+	}
+	if leadCustomer == 0 && !g.Check(permCustomersCreate, 0) {
+		return gatehouse.Errorf(gatehouse.EForbidden, "converting a lead with no customer creates a customer, which needs the \"customers.create\" permission for all customers")
+	}
+	return nil
+}
+
+// LeadCustomer is the customer a lead with no customer becomes: named
+// after its company, or the lead's own name when it has none, with the
+// lead's email and phone.
+func LeadCustomer(lead Values) gatehouse.CustomerFields {
+	name := strings.TrimSpace(lead.Str("company"))
+	if name == "" {
+		name = strings.TrimSpace(lead.Str("name"))
+	}
+	email, phone := lead.Str("email"), lead.Str("phone")
+	return gatehouse.CustomerFields{Name: &name, Email: &email, Phone: &phone}
 }
 
 // MaxMoney bounds every amount so that totals of up to MaxLines lines

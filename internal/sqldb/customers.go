@@ -106,27 +106,35 @@ func (db *DB) fillTags(ctx context.Context, cs []gatehouse.Customer) error {
 // CreateCustomer adds a customer. All-customers groups include it at once.
 func (db *DB) CreateCustomer(ctx context.Context, accountID int64, f gatehouse.CustomerFields) (gatehouse.Customer, error) {
 	var c gatehouse.Customer
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		c, err = db.insertCustomer(ctx, tx, accountID, f)
+		return err
+	})
+	return c, err
+}
+
+// insertCustomer adds a customer and its audit entry inside tx.
+func (db *DB) insertCustomer(ctx context.Context, tx *sql.Tx, accountID int64, f gatehouse.CustomerFields) (gatehouse.Customer, error) {
+	var c gatehouse.Customer
 	f.Apply(&c)
 	if err := validateCustomer(&c); err != nil {
 		return c, err
 	}
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		now := ms(db.Now())
-		id, err := db.insert(ctx, tx, `INSERT INTO customers (account_id, name, notes, email, phone, website, address_line1, address_line2,
-			city, region, postal_code, country, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			accountID, c.Name, c.Notes, c.Email, c.Phone, c.Website, c.AddressLine1, c.AddressLine2, c.City, c.Region, c.PostalCode, c.Country, now, now)
-		if err != nil {
-			return fmt.Errorf("insert customer: %w", err)
-		}
-		if err := db.writeTags(ctx, tx, id, c.Tags); err != nil {
-			return err
-		}
-		if c, err = db.customer(ctx, tx, accountID, access.All(), id); err != nil {
-			return err
-		}
-		return db.appendAudit(ctx, tx, accountID, audit.Event{Action: "customer.create", TargetType: "customer", TargetID: id, CustomerID: id, After: c})
-	})
-	return c, err
+	now := ms(db.Now())
+	id, err := db.insert(ctx, tx, `INSERT INTO customers (account_id, name, notes, email, phone, website, address_line1, address_line2,
+		city, region, postal_code, country, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		accountID, c.Name, c.Notes, c.Email, c.Phone, c.Website, c.AddressLine1, c.AddressLine2, c.City, c.Region, c.PostalCode, c.Country, now, now)
+	if err != nil {
+		return c, fmt.Errorf("insert customer: %w", err)
+	}
+	if err := db.writeTags(ctx, tx, id, c.Tags); err != nil {
+		return c, err
+	}
+	if c, err = db.customer(ctx, tx, accountID, access.All(), id); err != nil {
+		return c, err
+	}
+	return c, db.appendAudit(ctx, tx, accountID, audit.Event{Action: "customer.create", TargetType: "customer", TargetID: id, CustomerID: id, After: c})
 }
 
 // UpdateCustomer applies the set fields to a customer inside scope.

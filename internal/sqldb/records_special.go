@@ -22,6 +22,7 @@ var (
 	modCampaigns  = records.MustLookup("campaigns")
 	modInvoices   = records.MustLookup("invoices")
 	modPayments   = records.MustLookup("payments")
+	modLeads      = records.MustLookup("leads")
 )
 
 // CreateScriptRun queues a run of a script on an asset. The script is
@@ -198,6 +199,78 @@ func (db *DB) ClearAlert(ctx context.Context, accountID, id, userID int64, reach
 		return err
 	})
 	return rec, err
+}
+
+// ConvertLead turns a lead found within every reach into a won lead of a
+// customer. decide — the conversion rule — sees the lead's customer
+// before anything is written. A lead with no customer gets a new one made
+// from it (records.LeadCustomer) and is linked to it; a lead of a customer
+// is marked won, and one already won stays as it is. The change, the new
+// customer and their audit entries commit together or not at all. The
+// customer comes back only when shown holds it, else as the zero value.
+func (db *DB) ConvertLead(ctx context.Context, accountID, id int64, decide func(leadCustomer int64) error, shown access.Scope, reaches ...records.Reach) (records.Record, gatehouse.Customer, error) {
+	var lead records.Record
+	var customer gatehouse.Customer
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		before, err := db.record(ctx, tx, accountID, modLeads, id, reaches...)
+		if err != nil {
+			return err
+		}
+		if err := decide(before.CustomerID); err != nil {
+			return err
+		}
+		customerID, created := before.CustomerID, false
+		if customerID == 0 {
+			c, err := db.insertCustomer(ctx, tx, accountID, records.LeadCustomer(before.Values))
+			if err != nil {
+				return err
+			}
+			customerID, created = c.ID, true
+		}
+		lead = before
+		if created || before.Values.Str("status") != "won" {
+			// Only the lead as read: a conversion that ran meanwhile has
+			// linked it, and this one must not link it a second time.
+			linked := "customer_id IS NULL"
+			args := []any{customerID, ms(db.Now()), accountID, id}
+			if !created {
+				linked = "customer_id = ?"
+				args = append(args, before.CustomerID)
+			}
+			res, err := db.exec(ctx, tx, `UPDATE leads SET customer_id = ?, status = 'won', updated_at = ? WHERE account_id = ? AND id = ? AND `+linked, args...)
+			if err != nil {
+				return fmt.Errorf("convert lead: %w", err)
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return gatehouse.Errorf(gatehouse.EConflict, "this lead changed while it was being converted; try again")
+			}
+			if lead, err = db.record(ctx, tx, accountID, modLeads, id); err != nil {
+				return err
+			}
+			values := func(r records.Record) map[string]any {
+				v := map[string]any{"customer_id": r.CustomerID}
+				for k, val := range r.Values {
+					v[k] = val
+				}
+				return v
+			}
+			after := values(lead)
+			after["customer_created"] = created
+			if err := db.appendAudit(ctx, tx, accountID, audit.Event{Action: "lead.convert", TargetType: "lead", TargetID: id,
+				CustomerID: customerID, Before: values(before), After: after}); err != nil {
+				return err
+			}
+		}
+		customer, err = db.customer(ctx, tx, accountID, shown, customerID)
+		if gatehouse.ErrorCode(err) == gatehouse.ENotFound {
+			customer, err = gatehouse.Customer{}, nil
+		}
+		return err
+	})
+	if err != nil {
+		return records.Record{}, gatehouse.Customer{}, err
+	}
+	return lead, customer, nil
 }
 
 // Notes lists the notes of a parent record found within every reach,
