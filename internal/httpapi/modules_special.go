@@ -340,3 +340,10 @@ func (s *Server) ConvertLead(ctx context.Context, c *authz.Caller, id int64) (re
 		c.Grants.Scope(permCustomersView),
 		records.ViewReach(modLeads, c.Grants), records.PermReach(modLeads, c.Grants, "leads.convert"))
 }
+
+// MayConvertLead reports whether ConvertLead would let the caller convert
+// a lead they see: the same reach and rule, for showing the action.
+func (s *Server) MayConvertLead(c *authz.Caller, lead records.Record) bool {
+	return records.PermReach(modLeads, c.Grants, "leads.convert").Allows(lead.CustomerID, 0) &&
+		records.CheckLeadConversion(c.Grants, lead.CustomerID) == nil
+}

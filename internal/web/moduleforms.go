@@ -30,13 +30,15 @@ var (
 	modScripts     = records.MustLookup("scripts")
 	modAssets      = records.MustLookup("assets")
 	modCredentials = records.MustLookup("credentials")
+	modLeads       = records.MustLookup("leads")
 	permScriptsRun = catalog.MustLookup("scripts.run")
 )
 
 func hasForms(m *records.Module) bool { return slices.Contains(formModules, m.Key) }
 
 // moduleFormRoutes declare each change with the permission the module's
-// description names, plus running a script and revealing a secret.
+// description names, plus running a script, revealing a secret and
+// converting a lead.
 func (s *Server) moduleFormRoutes() []Route {
 	var out []Route
 	for _, key := range formModules {
@@ -56,6 +58,7 @@ func (s *Server) moduleFormRoutes() []Route {
 	return append(out,
 		Route{Pattern: "POST /scripts/{id}/run", Need: need("scripts.run"), handle: s.handleScriptRun},
 		Route{Pattern: "POST /credentials/{id}/reveal", Need: need("credentials.reveal"), handle: s.handleCredentialReveal},
+		Route{Pattern: "POST /leads/{id}/convert", Need: need("leads.convert"), handle: s.handleLeadConvert},
 	)
 }
 
@@ -711,4 +714,37 @@ func (s *Server) handleCredentialReveal(w http.ResponseWriter, r *http.Request, 
 		return h.renderDetail(w, r, c, rec, detailExtras{RevealErr: fe})
 	}
 	return h.renderDetail(w, r, c, rec, detailExtras{Revealed: &secret})
+}
+
+// handleLeadConvert converts a lead through the API's ConvertLead, which
+// decides and writes it, and goes to the customer when the caller may see
+// it, else back to the lead. A refusal the caller can act on shows on the
+// lead's page; a lead they cannot see or convert reads as missing.
+func (s *Server) handleLeadConvert(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	id, err := pathID(r, "lead")
+	if err != nil {
+		return err
+	}
+	lead, customer, err := s.api.ConvertLead(r.Context(), c, id)
+	if err == nil {
+		to, flash := fmt.Sprintf("/leads/%d", lead.ID), "Marked lead "+recordTitle(modLeads, lead)+" won."
+		if customer.ID != 0 {
+			to, flash = fmt.Sprintf("/customers/%d", customer.ID), "Converted lead "+recordTitle(modLeads, lead)+" to customer "+customer.Name+"."
+		}
+		redirect(w, r, to, flash)
+		return nil
+	}
+	fe, ok := formProblem(err)
+	if !ok {
+		return err
+	}
+	if fe.Field != "" { // a lead's value no customer can take: the page has no input to point to
+		fe.Message = "The lead's " + fe.Field + " does not fit a customer: " + strings.ToLower(fe.Message[:1]) + fe.Message[1:]
+		fe.Field = ""
+	}
+	rec, rerr := s.store.Record(r.Context(), c.AccountID, modLeads, id, records.ViewReach(modLeads, c.Grants))
+	if rerr != nil {
+		return rerr
+	}
+	return modulePages{s: s, m: modLeads}.renderDetail(w, r, c, rec, detailExtras{ConvertErr: fe})
 }

@@ -168,14 +168,19 @@ type moduleDetailPage struct {
 	CanReveal bool
 	Revealed  *string
 	RevealErr *formError
+	// Leads: the convert button, to those who may convert the lead.
+	CanConvert bool
+	Linked     bool // the lead has a customer: converting only marks it won
+	ConvertErr *formError
 }
 
-// detailExtras are what a form post adds to a detail page: a refused run
-// or reveal, or a revealed secret.
+// detailExtras are what a form post adds to a detail page: a refused run,
+// reveal or conversion, or a revealed secret.
 type detailExtras struct {
-	RunErr    *formError
-	RevealErr *formError
-	Revealed  *string
+	RunErr     *formError
+	RevealErr  *formError
+	Revealed   *string
+	ConvertErr *formError
 }
 
 func (h modulePages) show(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
@@ -212,8 +217,12 @@ func (h modulePages) renderDetail(w http.ResponseWriter, r *http.Request, c *aut
 	if h.m == modCredentials && p.Secret {
 		p.CanReveal = records.UseReach(modCredentials, c.Grants, "credentials.reveal").Allows(rec.CustomerID, 0)
 	}
+	if h.m == modLeads {
+		p.Linked, p.ConvertErr = rec.CustomerID != 0, x.ConvertErr
+		p.CanConvert = !(p.Linked && rec.Values.Str("status") == "won") && h.s.api.MayConvertLead(c, rec)
+	}
 	status := http.StatusOK
-	for _, fe := range []*formError{x.RunErr, x.RevealErr} {
+	for _, fe := range []*formError{x.RunErr, x.RevealErr, x.ConvertErr} {
 		if fe != nil {
 			status = fe.Status
 		}
