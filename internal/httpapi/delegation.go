@@ -93,8 +93,3 @@ func (s *Server) CheckUserChange(r *http.Request, c *authz.Caller, before gateho
 
 // HashPassword checks a new password's length and hashes it.
 func (s *Server) HashPassword(password string) (string, error) { return s.hashPassword(password) }
-
-// GroupImpact lists the users who would lose access if g were deleted.
-func (s *Server) GroupImpact(r *http.Request, c *authz.Caller, g gatehouse.SecurityGroup) (impactJSON, error) {
-	return s.impact(r, c, g)
-}

@@ -47,7 +47,6 @@ type Store interface {
 	UpdateGroup(ctx context.Context, accountID, id int64, f gatehouse.GroupFields, check func(before, after gatehouse.SecurityGroup) error) (gatehouse.SecurityGroup, error)
 	DeleteGroup(ctx context.Context, accountID, id int64, check func(gatehouse.SecurityGroup) error) error
 	CopyGroup(ctx context.Context, accountID, id int64, name string, check func(gatehouse.SecurityGroup) error) (gatehouse.SecurityGroup, error)
-	GroupMembers(ctx context.Context, accountID, groupID int64) ([]gatehouse.User, error)
 
 	ListUsers(ctx context.Context, accountID int64, f gatehouse.ListFilter) (gatehouse.Page[gatehouse.User], error)
 	User(ctx context.Context, accountID, id int64) (gatehouse.User, error)

@@ -352,33 +352,6 @@ func (db *DB) DeleteUser(ctx context.Context, accountID, id int64) error {
 	})
 }
 
-// GroupMembers lists the users in a group.
-func (db *DB) GroupMembers(ctx context.Context, accountID, groupID int64) ([]gatehouse.User, error) {
-	rows, err := db.query(ctx, db.rdb, `SELECT `+prefixCols("u.", userCols)+` FROM users u JOIN memberships m ON m.user_id = u.id
-		WHERE m.account_id = ? AND m.group_id = ? ORDER BY u.name, u.id`, accountID, groupID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []gatehouse.User{}
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
-}
-
-func prefixCols(prefix, cols string) string {
-	parts := strings.Split(cols, ", ")
-	for i := range parts {
-		parts[i] = prefix + parts[i]
-	}
-	return strings.Join(parts, ", ")
-}
-
 // dedup returns ids without repeats, keeping first occurrences.
 func dedup(ids []int64) []int64 {
 	seen := make(map[int64]bool, len(ids))
