@@ -32,20 +32,70 @@ func (db *DB) group(ctx context.Context, q querier, accountID, id int64) (gateho
 	if err != nil {
 		return g, notFound(err, "security group")
 	}
-	return g, db.fillGroup(ctx, q, &g)
+	one := []gatehouse.SecurityGroup{g}
+	err = db.fillGroups(ctx, q, one)
+	return one[0], err
 }
 
-// fillGroup loads a group's permissions, customers and member count.
-func (db *DB) fillGroup(ctx context.Context, q querier, g *gatehouse.SecurityGroup) error {
-	var err error
-	if g.Permissions, err = db.strings(ctx, q, `SELECT permission FROM security_group_permissions WHERE group_id = ?`, g.ID); err != nil {
+// fillGroups loads the permissions, customers and member counts of
+// groups in three queries, however many groups there are.
+func (db *DB) fillGroups(ctx context.Context, q querier, gs []gatehouse.SecurityGroup) error {
+	if len(gs) == 0 {
+		return nil
+	}
+	index := make(map[int64]*gatehouse.SecurityGroup, len(gs))
+	ids := make([]int64, len(gs))
+	for i := range gs {
+		g := &gs[i]
+		g.Permissions, g.CustomerIDs, g.UserCount = []string{}, []int64{}, 0
+		index[g.ID], ids[i] = g, g.ID
+	}
+	in, arg := db.d.InIDs("group_id"), db.d.IDsArg(ids)
+	err := db.eachRow(ctx, q, `SELECT group_id, permission FROM security_group_permissions WHERE `+in, []any{arg}, func(scan func(...any) error) error {
+		var id int64
+		var p string
+		err := scan(&id, &p)
+		index[id].Permissions = append(index[id].Permissions, p)
+		return err
+	})
+	if err != nil {
 		return err
 	}
-	sortByCatalog(g.Permissions)
-	if g.CustomerIDs, err = db.ids(ctx, q, `SELECT customer_id FROM security_group_customers WHERE group_id = ? ORDER BY customer_id`, g.ID); err != nil {
+	err = db.eachRow(ctx, q, `SELECT group_id, customer_id FROM security_group_customers WHERE `+in+` ORDER BY customer_id`, []any{arg}, func(scan func(...any) error) error {
+		var id, c int64
+		err := scan(&id, &c)
+		index[id].CustomerIDs = append(index[id].CustomerIDs, c)
+		return err
+	})
+	if err != nil {
 		return err
 	}
-	return db.queryRow(ctx, q, `SELECT COUNT(*) FROM memberships WHERE group_id = ?`, g.ID).Scan(&g.UserCount)
+	err = db.eachRow(ctx, q, `SELECT group_id, COUNT(*) FROM memberships WHERE `+in+` GROUP BY group_id`, []any{arg}, func(scan func(...any) error) error {
+		var id int64
+		var n int
+		err := scan(&id, &n)
+		index[id].UserCount = n
+		return err
+	})
+	for i := range gs {
+		sortByCatalog(gs[i].Permissions)
+	}
+	return err
+}
+
+// eachRow runs a query and hands every row's Scan to fn.
+func (db *DB) eachRow(ctx context.Context, q querier, query string, args []any, fn func(scan func(...any) error) error) error {
+	rows, err := db.query(ctx, q, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows.Scan); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // sortByCatalog orders permission keys as the catalog lists them.
@@ -102,12 +152,7 @@ func (db *DB) ListGroups(ctx context.Context, accountID int64, f gatehouse.ListF
 		return page, err
 	}
 	page.Items, page.NextCursor = nextCursor(page.Items, limit, func(g gatehouse.SecurityGroup) (string, int64) { return g.Name, g.ID })
-	for i := range page.Items {
-		if err := db.fillGroup(ctx, db.rdb, &page.Items[i]); err != nil {
-			return page, err
-		}
-	}
-	return page, nil
+	return page, db.fillGroups(ctx, db.rdb, page.Items)
 }
 
 // CreateGroup adds a security group.
