@@ -132,25 +132,17 @@ func RequestActor(r *http.Request, c *authz.Caller) audit.Actor {
 	return a
 }
 
-// exportAudit writes every matching entry, page by page, as CSV.
+// exportAudit streams every matching entry, page by page, as CSV.
 func (s *Server) exportAudit(w http.ResponseWriter, r *http.Request, c *authz.Caller, f audit.Filter, accountLevel bool) error {
-	var rows [][]string
 	f.Limit = 500
-	for {
-		page, err := s.store.ListAudit(r.Context(), c.AccountID, c.Grants.Scope(permAuditView), accountLevel, f)
-		if err != nil {
-			return err
-		}
-		for _, e := range page.Items {
-			rows = append(rows, []string{strconv.FormatInt(e.Seq, 10), e.At.Format(time.RFC3339Nano), strconv.FormatInt(e.Actor.UserID, 10),
-				e.Actor.Email, e.Actor.IP, e.Action, e.TargetType, strconv.FormatInt(e.TargetID, 10),
-				strconv.FormatInt(e.CustomerID, 10), string(e.Before), string(e.After), e.Hash})
-		}
-		if page.NextCursor == "" {
-			break
-		}
-		f.Cursor = page.NextCursor
-	}
-	return writeCSV(w, "audit.csv", []string{"seq", "at", "actor_user_id", "actor_email", "source_ip", "action",
-		"target_type", "target_id", "customer_id", "before", "after", "hash"}, rows)
+	header := []string{"seq", "at", "actor_user_id", "actor_email", "source_ip", "action",
+		"target_type", "target_id", "customer_id", "before", "after", "hash"}
+	return streamCSV(w, s, "audit.csv", header, func(cursor string) (gatehouse.Page[audit.Entry], error) {
+		f.Cursor = cursor
+		return s.store.ListAudit(r.Context(), c.AccountID, c.Grants.Scope(permAuditView), accountLevel, f)
+	}, func(e audit.Entry) []string {
+		return []string{strconv.FormatInt(e.Seq, 10), e.At.Format(time.RFC3339Nano), strconv.FormatInt(e.Actor.UserID, 10),
+			e.Actor.Email, e.Actor.IP, e.Action, e.TargetType, strconv.FormatInt(e.TargetID, 10),
+			strconv.FormatInt(e.CustomerID, 10), string(e.Before), string(e.After), e.Hash}
+	})
 }

@@ -11,12 +11,22 @@ import (
 )
 
 // exportPages streams a whole list as CSV, fetching it page by page with
-// the same filter — and so the same scope — as the JSON list. Cells a
-// spreadsheet would run as formulas are defused.
+// the same filter — and so the same scope — as the JSON list.
 func exportPages[T any](w http.ResponseWriter, s *Server, filename string, header []string, f gatehouse.ListFilter,
 	fetch func(gatehouse.ListFilter) (gatehouse.Page[T], error), row func(T) []string) error {
-	f.Limit, f.Cursor = 500, ""
-	page, err := fetch(f)
+	f.Limit = 500
+	return streamCSV(w, s, filename, header, func(cursor string) (gatehouse.Page[T], error) {
+		f.Cursor = cursor
+		return fetch(f)
+	}, row)
+}
+
+// streamCSV writes every page fetch returns, from the first (cursor "")
+// to the last, as one CSV download. Cells a spreadsheet would run as
+// formulas are defused.
+func streamCSV[T any](w http.ResponseWriter, s *Server, filename string, header []string,
+	fetch func(cursor string) (gatehouse.Page[T], error), row func(T) []string) error {
+	page, err := fetch("")
 	if err != nil {
 		return err // nothing written yet: the caller gets a problem
 	}
@@ -38,8 +48,7 @@ func exportPages[T any](w http.ResponseWriter, s *Server, filename string, heade
 		if page.NextCursor == "" {
 			break
 		}
-		f.Cursor = page.NextCursor
-		if page, err = fetch(f); err != nil {
+		if page, err = fetch(page.NextCursor); err != nil {
 			s.log.Error("csv export stopped", "file", filename, "err", err)
 			break
 		}
