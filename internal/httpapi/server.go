@@ -101,7 +101,6 @@ func (s *Server) Mount(mux *http.ServeMux) {
 func (s *Server) enforce(rt Route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var caller *authz.Caller
-		actor := audit.Actor{IP: clientIP(r)}
 		if rt.Need.Permission != authz.Public {
 			var err error
 			if caller, err = s.gate.Authenticate(r.Context(), bearer(r)); err != nil {
@@ -112,10 +111,9 @@ func (s *Server) enforce(rt Route) http.Handler {
 				s.fail(w, r, err)
 				return
 			}
-			actor.UserID, actor.Email = caller.UserID, caller.Email
 		}
 		// Storage attributes its audit entries to the actor in the context.
-		r = r.WithContext(audit.WithActor(r.Context(), actor))
+		r = r.WithContext(audit.WithActor(r.Context(), RequestActor(r, caller)))
 		if err := rt.handle(w, r, caller); err != nil {
 			s.fail(w, r, err)
 		}
