@@ -6,6 +6,7 @@ package gatehouse
 import (
 	"errors"
 	"fmt"
+	"net/http"
 )
 
 // Error codes. The HTTP boundary maps each to one status.
@@ -18,6 +19,20 @@ const (
 	ETooMany      = "too_many"     // 429: slow down (failed sign-ins)
 	EInternal     = "internal"     // 500: logged, never shown
 )
+
+var statusOf = map[string]int{
+	EInvalid:      http.StatusBadRequest,
+	EUnauthorized: http.StatusUnauthorized,
+	EForbidden:    http.StatusForbidden,
+	ENotFound:     http.StatusNotFound,
+	EConflict:     http.StatusConflict,
+	ETooMany:      http.StatusTooManyRequests,
+	EInternal:     http.StatusInternalServerError,
+}
+
+// HTTPStatus is the HTTP status of an error code, the same on every
+// surface (JSON API, web admin, decision API).
+func HTTPStatus(code string) int { return statusOf[code] }
 
 // Error is a domain error whose message is safe to show to the caller.
 type Error struct {

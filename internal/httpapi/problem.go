@@ -17,24 +17,11 @@ type Problem struct {
 	Field  string `json:"field,omitempty"`
 }
 
-var statusOf = map[string]int{
-	gatehouse.EInvalid:      http.StatusBadRequest,
-	gatehouse.EUnauthorized: http.StatusUnauthorized,
-	gatehouse.EForbidden:    http.StatusForbidden,
-	gatehouse.ENotFound:     http.StatusNotFound,
-	gatehouse.EConflict:     http.StatusConflict,
-	gatehouse.ETooMany:      http.StatusTooManyRequests,
-	gatehouse.EInternal:     http.StatusInternalServerError,
-}
-
-// StatusOf is the HTTP status of a domain error code, for every surface.
-func StatusOf(code string) int { return statusOf[code] }
-
 // ProblemFor turns an error into the problem shown to the client. Only
 // domain errors carry their message out; anything else is "internal".
 func ProblemFor(err error) Problem {
 	code := gatehouse.ErrorCode(err)
-	status := statusOf[code]
+	status := gatehouse.HTTPStatus(code)
 	p := Problem{Type: "about:blank", Title: http.StatusText(status), Status: status, Code: code}
 	if code == gatehouse.EInternal {
 		p.Detail = "an internal error occurred; it has been logged"

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"gatehouse/internal/gatehouse"
-	"gatehouse/internal/httpapi"
 )
 
 // formError is a refused form, shown above the form with the field named.
@@ -34,7 +33,7 @@ func formProblem(err error) (*formError, bool) {
 		if msg != "" {
 			msg = strings.ToUpper(msg[:1]) + msg[1:]
 		}
-		return &formError{Field: e.Field, Message: msg, Status: httpapi.StatusOf(e.Code)}, true
+		return &formError{Field: e.Field, Message: msg, Status: gatehouse.HTTPStatus(e.Code)}, true
 	}
 	return nil, false
 }

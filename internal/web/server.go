@@ -166,7 +166,7 @@ type errorPage struct {
 // internal errors are logged and never shown.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, c *authz.Caller, err error) {
 	code := gatehouse.ErrorCode(err)
-	p := errorPage{Status: httpapi.StatusOf(code)}
+	p := errorPage{Status: gatehouse.HTTPStatus(code)}
 	switch code {
 	case gatehouse.ENotFound:
 		p.Heading = "Page not found"
