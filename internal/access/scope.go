@@ -286,3 +286,28 @@ func uncovered(s, o Scope) (customer int64, ok bool) {
 	}
 	return 0, true
 }
+
+// Minus is a \ b: the customers of a that b does not hold, as when a change
+// tells who gains which customers.
+func Minus(a, b Scope) Scope {
+	switch {
+	case a.Empty():
+		return Scope{}
+	case b.Empty():
+		return a
+	case b.Kind == ScopeAll:
+		return Scope{}
+	case a.Kind == ScopeAll && b.Kind == ScopeOnly:
+		return canonical(ScopeAllExcept, b.IDs)
+	case a.Kind == ScopeAll: // b excludes some: a \ b is those
+		return canonical(ScopeOnly, b.IDs)
+	case a.Kind == ScopeOnly && b.Kind == ScopeOnly:
+		return canonical(ScopeOnly, minus(a.IDs, b.IDs))
+	case a.Kind == ScopeOnly: // b is AllExcept: keep a's customers b excludes
+		return canonical(ScopeOnly, intersect(a.IDs, b.IDs))
+	case b.Kind == ScopeOnly: // a is AllExcept
+		return canonical(ScopeAllExcept, merge(a.IDs, b.IDs))
+	default: // both AllExcept: what b excludes and a does not
+		return canonical(ScopeOnly, minus(b.IDs, a.IDs))
+	}
+}

@@ -184,3 +184,36 @@ func TestIntersectHoldsExactlyTheCustomersInBoth(t *testing.T) {
 		}
 	}
 }
+
+func TestMinusHoldsExactlyTheCustomersOfTheFirstNotInTheSecond(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	random := func() Scope {
+		var ids []int64
+		for c := int64(1); c <= 12; c++ {
+			if r.IntN(3) == 0 {
+				ids = append(ids, c)
+			}
+		}
+		switch r.IntN(4) {
+		case 0:
+			return All()
+		case 1:
+			return AllExcept(ids...)
+		case 2:
+			return Scope{}
+		}
+		return Only(ids...)
+	}
+	for i := 0; i < 2000; i++ {
+		a, b := random(), random()
+		got := Minus(a, b)
+		for c := int64(1); c <= 14; c++ {
+			if got.Contains(c) != (a.Contains(c) && !b.Contains(c)) {
+				t.Fatalf("Minus(%+v, %+v) = %+v: wrong about customer %d", a, b, got, c)
+			}
+		}
+		if !got.Equal(normalize(got)) {
+			t.Fatalf("Minus(%+v, %+v) = %+v is not canonical", a, b, got)
+		}
+	}
+}

@@ -35,7 +35,11 @@ type Permission struct {
 	Label          string `json:"label"`
 	Category       string `json:"category"`
 	CustomerScoped bool   `json:"customer_scoped"`
-	Index          Perm   `json:"-"`
+	// Sensitive permissions reveal secrets, run code on customers'
+	// machines, destroy records or change who may do what: granting them
+	// is flagged, and using them needs a recent second factor.
+	Sensitive bool `json:"sensitive"`
+	Index     Perm `json:"-"`
 }
 
 var crud = []Action{{"view", "View"}, {"create", "Create"}, {"edit", "Edit"}, {"delete", "Delete"}}
@@ -103,6 +107,13 @@ var (
 	areaIdx map[string]int
 )
 
+// sensitive are the permissions flagged beyond every delete.
+var sensitive = map[string]bool{
+	"credentials.reveal": true, "scripts.run": true, "scripts.create": true, "scripts.edit": true,
+	"assets.remote_access": true, "users.manage": true, "security_groups.manage": true,
+	"api_tokens.manage": true, "settings.manage": true,
+}
+
 func init() {
 	byKey = make(map[string]Perm)
 	areaIdx = make(map[string]int)
@@ -121,6 +132,7 @@ func init() {
 				Label:          a.Label + ": " + act.Label,
 				Category:       a.Category,
 				CustomerScoped: a.CustomerScoped,
+				Sensitive:      sensitive[a.Key+"."+act.Key] || act.Key == "delete",
 				Index:          Perm(len(perms)),
 			}
 			if _, dup := byKey[p.Key]; dup {
@@ -189,4 +201,10 @@ func AreaPerms(area string) []Perm {
 		}
 	}
 	return out
+}
+
+// Sensitive reports whether the permission key is sensitive.
+func Sensitive(key string) bool {
+	p, ok := byKey[key]
+	return ok && perms[p].Sensitive
 }
