@@ -30,9 +30,6 @@ const (
 	keyLen  = 32
 )
 
-// MinPasswordLen is the shortest password accepted.
-const MinPasswordLen = 10
-
 // HashPassword returns a PHC-style argon2id string.
 func HashPassword(password string, p Params) (string, error) {
 	salt := make([]byte, saltLen)
@@ -74,13 +71,6 @@ func CheckPassword(password, hash string) (bool, error) {
 	got := argon2.IDKey([]byte(password), salt, p.Time, p.Memory, p.Threads, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
 }
-
-// dummyHash is checked against when a sign-in names no known user, so the
-// answer takes as long as for a wrong password.
-var dummyHash, _ = HashPassword("gatehouse-timing-equaliser", DefaultParams)
-
-// BurnPasswordCheck spends the time of one password check.
-func BurnPasswordCheck(password string) { CheckPassword(password, dummyHash) }
 
 // TokenPrefix marks Gatehouse tokens so secret scanners can find them.
 const TokenPrefix = "gh_"
