@@ -17,6 +17,7 @@ import (
 	"gatehouse/internal/authz"
 	"gatehouse/internal/gatehouse"
 	"gatehouse/internal/httpapi"
+	"gatehouse/internal/usecase"
 )
 
 // apiServer is the product's JSON API on a loopback port.
@@ -28,7 +29,8 @@ type apiServer struct {
 
 func startAPI(e *gatehouseEngine) (*apiServer, error) {
 	gate := authz.NewGate(e.db, nil)
-	api := httpapi.New(e.db, gate, slog.New(slog.NewTextHandler(io.Discard, nil)), auth.DefaultParams)
+	uc := usecase.New(e.db, usecase.Config{Password: auth.DefaultParams, HashSlots: 2})
+	api := httpapi.New(e.db, uc, gate, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	mux := http.NewServeMux()
 	api.Mount(mux)
 	ln, err := net.Listen("tcp", "127.0.0.1:0") // loopback only

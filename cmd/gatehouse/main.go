@@ -13,12 +13,14 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime"
 	"strings"
 	"syscall"
 	"time"
 
 	"gatehouse/internal/auth"
 	"gatehouse/internal/authz"
+	"gatehouse/internal/clientip"
 	"gatehouse/internal/demo"
 	"gatehouse/internal/gatehouse"
 	"gatehouse/internal/httpapi"
@@ -27,6 +29,7 @@ import (
 	"gatehouse/internal/sqldb"
 	"gatehouse/internal/sqldb/postgres"
 	"gatehouse/internal/sqldb/sqlite"
+	"gatehouse/internal/usecase"
 	"gatehouse/internal/vault"
 	"gatehouse/internal/web"
 )
@@ -83,6 +86,8 @@ type Config struct {
 	VaultKey string
 	// SMTP delivers campaign mail; with no address, mail stays queued.
 	SMTP mailer.SMTP
+	// TrustedProxies are the CIDRs whose X-Forwarded-For is believed.
+	TrustedProxies []string
 }
 
 // storageFlags registers the storage flags with GATEHOUSE_* defaults.
@@ -166,8 +171,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&m.Config.SMTP.From, "smtp-from", env("GATEHOUSE_SMTP_FROM", ""), "sender address of campaign mail (env GATEHOUSE_SMTP_FROM)")
 	fs.StringVar(&m.Config.SMTP.Username, "smtp-username", env("GATEHOUSE_SMTP_USERNAME", ""), "SMTP user name (env GATEHOUSE_SMTP_USERNAME)")
 	fs.StringVar(&m.Config.SMTP.Password, "smtp-password", env("GATEHOUSE_SMTP_PASSWORD", ""), "SMTP password (env GATEHOUSE_SMTP_PASSWORD)")
+	proxies := fs.String("trusted-proxies", env("GATEHOUSE_TRUSTED_PROXIES", ""), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed (env GATEHOUSE_TRUSTED_PROXIES)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *proxies != "" {
+		m.Config.TrustedProxies = strings.Split(*proxies, ",")
 	}
 	if err := m.Run(ctx); err != nil {
 		m.Close()
@@ -222,16 +231,20 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}
 	gate := authz.NewGate(db, nil)
-	met := metrics.New(gate, db.SQL())
-	m.API = httpapi.New(db, gate, m.Log, m.Config.Password)
-	m.API.Metrics = met.Handler()
-	if v != nil {
-		m.API.Vault = v
+	if gate.Addrs, err = clientip.New(m.Config.TrustedProxies); err != nil {
+		return err
 	}
+	met := metrics.New(gate, db.SQL())
+	uc := usecase.New(db, usecase.Config{Password: m.Config.Password, HashSlots: runtime.GOMAXPROCS(0)})
+	if v != nil {
+		uc.Vault = v
+	}
+	m.API = httpapi.New(db, uc, gate, m.Log)
+	m.API.Metrics = met.Handler()
 	if err := m.startMailer(); err != nil {
 		return err
 	}
-	if m.Web, err = web.New(db, gate, m.API, m.Log); err != nil {
+	if m.Web, err = web.New(db, uc, gate, m.Log); err != nil {
 		return err
 	}
 	mux := http.NewServeMux()

@@ -30,6 +30,7 @@ import (
 	"gatehouse/internal/records"
 	"gatehouse/internal/sqldb"
 	"gatehouse/internal/sqldb/sqlite"
+	"gatehouse/internal/usecase"
 	"gatehouse/internal/web"
 	"gatehouse/internal/web/webtest"
 )
@@ -89,8 +90,9 @@ func run(out, chromium string) error {
 func serve(db *sqldb.DB) (string, func(), error) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	gate := authz.NewGate(db, nil)
-	api := httpapi.New(db, gate, log, auth.DefaultParams)
-	w, err := web.New(db, gate, api, log)
+	uc := usecase.New(db, usecase.Config{Password: auth.DefaultParams, HashSlots: 2})
+	api := httpapi.New(db, uc, gate, log)
+	w, err := web.New(db, uc, gate, log)
 	if err != nil {
 		return "", nil, err
 	}
@@ -175,7 +177,7 @@ func (s *shooter) tour(ctx context.Context, db *sqldb.DB) error {
 		return fmt.Errorf("demo customer Acme Dental: %v", err)
 	}
 	acme := customers.Items[0].ID
-	tech, err := db.UserByEmail(ctx, "tech@demo.example")
+	tech, err := db.UserByEmail(ctx, acct.ID, "tech@demo.example")
 	if err != nil {
 		return err
 	}

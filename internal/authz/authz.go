@@ -6,20 +6,25 @@ package authz
 
 import (
 	"context"
+	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"gatehouse/internal/access"
+	"gatehouse/internal/audit"
 	"gatehouse/internal/auth"
 	"gatehouse/internal/catalog"
+	"gatehouse/internal/clientip"
 	"gatehouse/internal/gatehouse"
 )
 
-// Store is what the gate reads.
+// Store is what the gate reads, and the one thing it writes: when a
+// token was last used.
 type Store interface {
 	Principal(ctx context.Context, tokenHash []byte) (gatehouse.Principal, error)
 	Subject(ctx context.Context, accountID, userID int64) (access.Subject, int64, error)
+	TouchToken(ctx context.Context, tokenID int64, at time.Time) error
 }
 
 // Requirement is what a route declares it needs.
@@ -59,6 +64,8 @@ type Caller struct {
 type Gate struct {
 	store Store
 	now   func() time.Time
+	// Addrs tells a request's client address; nil trusts no proxy.
+	Addrs *clientip.Resolver
 
 	mu    sync.Mutex
 	cache map[int64]cached // by user id
@@ -110,7 +117,37 @@ func (g *Gate) Authenticate(ctx context.Context, token string) (*Caller, error) 
 	if err != nil {
 		return nil, err
 	}
+	if p.TokenPermissions != nil {
+		// A limited token holds its permissions only as far as its owner
+		// still does: re-derived from current grants on every request.
+		keep := make([]catalog.Perm, 0, len(p.TokenPermissions))
+		for _, k := range p.TokenPermissions {
+			if perm, ok := catalog.Lookup(k); ok {
+				keep = append(keep, perm)
+			}
+		}
+		grants = grants.Restrict(keep)
+	}
+	if now := g.now(); now.Sub(p.TokenLastUsed) >= touchEvery {
+		if err := g.store.TouchToken(ctx, p.TokenID, now); err != nil {
+			return nil, err
+		}
+	}
 	return &Caller{Principal: p, Grants: grants}, nil
+}
+
+// touchEvery bounds how often a token's last use is written: once a
+// minute is precise enough to show, and spares a write per request.
+const touchEvery = time.Minute
+
+// Actor is who a request acts as, for the audit entries storage writes:
+// the caller (nil before sign-in) from the client's address.
+func (g *Gate) Actor(r *http.Request, c *Caller) audit.Actor {
+	a := audit.Actor{IP: g.Addrs.Addr(r)}
+	if c != nil {
+		a.UserID, a.Email = c.UserID, c.Email
+	}
+	return a
 }
 
 // Grants returns the user's compiled grants, compiling again when the

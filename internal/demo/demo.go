@@ -92,8 +92,8 @@ func seedGroups(ctx context.Context, db *sqldb.DB, accountID int64, customers ma
 	for _, g := range page.Items {
 		out[g.Name] = g.ID
 		if g.Name == "Co-managed IT (example)" {
-			acme := []int64{customers["Acme Dental"]}
-			if _, err := db.UpdateGroup(ctx, accountID, g.ID, gatehouse.GroupFields{CustomerIDs: &acme}, nil); err != nil {
+			g.CustomerIDs = []int64{customers["Acme Dental"]}
+			if _, err := db.UpdateGroup(ctx, accountID, g); err != nil {
 				return nil, err
 			}
 		}

@@ -55,11 +55,11 @@ func (s *seeder) do(err error) {
 // library and the MSP's own records, so each permission shows something.
 func seedModules(ctx context.Context, db *sqldb.DB, accountID int64, customers map[string]int64) error {
 	s := &seeder{ctx: ctx, db: db, acct: accountID}
-	tech, err := db.UserByEmail(ctx, "tech@demo.example")
+	tech, err := db.UserByEmail(ctx, accountID, "tech@demo.example")
 	if err != nil {
 		return err
 	}
-	it, err := db.UserByEmail(ctx, "it@acme-dental.example")
+	it, err := db.UserByEmail(ctx, accountID, "it@acme-dental.example")
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 )
 
 // Error codes. The HTTP boundary maps each to one status.
@@ -39,6 +40,8 @@ type Error struct {
 	Code    string
 	Message string
 	Field   string // the input field at fault, if any
+	// RetryAfter, when set, tells the client when to try again.
+	RetryAfter time.Duration
 }
 
 func (e *Error) Error() string {
@@ -85,4 +88,14 @@ func ErrorCode(err error) string {
 		return e.Code
 	}
 	return EInternal
+}
+
+// RetryAfter is how long the client should wait before trying again, if
+// the error says.
+func RetryAfter(err error) time.Duration {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.RetryAfter
+	}
+	return 0
 }

@@ -11,7 +11,8 @@ import (
 type Account struct {
 	ID              int64
 	Name            string
-	SecurityVersion int64 // bumped by every security change
+	Slug            string // names the account at sign-in
+	SecurityVersion int64  // bumped by every security change
 	CreatedAt       time.Time
 }
 
@@ -174,15 +175,18 @@ func (f GroupFields) Apply(g *SecurityGroup) {
 // Token is a bearer credential: a sign-in session or a personal API token.
 // Only its hash is stored.
 type Token struct {
-	ID         int64
-	AccountID  int64
-	UserID     int64
-	Kind       string // "session" or "api"
-	Name       string
-	Hash       []byte
-	CreatedAt  time.Time
-	ExpiresAt  time.Time
-	LastUsedAt time.Time
+	ID        int64
+	AccountID int64
+	UserID    int64
+	Kind      string // "session" or "api"
+	Name      string
+	Hash      []byte
+	// Permissions limits an API token to these of its owner's
+	// permissions; nil is all of them (sessions are never limited).
+	Permissions []string
+	CreatedAt   time.Time
+	ExpiresAt   time.Time
+	LastUsedAt  time.Time
 }
 
 // Token kinds.
@@ -194,13 +198,17 @@ const (
 // Principal is who a valid token speaks for, with what the decision
 // engine needs to know whether its compiled grants are still current.
 type Principal struct {
-	TokenID         int64
-	AccountID       int64
-	UserID          int64
-	Email           string
-	Name            string
-	GlobalAdmin     bool
-	SecurityVersion int64
+	TokenID       int64
+	TokenKind     string
+	TokenLastUsed time.Time
+	// TokenPermissions is the token's own limit; nil: none.
+	TokenPermissions []string
+	AccountID        int64
+	UserID           int64
+	Email            string
+	Name             string
+	GlobalAdmin      bool
+	SecurityVersion  int64
 }
 
 // ListFilter narrows and pages a list.

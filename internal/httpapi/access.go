@@ -5,13 +5,12 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"gatehouse/internal/access"
 	"gatehouse/internal/accessmap"
 	"gatehouse/internal/authz"
-	"gatehouse/internal/catalog"
 	"gatehouse/internal/gatehouse"
+	"gatehouse/internal/usecase"
 )
 
 // AccessStore is what the access-review endpoints read.
@@ -46,22 +45,15 @@ func (s *Server) effectiveAccess(w http.ResponseWriter, r *http.Request, c *auth
 	if err != nil {
 		return err
 	}
-	u, g, err := s.UserGrants(r, c, id)
+	u, es, err := s.uc.EffectiveAccess(r.Context(), c, id)
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, map[string]any{"user": toUserRef(u), "permissions": effectiveList(g)})
-}
-
-// UserGrants is a user of the caller's account and their compiled
-// grants: what the effective-access pages (API and web) show.
-func (s *Server) UserGrants(r *http.Request, c *authz.Caller, id int64) (gatehouse.User, *access.Grants, error) {
-	u, err := s.store.User(r.Context(), c.AccountID, id)
-	if err != nil {
-		return u, nil, err
+	out := []effectiveJSON{}
+	for _, e := range es {
+		out = append(out, effectiveJSON{Permission: e.Permission, Scope: toScopeJSON(e.Scope), Hidden: e.Hidden, Groups: refs(e.Groups)})
 	}
-	g, err := s.targetGrants(r, c, id)
-	return u, g, err
+	return writeJSON(w, http.StatusOK, map[string]any{"user": toUserRef(u), "permissions": out})
 }
 
 type explainJSON struct {
@@ -98,7 +90,7 @@ func (s *Server) explainAccess(w http.ResponseWriter, r *http.Request, c *authz.
 		}
 	}
 	key := q.Get("permission")
-	u, e, err := s.Explain(r, c, userID, key, customerID)
+	u, e, err := s.uc.Explain(r.Context(), c, userID, key, customerID)
 	if err != nil {
 		return err
 	}
@@ -109,29 +101,6 @@ func (s *Server) explainAccess(w http.ResponseWriter, r *http.Request, c *authz.
 		out.CustomerID = &cid
 	}
 	return writeJSON(w, http.StatusOK, out)
-}
-
-// Explain decides permission key for a user on a customer (0: none) and
-// says why. The customer must be one the caller can see, and a
-// customer-scoped permission needs one.
-func (s *Server) Explain(r *http.Request, c *authz.Caller, userID int64, key string, customerID int64) (gatehouse.User, access.Explanation, error) {
-	var u gatehouse.User
-	p, ok := catalog.Lookup(key)
-	if !ok {
-		return u, access.Explanation{}, gatehouse.Invalid("permission", "unknown permission %q", key)
-	}
-	if customerID != 0 {
-		if _, err := s.store.Customer(r.Context(), c.AccountID, customerScope(c), customerID); err != nil {
-			return u, access.Explanation{}, err
-		}
-	} else if p.CustomerScoped() {
-		return u, access.Explanation{}, gatehouse.Invalid("customer", "%q is customer-scoped: name a customer", key)
-	}
-	u, g, err := s.UserGrants(r, c, userID)
-	if err != nil {
-		return u, access.Explanation{}, err
-	}
-	return u, g.Explain(p, customerID), nil
 }
 
 type reviewPermJSON struct {
@@ -150,7 +119,7 @@ func (s *Server) customerAccess(w http.ResponseWriter, r *http.Request, c *authz
 	if err != nil {
 		return err
 	}
-	cu, review, err := s.AccessReview(r, c, id)
+	cu, review, err := s.uc.AccessReview(r.Context(), c, id)
 	if err != nil {
 		return err
 	}
@@ -168,77 +137,13 @@ func (s *Server) customerAccess(w http.ResponseWriter, r *http.Request, c *authz
 	return writeJSON(w, http.StatusOK, map[string]any{"customer": groupRefJSON{ID: ID(cu.ID), Name: cu.Name}, "users": users})
 }
 
-// ReviewUser is one line of an access review: a user who can reach the
-// customer, with each permission allowed there and the granting groups.
-type ReviewUser struct {
-	User        gatehouse.User
-	Permissions []ReviewPermission
-}
-
-// ReviewPermission is one permission a user holds on the reviewed
-// customer; Groups is empty for a global admin's implicit grant.
-type ReviewPermission struct {
-	Permission string
-	Groups     []access.GroupRef
-}
-
-// AccessReview is who can access a customer the caller can see: for every
-// user, every customer-scoped permission Check allows on the customer, and
-// the groups that grant it — exactly the users Check lets in, no more.
-func (s *Server) AccessReview(r *http.Request, c *authz.Caller, customerID int64) (gatehouse.Customer, []ReviewUser, error) {
-	cu, err := s.store.Customer(r.Context(), c.AccountID, customerScope(c), customerID)
-	if err != nil {
-		return cu, nil, err
-	}
-	subjects, err := s.store.AccountSubjects(r.Context(), c.AccountID)
-	if err != nil {
-		return cu, nil, err
-	}
-	var users []ReviewUser
-	for _, sub := range subjects {
-		g := access.Compile(sub.Subject, s.now())
-		var perms []ReviewPermission
-		for _, p := range catalog.All() {
-			if !p.CustomerScoped || !g.Check(p.Index, customerID) {
-				continue
-			}
-			perms = append(perms, ReviewPermission{Permission: p.Key, Groups: g.Explain(p.Index, customerID).Granting})
-		}
-		if len(perms) > 0 {
-			users = append(users, ReviewUser{User: sub.User, Permissions: perms})
-		}
-	}
-	return cu, users, nil
-}
-
 // WriteAccessReviewCSV writes an access review as a CSV download, one row
 // per user and permission.
-func WriteAccessReviewCSV(w http.ResponseWriter, customerID int64, users []ReviewUser) error {
-	var rows [][]string
-	for _, u := range users {
-		for _, p := range u.Permissions {
-			rows = append(rows, []string{strconv.FormatInt(u.User.ID, 10), u.User.Email, u.User.Name, strconv.FormatBool(u.User.GlobalAdmin),
-				p.Permission, groupNames(refs(p.Groups), u.User.GlobalAdmin)})
-		}
-	}
-	return writeCSV(w, fmt.Sprintf("customer-%d-access.csv", customerID), []string{"user_id", "email", "name", "global_admin", "permission", "granted_by"}, rows)
+func WriteAccessReviewCSV(w http.ResponseWriter, customerID int64, users []usecase.ReviewUser) error {
+	return writeCSV(w, fmt.Sprintf("customer-%d-access.csv", customerID), usecase.ReviewCSVHeader, usecase.ReviewCSV(users))
 }
 
 func idString(id ID) string { return strconv.FormatInt(int64(id), 10) }
-
-func groupNames(gs []groupRefJSON, admin bool) string {
-	if admin && len(gs) == 0 {
-		return "global admin"
-	}
-	names := make([]string, len(gs))
-	for i, g := range gs {
-		names[i] = g.Name
-	}
-	return strings.Join(names, "; ")
-}
-
-// maxMapColumns keeps the picture readable; a filter narrows larger accounts.
-const maxMapColumns = 80
 
 // AccessMap serves the access map SVG, reading by and q from the query
 // as the API route does; the web admin embeds it.
@@ -256,85 +161,13 @@ func (s *Server) accessMap(w http.ResponseWriter, r *http.Request, c *authz.Call
 	if by != "users" && by != "groups" {
 		return gatehouse.Invalid("by", "by is users or groups")
 	}
-	page, err := s.store.ListCustomers(r.Context(), c.AccountID, customerScope(c),
-		gatehouse.ListFilter{Q: r.URL.Query().Get("q"), Limit: maxMapColumns})
+	m, err := s.uc.AccessMap(r.Context(), c, by == "groups", r.URL.Query().Get("q"))
 	if err != nil {
 		return err
-	}
-	subjects, err := s.store.AccountSubjects(r.Context(), c.AccountID)
-	if err != nil {
-		return err
-	}
-	m := accessmap.Map{Title: "Who can reach which customer"}
-	for _, cu := range page.Items {
-		m.Cols = append(m.Cols, accessmap.Label{Name: cu.Name})
-	}
-	if page.NextCursor != "" {
-		m.Title += fmt.Sprintf(" (first %d customers; filter with q=)", maxMapColumns)
-	}
-	if by == "groups" {
-		s.mapGroups(&m, subjects, page.Items)
-	} else {
-		s.mapUsers(&m, subjects, page.Items)
 	}
 	w.Header().Set("Content-Type", "image/svg+xml")
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
 	_, err = w.Write(accessmap.Render(m))
 	return err
-}
-
-func (s *Server) mapUsers(m *accessmap.Map, subjects []gatehouse.AccountSubject, customers []gatehouse.Customer) {
-	for _, sub := range subjects {
-		g := access.Compile(sub.Subject, s.now())
-		row := make([]accessmap.Cell, len(customers))
-		any := false
-		for i, cu := range customers {
-			for _, p := range catalog.All() {
-				if p.CustomerScoped && g.Check(p.Index, cu.ID) {
-					row[i].Count++
-					row[i].Details = append(row[i].Details, p.Key)
-				}
-			}
-			any = any || row[i].Count > 0
-		}
-		if !any {
-			continue
-		}
-		note := ""
-		if sub.User.GlobalAdmin {
-			note = "global admin"
-		}
-		m.Rows = append(m.Rows, accessmap.Label{Name: sub.User.Email, Note: note})
-		m.Cells = append(m.Cells, row)
-	}
-}
-
-func (s *Server) mapGroups(m *accessmap.Map, subjects []gatehouse.AccountSubject, customers []gatehouse.Customer) {
-	seen := map[int64]bool{}
-	var groups []*access.Group
-	for _, sub := range subjects {
-		for _, ms := range sub.Subject.Memberships {
-			if !seen[ms.Group.ID] {
-				seen[ms.Group.ID] = true
-				groups = append(groups, ms.Group)
-			}
-		}
-	}
-	for _, g := range groups {
-		row := make([]accessmap.Cell, len(customers))
-		for i, cu := range customers {
-			if !g.Scope.Contains(cu.ID) {
-				continue
-			}
-			for _, p := range g.Perms {
-				if p.CustomerScoped() {
-					row[i].Count++
-					row[i].Details = append(row[i].Details, p.Key())
-				}
-			}
-		}
-		m.Rows = append(m.Rows, accessmap.Label{Name: g.Name})
-		m.Cells = append(m.Cells, row)
-	}
 }

@@ -7,18 +7,11 @@ import (
 	"strconv"
 	"time"
 
-	"gatehouse/internal/access"
 	"gatehouse/internal/audit"
 	"gatehouse/internal/authz"
 	"gatehouse/internal/catalog"
 	"gatehouse/internal/gatehouse"
 )
-
-// AuditStore is what the audit endpoints need.
-type AuditStore interface {
-	ListAudit(ctx context.Context, accountID int64, scope access.Scope, accountLevel bool, f audit.Filter) (gatehouse.Page[audit.Entry], error)
-	RecordAudit(ctx context.Context, accountID int64, ev audit.Event) error
-}
 
 var permAuditView = catalog.MustLookup("audit_log.view")
 
@@ -114,35 +107,14 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request, c *authz.Call
 // events only when they hold it for all customers. The scope goes into
 // the query, so counts and pages never include anything else.
 func (s *Server) AuditPage(ctx context.Context, c *authz.Caller, f audit.Filter) (gatehouse.Page[audit.Entry], error) {
-	return s.store.ListAudit(ctx, c.AccountID, c.Grants.Scope(permAuditView), c.Grants.HoldsAll(permAuditView), f)
+	return s.uc.AuditPage(ctx, c, f)
 }
 
 // ExportAudit writes every entry AuditPage would list as CSV.
 func (s *Server) ExportAudit(w http.ResponseWriter, r *http.Request, c *authz.Caller, f audit.Filter) error {
-	return s.exportAudit(w, r, c, f, c.Grants.HoldsAll(permAuditView))
-}
-
-// RequestActor is who a request acts as, for the audit entries storage
-// writes: the caller (nil before sign-in) from the peer's address.
-func RequestActor(r *http.Request, c *authz.Caller) audit.Actor {
-	a := audit.Actor{IP: clientIP(r)}
-	if c != nil {
-		a.UserID, a.Email = c.UserID, c.Email
-	}
-	return a
-}
-
-// exportAudit streams every matching entry, page by page, as CSV.
-func (s *Server) exportAudit(w http.ResponseWriter, r *http.Request, c *authz.Caller, f audit.Filter, accountLevel bool) error {
 	f.Limit = 500
-	header := []string{"seq", "at", "actor_user_id", "actor_email", "source_ip", "action",
-		"target_type", "target_id", "customer_id", "before", "after", "hash"}
-	return streamCSV(w, s, "audit.csv", header, func(cursor string) (gatehouse.Page[audit.Entry], error) {
+	return streamCSV(w, s, "audit.csv", audit.CSVHeader, func(cursor string) (gatehouse.Page[audit.Entry], error) {
 		f.Cursor = cursor
-		return s.store.ListAudit(r.Context(), c.AccountID, c.Grants.Scope(permAuditView), accountLevel, f)
-	}, func(e audit.Entry) []string {
-		return []string{strconv.FormatInt(e.Seq, 10), e.At.Format(time.RFC3339Nano), strconv.FormatInt(e.Actor.UserID, 10),
-			e.Actor.Email, e.Actor.IP, e.Action, e.TargetType, strconv.FormatInt(e.TargetID, 10),
-			strconv.FormatInt(e.CustomerID, 10), string(e.Before), string(e.After), e.Hash}
-	})
+		return s.uc.AuditPage(r.Context(), c, f)
+	}, audit.Entry.CSVRow)
 }

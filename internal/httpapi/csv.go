@@ -1,12 +1,12 @@
 package httpapi
 
 import (
-	"encoding/csv"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
 
+	"gatehouse/internal/csvexport"
 	"gatehouse/internal/gatehouse"
 )
 
@@ -21,40 +21,10 @@ func exportPages[T any](w http.ResponseWriter, s *Server, filename string, heade
 	}, row)
 }
 
-// streamCSV writes every page fetch returns, from the first (cursor "")
-// to the last, as one CSV download. Cells a spreadsheet would run as
-// formulas are defused.
+// streamCSV writes every page fetch returns as one CSV download.
 func streamCSV[T any](w http.ResponseWriter, s *Server, filename string, header []string,
 	fetch func(cursor string) (gatehouse.Page[T], error), row func(T) []string) error {
-	page, err := fetch("")
-	if err != nil {
-		return err // nothing written yet: the caller gets a problem
-	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+filename+`"`)
-	w.Header().Set("Cache-Control", "no-store")
-	cw := csv.NewWriter(w)
-	cw.Write(header)
-	for {
-		for _, item := range page.Items {
-			cells := row(item)
-			for i, c := range cells {
-				cells[i] = defuseFormula(c)
-			}
-			if err := cw.Write(cells); err != nil {
-				return nil // the client went away
-			}
-		}
-		if page.NextCursor == "" {
-			break
-		}
-		if page, err = fetch(page.NextCursor); err != nil {
-			s.log.Error("csv export stopped", "file", filename, "err", err)
-			break
-		}
-	}
-	cw.Flush()
-	return nil
+	return csvexport.Stream(w, s.log, filename, header, fetch, row)
 }
 
 var customerCSVHeader = []string{"id", "name", "tags", "email", "phone", "website", "address_line1", "address_line2",

@@ -4,9 +4,9 @@ import (
 	"net/http"
 	"time"
 
-	"gatehouse/internal/access"
 	"gatehouse/internal/authz"
 	"gatehouse/internal/gatehouse"
+	"gatehouse/internal/usecase"
 )
 
 type customerJSON struct {
@@ -94,7 +94,7 @@ func (s *Server) createCustomer(w http.ResponseWriter, r *http.Request, c *authz
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	cu, err := s.store.CreateCustomer(r.Context(), c.AccountID, req.fields())
+	cu, err := s.uc.CreateCustomer(r.Context(), c, req.fields())
 	if err != nil {
 		return err
 	}
@@ -110,7 +110,7 @@ func (s *Server) updateCustomer(w http.ResponseWriter, r *http.Request, c *authz
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	cu, err := s.store.UpdateCustomer(r.Context(), c.AccountID, CustomerChangeScope(c), id, req.fields())
+	cu, err := s.uc.UpdateCustomer(r.Context(), c, id, req.fields())
 	if err != nil {
 		return err
 	}
@@ -122,8 +122,13 @@ func (s *Server) deleteCustomer(w http.ResponseWriter, r *http.Request, c *authz
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeleteCustomer(r.Context(), c.AccountID, CustomerChangeScope(c), id); err != nil {
+	mode, err := changeMode(r)
+	if err != nil {
 		return err
+	}
+	_, imp, err := s.uc.DeleteCustomer(r.Context(), c, id, mode)
+	if err != nil || mode == usecase.Preview {
+		return writeImpact(w, imp, err)
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
@@ -133,25 +138,12 @@ type customerGroupsJSON struct {
 	SecurityGroupIDs []ID `json:"security_group_ids"`
 }
 
-// customerScope is where a customer-page action may look: the caller's
-// customers.view scope, so an out-of-scope customer answers 404.
-func customerScope(c *authz.Caller) access.Scope {
-	return c.Grants.Scope(permCustomersView)
-}
-
-// CustomerChangeScope is where a customer change applies: the route's own
-// permission and customers.view both, so an edit right alone never reads
-// a customer back; outside it the customer is simply not found.
-func CustomerChangeScope(c *authz.Caller) access.Scope {
-	return access.Intersect(c.Scope, customerScope(c))
-}
-
 func (s *Server) getCustomerGroups(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
 	id, err := pathID(r, "customer")
 	if err != nil {
 		return err
 	}
-	ids, err := s.store.CustomerGroupIDs(r.Context(), c.AccountID, customerScope(c), id)
+	ids, err := s.store.CustomerGroupIDs(r.Context(), c.AccountID, usecase.CustomerView(c), id)
 	if err != nil {
 		return err
 	}
@@ -163,6 +155,10 @@ func (s *Server) setCustomerGroups(w http.ResponseWriter, r *http.Request, c *au
 	if err != nil {
 		return err
 	}
+	mode, err := changeMode(r)
+	if err != nil {
+		return err
+	}
 	var req customerGroupsJSON
 	if err := decode(r, &req); err != nil {
 		return err
@@ -170,9 +166,9 @@ func (s *Server) setCustomerGroups(w http.ResponseWriter, r *http.Request, c *au
 	if req.SecurityGroupIDs == nil {
 		return gatehouse.Invalid("security_group_ids", "security_group_ids is required (use [] for none)")
 	}
-	ids, err := s.store.SetCustomerGroups(r.Context(), c.AccountID, customerScope(c), id, fromIDs(req.SecurityGroupIDs), CustomerGroupsCheck(c, id))
-	if err != nil {
-		return err
+	ids, imp, err := s.uc.SetCustomerGroups(r.Context(), c, id, fromIDs(req.SecurityGroupIDs), mode)
+	if err != nil || mode == usecase.Preview {
+		return writeImpact(w, imp, err)
 	}
 	return writeJSON(w, http.StatusOK, customerGroupsJSON{SecurityGroupIDs: toIDs(ids)})
 }

@@ -22,6 +22,7 @@ import (
 	"gatehouse/internal/sqldb"
 	"gatehouse/internal/sqldb/dbtest"
 	"gatehouse/internal/sqldb/postgres"
+	"gatehouse/internal/usecase"
 )
 
 // fastHash keeps tests quick; production uses auth.DefaultParams.
@@ -50,9 +51,10 @@ func newWorld(t *testing.T, db *sqldb.DB) *world {
 // serveAPI starts an API instance over db, wired as the binary wires it.
 func serveAPI(t testing.TB, db *sqldb.DB) *httptest.Server {
 	gate := authz.NewGate(db, nil)
-	api := httpapi.New(db, gate, slog.New(slog.NewTextHandler(io.Discard, nil)), fastHash)
+	uc := usecase.New(db, usecase.Config{Password: fastHash, HashSlots: 4})
+	uc.Vault = testVault
+	api := httpapi.New(db, uc, gate, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	api.Metrics = metrics.New(gate, db.SQL()).Handler()
-	api.Vault = testVault
 	mux := http.NewServeMux()
 	api.Mount(mux)
 	srv := httptest.NewServer(mux)
@@ -91,8 +93,16 @@ func (w *world) newUser(accountID int64, email string, admin bool, groups ...int
 func (w *world) login(email string) string {
 	w.t.Helper()
 	var out struct{ Token string }
-	w.want(http.StatusOK, "", "POST", "/api/v1/auth/login", map[string]string{"email": email, "password": testPassword}, &out)
+	w.want(http.StatusOK, "", "POST", "/api/v1/auth/login", w.creds(email, testPassword), &out)
 	return out.Token
+}
+
+// creds is a sign-in body naming the account that holds the address.
+func (w *world) creds(email, password string) map[string]string {
+	w.t.Helper()
+	slug := w.acct.Slug
+	w.db.SQL().QueryRow(`SELECT a.slug FROM users u JOIN accounts a ON a.id = u.account_id WHERE u.email = $1`, email).Scan(&slug)
+	return map[string]string{"account": slug, "email": email, "password": password}
 }
 
 // scoped makes a user whose only group grants perms on the customers.
@@ -163,7 +173,7 @@ func (w *world) want(status int, token, method, path string, body, out any) []by
 func id(n int64) string { return fmt.Sprint(n) }
 
 func TestRouteTableDeclaresAPermissionForEveryRoute(t *testing.T) {
-	api := httpapi.New(nil, nil, nil, fastHash)
+	api := httpapi.New(nil, nil, nil, nil)
 	seen := map[string]bool{}
 	public := []string{"GET /healthz", "GET /readyz", "GET /metrics", "GET /api/v1/openapi.json", "POST /api/v1/auth/login"}
 	for _, rt := range api.Routes() {
@@ -388,8 +398,9 @@ func TestDelegatedManagersCannotGrantWhatTheyDoNotHold(t *testing.T) {
 
 func TestDisablingAUserStopsTheirTokensAtOnce(t *testing.T) {
 	eachBackend(t, func(t *testing.T, w *world) {
-		c := w.customer(w.acct.ID, "C")
-		tok := w.scoped("soon-gone@test.example", []int64{c}, "customers.view")
+		w.customer(w.acct.ID, "C")
+		g := w.group("Token makers", gatehouse.AllCustomers, nil, "customers.view", "api_tokens.manage")
+		tok := w.login(w.newUser(w.acct.ID, "soon-gone@test.example", false, g))
 		var personal struct{ Token string }
 		w.want(201, tok, "POST", "/api/v1/me/tokens", map[string]any{"name": "script"}, &personal)
 		w.want(200, personal.Token, "GET", "/api/v1/customers", nil, nil)
@@ -399,7 +410,7 @@ func TestDisablingAUserStopsTheirTokensAtOnce(t *testing.T) {
 		w.want(200, w.admin, "PATCH", "/api/v1/users/"+users.Items[0].ID, map[string]any{"disabled": true}, nil)
 		w.want(401, tok, "GET", "/api/v1/customers", nil, nil)
 		w.want(401, personal.Token, "GET", "/api/v1/customers", nil, nil)
-		w.want(401, "", "POST", "/api/v1/auth/login", map[string]string{"email": "soon-gone@test.example", "password": testPassword}, nil)
+		w.want(401, "", "POST", "/api/v1/auth/login", w.creds("soon-gone@test.example", testPassword), nil)
 	})
 }
 
@@ -420,8 +431,8 @@ func TestAuthentication(t *testing.T) {
 	eachBackend(t, func(t *testing.T, w *world) {
 		w.want(401, "", "GET", "/api/v1/me", nil, nil)
 		w.want(401, "gh_not-a-real-token", "GET", "/api/v1/me", nil, nil)
-		_, wrongPw, _ := w.do("", "POST", "/api/v1/auth/login", map[string]string{"email": "admin@test.example", "password": "wrong-password"})
-		_, noUser, _ := w.do("", "POST", "/api/v1/auth/login", map[string]string{"email": "nobody@test.example", "password": "wrong-password"})
+		_, wrongPw, _ := w.do("", "POST", "/api/v1/auth/login", w.creds("admin@test.example", "wrong-password"))
+		_, noUser, _ := w.do("", "POST", "/api/v1/auth/login", w.creds("nobody@test.example", "wrong-password"))
 		if !bytes.Equal(wrongPw, noUser) {
 			t.Fatalf("sign-in failures differ: %s vs %s", wrongPw, noUser)
 		}
@@ -543,9 +554,9 @@ func TestSecurityChangesReachEveryInstance(t *testing.T) {
 func TestRepeatedFailedSignInsAreSlowedDown(t *testing.T) {
 	w := newWorld(t, dbtest.OpenSQLite(t))
 	for i := 0; i < 10; i++ {
-		w.want(401, "", "POST", "/api/v1/auth/login", map[string]string{"email": "admin@test.example", "password": "guess-" + id(int64(i))}, nil)
+		w.want(401, "", "POST", "/api/v1/auth/login", w.creds("admin@test.example", "guess-"+id(int64(i))), nil)
 	}
-	raw := w.want(429, "", "POST", "/api/v1/auth/login", map[string]string{"email": "admin@test.example", "password": testPassword}, nil)
+	raw := w.want(429, "", "POST", "/api/v1/auth/login", w.creds("admin@test.example", testPassword), nil)
 	if !strings.Contains(string(raw), "too many failed sign-ins") {
 		t.Fatalf("429 without a clear message: %s", raw)
 	}

@@ -2,14 +2,13 @@ package httpapi
 
 import (
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
-	"gatehouse/internal/access"
 	"gatehouse/internal/authz"
 	"gatehouse/internal/gatehouse"
+	"gatehouse/internal/usecase"
 )
 
 type groupJSON struct {
@@ -101,21 +100,19 @@ func (s *Server) getGroup(w http.ResponseWriter, r *http.Request, c *authz.Calle
 }
 
 func (s *Server) createGroup(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	mode, err := changeMode(r)
+	if err != nil {
+		return err
+	}
 	var req createGroupRequest
 	if err := decode(r, &req); err != nil {
 		return err
 	}
 	g := gatehouse.SecurityGroup{Name: req.Name, Description: req.Description, AccessType: gatehouse.AccessType(req.AccessType),
 		CustomerIDs: fromIDs(req.CustomerIDs), Permissions: req.Permissions, IsDefault: req.IsDefault}
-	if g.AccessType == "" {
-		g.AccessType = gatehouse.AllCustomers
-	}
-	if err := canGrant(c, g); err != nil {
-		return err
-	}
-	created, err := s.store.CreateGroup(r.Context(), c.AccountID, g)
-	if err != nil {
-		return err
+	created, imp, err := s.uc.CreateGroup(r.Context(), c, g, mode)
+	if err != nil || mode == usecase.Preview {
+		return writeImpact(w, imp, err)
 	}
 	return writeJSON(w, http.StatusCreated, toGroupJSON(created))
 }
@@ -125,18 +122,17 @@ func (s *Server) updateGroup(w http.ResponseWriter, r *http.Request, c *authz.Ca
 	if err != nil {
 		return err
 	}
+	mode, err := changeMode(r)
+	if err != nil {
+		return err
+	}
 	var req updateGroupRequest
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	g, err := s.store.UpdateGroup(r.Context(), c.AccountID, id, req.fields(), func(before, after gatehouse.SecurityGroup) error {
-		if err := canGrant(c, before); err != nil {
-			return err
-		}
-		return canGrant(c, after)
-	})
-	if err != nil {
-		return err
+	g, imp, err := s.uc.UpdateGroup(r.Context(), c, id, req.fields(), mode)
+	if err != nil || mode == usecase.Preview {
+		return writeImpact(w, imp, err)
 	}
 	return writeJSON(w, http.StatusOK, toGroupJSON(g))
 }
@@ -155,88 +151,52 @@ type userImpactJSON struct {
 	LosesAccess bool     `json:"loses_all_access"`
 }
 
-// GroupImpact lists the users who would lose access if g were deleted:
-// it compiles each member with and without the group and reports the
-// permissions whose scope shrinks. Global admins lose nothing. The
-// account's subjects load in a fixed number of queries, however many
-// members the group has.
-func (s *Server) GroupImpact(r *http.Request, c *authz.Caller, g gatehouse.SecurityGroup) (impactJSON, error) {
+// toDeleteImpact lists the users who lose access when g goes.
+func toDeleteImpact(g gatehouse.SecurityGroup, imp usecase.Impact) impactJSON {
 	out := impactJSON{Group: groupRefJSON{ID: ID(g.ID), Name: g.Name}, Users: []userImpactJSON{}}
-	subjects, err := s.store.AccountSubjects(r.Context(), c.AccountID)
-	if err != nil {
-		return out, err
-	}
-	now := s.now()
-	for _, sub := range subjects {
-		m, subject := sub.User, sub.Subject
-		if !slices.Contains(m.GroupIDs, g.ID) {
+	for _, u := range imp.Users {
+		if len(u.Loses) == 0 {
 			continue
 		}
-		before := access.Compile(subject, now)
-		subject.Memberships = withoutGroup(subject.Memberships, g.ID)
-		after := access.Compile(subject, now)
-		loses := lostPermissions(before, after)
-		if len(loses) == 0 {
-			continue
+		ui := userImpactJSON{ID: ID(u.User.ID), Email: u.User.Email, Name: u.User.Name, LosesAccess: u.LosesAll}
+		for _, l := range u.Loses {
+			ui.Loses = append(ui.Loses, l.Permission)
 		}
-		out.Users = append(out.Users, userImpactJSON{ID: ID(m.ID), Email: m.Email, Name: m.Name, Loses: loses,
-			LosesAccess: len(after.Effective()) == 0})
-	}
-	return out, nil
-}
-
-func withoutGroup(ms []access.Membership, groupID int64) []access.Membership {
-	out := make([]access.Membership, 0, len(ms))
-	for _, m := range ms {
-		if m.Group.ID != groupID {
-			out = append(out, m)
-		}
+		out.Users = append(out.Users, ui)
 	}
 	return out
-}
-
-func lostPermissions(before, after *access.Grants) []string {
-	var out []string
-	for _, e := range before.Effective() {
-		if !after.Scope(mustPerm(e.Permission)).Covers(e.Scope) {
-			out = append(out, e.Permission)
-		}
-	}
-	return out
-}
-
-// groupAndImpact loads the {id} group and what deleting it would take away.
-func (s *Server) groupAndImpact(r *http.Request, c *authz.Caller) (int64, impactJSON, error) {
-	id, err := pathID(r, "security group")
-	if err != nil {
-		return 0, impactJSON{}, err
-	}
-	g, err := s.store.Group(r.Context(), c.AccountID, id)
-	if err != nil {
-		return 0, impactJSON{}, err
-	}
-	imp, err := s.GroupImpact(r, c, g)
-	return id, imp, err
 }
 
 func (s *Server) groupImpact(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
-	_, imp, err := s.groupAndImpact(r, c)
+	id, err := pathID(r, "security group")
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, imp)
+	g, imp, err := s.uc.DeleteGroup(r.Context(), c, id, usecase.Preview)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, toDeleteImpact(g, imp))
 }
 
 // deleteGroup answers with the impact it had: the users who lost access.
 func (s *Server) deleteGroup(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
-	id, imp, err := s.groupAndImpact(r, c)
+	id, err := pathID(r, "security group")
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeleteGroup(r.Context(), c.AccountID, id, func(g gatehouse.SecurityGroup) error { return canGrant(c, g) }); err != nil {
+	mode, err := changeMode(r)
+	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, imp)
+	if mode == usecase.Apply {
+		mode = usecase.ApplyAndReport // the answer names who lost access
+	}
+	g, imp, err := s.uc.DeleteGroup(r.Context(), c, id, mode)
+	if err != nil || mode == usecase.Preview {
+		return writeImpact(w, imp, err)
+	}
+	return writeJSON(w, http.StatusOK, toDeleteImpact(g, imp))
 }
 
 type copyGroupRequest struct {
@@ -252,10 +212,7 @@ func (s *Server) copyGroup(w http.ResponseWriter, r *http.Request, c *authz.Call
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	if strings.TrimSpace(req.Name) == "" {
-		return gatehouse.Invalid("name", "a name for the copy is required")
-	}
-	g, err := s.store.CopyGroup(r.Context(), c.AccountID, id, req.Name, func(src gatehouse.SecurityGroup) error { return canGrant(c, src) })
+	g, err := s.uc.CopyGroup(r.Context(), c, id, req.Name)
 	if err != nil {
 		return err
 	}

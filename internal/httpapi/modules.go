@@ -37,12 +37,6 @@ type ModuleStore interface {
 	Summary(ctx context.Context, accountID int64, scope access.Scope, counts []records.SummaryCount, invoices, payments records.Reach) ([]records.CustomerSummary, error)
 }
 
-// Sealer encrypts secrets at rest; aad binds a sealed value to its record.
-type Sealer interface {
-	Seal(plaintext, aad []byte) ([]byte, error)
-	Open(sealed, aad []byte) ([]byte, error)
-}
-
 // alsoOpens lists, by route pattern, the permissions that open a route
 // besides the one it declares: a module's list and detail are open to
 // holders of any of its view permissions — "view all" or "view own" —
@@ -198,12 +192,9 @@ func (h moduleHandler) delete(w http.ResponseWriter, r *http.Request, c *authz.C
 func (s *Server) input(c *authz.Caller, m *records.Module, req recordRequest) (records.Input, error) {
 	in := records.Input{CustomerID: req.CustomerID, Values: req.Values, Lines: req.Lines}
 	if req.Secret != nil {
-		if s.Vault == nil {
-			return in, gatehouse.Errorf(gatehouse.EConflict, "the credentials vault has no key configured; secrets cannot be stored")
-		}
-		secret := []byte(*req.Secret)
-		in.Seal = func(id, customer int64) ([]byte, error) {
-			return s.Vault.Seal(secret, records.SecretAAD(c.AccountID, customer, id))
+		var err error
+		if in.Seal, err = s.uc.Seal(c, *req.Secret); err != nil {
+			return in, err
 		}
 	}
 	return in, nil

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"context"
 	"net/http"
 	"strconv"
 	"time"
@@ -25,8 +24,9 @@ var (
 	modCampaigns   = records.MustLookup("campaigns")
 	modLeads       = records.MustLookup("leads")
 
-	permMailerView = catalog.MustLookup("mailer.view")
-	permMailerSend = catalog.MustLookup("mailer.send")
+	permMailerView    = catalog.MustLookup("mailer.view")
+	permCustomersView = catalog.MustLookup("customers.view")
+	permMailerSend    = catalog.MustLookup("mailer.send")
 )
 
 // pathIDNamed parses another wildcard than {id}.
@@ -55,14 +55,7 @@ func (s *Server) runScript(w http.ResponseWriter, r *http.Request, c *authz.Call
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	if req.AssetID == 0 {
-		return gatehouse.Invalid("asset_id", "asset_id is required")
-	}
-	run, err := s.store.CreateScriptRun(r.Context(), c.AccountID, id, int64(req.AssetID), c.UserID,
-		records.UseReach(modScripts, c.Grants, "scripts.run"), records.PermReach(modAssets, c.Grants, "scripts.run"),
-		func(scriptCustomer, assetCustomer int64) error {
-			return records.CheckScriptRun(c.Grants, scriptCustomer, assetCustomer)
-		})
+	run, err := s.uc.RunScript(r.Context(), c, id, int64(req.AssetID))
 	if err != nil {
 		return err
 	}
@@ -107,12 +100,7 @@ func (s *Server) setAssetPolicy(w http.ResponseWriter, r *http.Request, c *authz
 	if req.PolicyID != nil {
 		policyID = int64(*req.PolicyID)
 	}
-	rec, err := s.store.SetAssetPolicy(r.Context(), c.AccountID, id, policyID,
-		[]records.Reach{records.ViewReach(modAssets, c.Grants), records.PermReach(modAssets, c.Grants, "policies.assign")},
-		records.ViewReach(modPolicies, c.Grants),
-		func(policyCustomer, assetCustomer int64) error {
-			return records.CheckPolicyAssignment(c.Grants, policyCustomer, assetCustomer)
-		})
+	rec, err := s.uc.SetAssetPolicy(r.Context(), c, id, policyID)
 	if err != nil {
 		return err
 	}
@@ -155,11 +143,7 @@ func (s *Server) changePolicyAssignment(w http.ResponseWriter, r *http.Request, 
 	if err != nil {
 		return err
 	}
-	err = s.store.AssignPolicy(r.Context(), c.AccountID, id, customer, assign, records.ViewReach(modPolicies, c.Grants),
-		func(policyCustomer, customer int64) error {
-			return records.CheckPolicyAssignment(c.Grants, policyCustomer, customer)
-		})
-	if err != nil {
+	if err := s.uc.AssignPolicy(r.Context(), c, id, customer, assign); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -178,7 +162,7 @@ func (s *Server) revealSecret(w http.ResponseWriter, r *http.Request, c *authz.C
 	if err != nil {
 		return err
 	}
-	rec, plain, err := s.RevealSecret(r.Context(), c, id)
+	rec, plain, err := s.uc.RevealSecret(r.Context(), c, id)
 	if err != nil {
 		return err
 	}
@@ -316,7 +300,7 @@ func (s *Server) convertLead(w http.ResponseWriter, r *http.Request, c *authz.Ca
 	if err != nil {
 		return err
 	}
-	lead, customer, err := s.ConvertLead(r.Context(), c, id)
+	lead, customer, err := s.uc.ConvertLead(r.Context(), c, id)
 	if err != nil {
 		return err
 	}
@@ -326,24 +310,4 @@ func (s *Server) convertLead(w http.ResponseWriter, r *http.Request, c *authz.Ca
 		out.Customer = &cj
 	}
 	return writeJSON(w, http.StatusOK, out)
-}
-
-// ConvertLead converts a lead for the API's route and the web admin alike:
-// the lead must be one the caller sees and reaches with leads.convert (a
-// lead with no customer only through an all-customers grant), and
-// records.CheckLeadConversion decides — a lead with no customer becomes a
-// new customer, which needs customers.create for all customers. The
-// customer comes back only if the caller may view it.
-func (s *Server) ConvertLead(ctx context.Context, c *authz.Caller, id int64) (records.Record, gatehouse.Customer, error) {
-	return s.store.ConvertLead(ctx, c.AccountID, id,
-		func(leadCustomer int64) error { return records.CheckLeadConversion(c.Grants, leadCustomer) },
-		c.Grants.Scope(permCustomersView),
-		records.ViewReach(modLeads, c.Grants), records.PermReach(modLeads, c.Grants, "leads.convert"))
-}
-
-// MayConvertLead reports whether ConvertLead would let the caller convert
-// a lead they see: the same reach and rule, for showing the action.
-func (s *Server) MayConvertLead(c *authz.Caller, lead records.Record) bool {
-	return records.PermReach(modLeads, c.Grants, "leads.convert").Allows(lead.CustomerID, 0) &&
-		records.CheckLeadConversion(c.Grants, lead.CustomerID) == nil
 }

@@ -30,8 +30,8 @@ func TestViewOwnShowsOnlyTheCallersOwnRecords(t *testing.T) {
 		own := w.group("own tickets on X", gatehouse.SelectCustomers, []int64{x}, "tickets.view_own", "timelogs.manage", "appointments.create")
 		all := w.group("all tickets on Y", gatehouse.SelectCustomers, []int64{y}, "tickets.view")
 		tok := w.login(w.newUser(w.acct.ID, "tech@test.example", false, own, all))
-		me, _ := w.db.UserByEmail(context.Background(), "tech@test.example")
-		admin, _ := w.db.UserByEmail(context.Background(), "admin@a-msp.example")
+		me, _ := w.db.UserByEmail(context.Background(), w.acct.ID, "tech@test.example")
+		admin, _ := w.db.UserByEmail(context.Background(), w.acct.ID, "admin@a-msp.example")
 		var mine, theirs, onY struct{ ID string }
 		w.want(201, w.admin, "POST", "/api/v1/tickets", map[string]any{"customer_id": id(x), "subject": "mine", "assignee_id": id(me.ID)}, &mine)
 		w.want(201, w.admin, "POST", "/api/v1/tickets", map[string]any{"customer_id": id(x), "subject": "theirs", "assignee_id": id(admin.ID)}, &theirs)
@@ -290,7 +290,7 @@ func TestAssigningAPolicyToAnAssetNeedsTheAssetInView(t *testing.T) {
 func TestOwnRecordsCannotBeMadeInAnotherUsersName(t *testing.T) {
 	eachModuleBackend(t, func(t *testing.T, w *world) {
 		x := w.customer(w.acct.ID, "X")
-		admin, _ := w.db.UserByEmail(context.Background(), "admin@a-msp.example")
+		admin, _ := w.db.UserByEmail(context.Background(), w.acct.ID, "admin@a-msp.example")
 		var ticket struct{ ID string }
 		w.want(201, w.admin, "POST", "/api/v1/tickets", map[string]any{"customer_id": id(x), "subject": "t"}, &ticket)
 		appointment := map[string]any{"customer_id": id(x), "title": "visit", "starts_at": "2030-01-01T09:00:00Z", "ends_at": "2030-01-01T10:00:00Z"}

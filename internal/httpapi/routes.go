@@ -36,7 +36,7 @@ func (s *Server) foundationRoutes() []Route {
 		{"POST /api/v1/auth/logout", need(authz.SignedIn), s.logout},
 		{"GET /api/v1/me", need(authz.SignedIn), s.me},
 		{"GET /api/v1/me/tokens", need(authz.SignedIn), s.listTokens},
-		{"POST /api/v1/me/tokens", need(authz.SignedIn), s.createToken},
+		{"POST /api/v1/me/tokens", need("api_tokens.manage"), s.createToken},
 		{"DELETE /api/v1/me/tokens/{id}", need(authz.SignedIn), s.deleteToken},
 		{"GET /api/v1/permissions", need(authz.SignedIn), s.listPermissions},
 
@@ -61,6 +61,8 @@ func (s *Server) foundationRoutes() []Route {
 		{"GET /api/v1/users/{id}", need("users.view"), s.getUser},
 		{"PATCH /api/v1/users/{id}", need("users.manage"), s.updateUser},
 		{"DELETE /api/v1/users/{id}", need("users.manage"), s.deleteUser},
+		{"GET /api/v1/users/{id}/tokens", need("users.manage"), s.listUserTokens},
+		{"DELETE /api/v1/users/{id}/tokens/{token_id}", need("users.manage"), s.revokeUserToken},
 	}
 }
 

@@ -6,14 +6,14 @@ import (
 	"time"
 
 	"gatehouse/internal/access"
-	"gatehouse/internal/audit"
-	"gatehouse/internal/auth"
 	"gatehouse/internal/authz"
 	"gatehouse/internal/catalog"
 	"gatehouse/internal/gatehouse"
+	"gatehouse/internal/usecase"
 )
 
 type loginRequest struct {
+	Account  string `json:"account"`
 	Email    string `json:"email"`
 	Password string `json:"password"`
 }
@@ -21,51 +21,6 @@ type loginRequest struct {
 type tokenResponse struct {
 	Token     string    `json:"token"`
 	ExpiresAt time.Time `json:"expires_at"`
-}
-
-// SignIn checks credentials and opens a session. It is shared by the
-// API's login and the web sign-in form. Every failure reads the same.
-func (s *Server) SignIn(r *http.Request, email, password string) (string, gatehouse.Token, error) {
-	bad := gatehouse.Errorf(gatehouse.EUnauthorized, "invalid email or password")
-	keys := []string{"email:" + strings.ToLower(strings.TrimSpace(email)), "ip:" + clientIP(r)}
-	if blocked, until := s.signIns.Blocked(keys...); blocked {
-		return "", gatehouse.Token{}, gatehouse.Errorf(gatehouse.ETooMany, "too many failed sign-ins; try again after %s", until.UTC().Format(time.RFC3339))
-	}
-	u, err := s.store.UserByEmail(r.Context(), email)
-	if err != nil {
-		if gatehouse.ErrorCode(err) != gatehouse.ENotFound {
-			return "", gatehouse.Token{}, err
-		}
-		auth.BurnPasswordCheck(password)
-		s.signIns.Fail(keys...)
-		return "", gatehouse.Token{}, bad
-	}
-	ok, _ := auth.CheckPassword(password, u.PasswordHash)
-	if !ok || u.Disabled {
-		s.signIns.Fail(keys...)
-		reason := "wrong password"
-		if u.Disabled {
-			reason = "user disabled"
-		}
-		ev := audit.Event{Action: "auth.sign_in_failed", TargetType: "user", TargetID: u.ID, After: map[string]any{"reason": reason}}
-		if err := s.store.RecordAudit(r.Context(), u.AccountID, ev); err != nil {
-			return "", gatehouse.Token{}, err
-		}
-		return "", gatehouse.Token{}, bad
-	}
-	s.signIns.Reset(keys[0])
-	ctx := audit.WithActor(r.Context(), audit.Actor{UserID: u.ID, Email: u.Email, IP: clientIP(r)})
-	return s.issueToken(r.WithContext(ctx), u.AccountID, u.ID, gatehouse.TokenSession, "sign-in", s.SessionTTL)
-}
-
-func (s *Server) issueToken(r *http.Request, accountID, userID int64, kind, name string, ttl time.Duration) (string, gatehouse.Token, error) {
-	token, hash, err := auth.NewToken()
-	if err != nil {
-		return "", gatehouse.Token{}, err
-	}
-	t, err := s.store.CreateToken(r.Context(), gatehouse.Token{AccountID: accountID, UserID: userID, Kind: kind, Name: name,
-		Hash: hash, ExpiresAt: s.now().Add(ttl).UTC().Truncate(time.Millisecond)})
-	return token, t, err
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request, _ *authz.Caller) error {
@@ -79,7 +34,8 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, _ *authz.Caller) 
 	if req.Password == "" {
 		return gatehouse.Invalid("password", "password is required")
 	}
-	token, t, err := s.SignIn(r, req.Email, req.Password)
+	token, t, err := s.uc.SignIn(r.Context(), usecase.Credentials{Account: req.Account, Email: req.Email,
+		Password: req.Password, Addr: s.gate.Addrs.Addr(r)})
 	if err != nil {
 		return err
 	}
@@ -87,7 +43,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, _ *authz.Caller) 
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
-	if err := s.store.DeleteToken(r.Context(), c.AccountID, c.UserID, c.TokenID); err != nil {
+	if err := s.uc.SignOut(r.Context(), c); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -95,21 +51,23 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request, c *authz.Caller)
 }
 
 type createTokenRequest struct {
-	Name          string `json:"name"`
-	ExpiresInDays *int   `json:"expires_in_days"`
+	Name          string    `json:"name"`
+	ExpiresInDays *int      `json:"expires_in_days"`
+	Permissions   *[]string `json:"permissions"`
 }
 
 type tokenJSON struct {
-	ID         ID         `json:"id"`
-	Name       string     `json:"name"`
-	Token      string     `json:"token,omitempty"` // only in the create response
-	CreatedAt  time.Time  `json:"created_at"`
-	ExpiresAt  time.Time  `json:"expires_at"`
-	LastUsedAt *time.Time `json:"last_used_at"`
+	ID          ID         `json:"id"`
+	Name        string     `json:"name"`
+	Token       string     `json:"token,omitempty"` // only in the create response
+	Permissions []string   `json:"permissions"`     // null: all of the owner's
+	CreatedAt   time.Time  `json:"created_at"`
+	ExpiresAt   time.Time  `json:"expires_at"`
+	LastUsedAt  *time.Time `json:"last_used_at"`
 }
 
 func toTokenJSON(t gatehouse.Token) tokenJSON {
-	out := tokenJSON{ID: ID(t.ID), Name: t.Name, CreatedAt: t.CreatedAt, ExpiresAt: t.ExpiresAt}
+	out := tokenJSON{ID: ID(t.ID), Name: t.Name, Permissions: t.Permissions, CreatedAt: t.CreatedAt, ExpiresAt: t.ExpiresAt}
 	if !t.LastUsedAt.IsZero() {
 		out.LastUsedAt = &t.LastUsedAt
 	}
@@ -121,28 +79,17 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request, c *authz.Ca
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	req.Name = strings.TrimSpace(req.Name)
-	if req.Name == "" || len(req.Name) > 100 {
-		return gatehouse.Invalid("name", "a name of 1 to 100 characters is required")
-	}
-	days := 90
-	if req.ExpiresInDays != nil {
-		days = *req.ExpiresInDays
-	}
-	if days < 1 || days > 366 {
-		return gatehouse.Invalid("expires_in_days", "from 1 to 366 days")
-	}
-	token, t, err := s.issueToken(r, c.AccountID, c.UserID, gatehouse.TokenAPI, req.Name, time.Duration(days)*24*time.Hour)
+	secret, t, err := s.uc.CreateToken(r.Context(), c, usecase.NewToken{Name: req.Name, ExpiresInDays: req.ExpiresInDays, Permissions: req.Permissions})
 	if err != nil {
 		return err
 	}
 	out := toTokenJSON(t)
-	out.Token = token
+	out.Token = secret
 	return writeJSON(w, http.StatusCreated, out)
 }
 
 func (s *Server) listTokens(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
-	ts, err := s.store.ListTokens(r.Context(), c.AccountID, c.UserID)
+	ts, err := s.uc.ListTokens(r.Context(), c, c.UserID)
 	if err != nil {
 		return err
 	}
@@ -154,7 +101,7 @@ func (s *Server) deleteToken(w http.ResponseWriter, r *http.Request, c *authz.Ca
 	if err != nil {
 		return err
 	}
-	if err := s.store.DeleteToken(r.Context(), c.AccountID, c.UserID, id); err != nil {
+	if err := s.uc.RevokeToken(r.Context(), c, c.UserID, id); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -187,9 +134,11 @@ type groupRefJSON struct {
 }
 
 type effectiveJSON struct {
-	Permission string         `json:"permission"`
-	Scope      scopeJSON      `json:"scope"`
-	Groups     []groupRefJSON `json:"groups"`
+	Permission string    `json:"permission"`
+	Scope      scopeJSON `json:"scope"`
+	// Hidden: the user also holds it on customers the caller cannot see.
+	Hidden bool           `json:"also_customers_you_cannot_see,omitempty"`
+	Groups []groupRefJSON `json:"groups"`
 }
 
 type meJSON struct {

@@ -57,7 +57,18 @@ func (db *DB) createAccount(ctx context.Context, tx *sql.Tx, name string) (gateh
 		return gatehouse.Account{}, gatehouse.Invalid("account", "account name is required")
 	}
 	now := db.Now()
-	id, err := db.insert(ctx, tx, `INSERT INTO accounts (name, security_version, created_at) VALUES (?, 1, ?)`, name, ms(now))
+	var taken int
+	if err := db.queryRow(ctx, tx, `SELECT COUNT(*) FROM accounts WHERE name = ?`, name).Scan(&taken); err != nil {
+		return gatehouse.Account{}, err
+	}
+	if taken > 0 {
+		return gatehouse.Account{}, gatehouse.Errorf(gatehouse.EConflict, "account %q already exists", name)
+	}
+	slug, err := db.freeSlug(ctx, tx, gatehouse.Slug(name))
+	if err != nil {
+		return gatehouse.Account{}, err
+	}
+	id, err := db.insert(ctx, tx, `INSERT INTO accounts (name, slug, security_version, created_at) VALUES (?, ?, 1, ?)`, name, slug, ms(now))
 	if err != nil {
 		if db.d.IsUniqueViolation(err) {
 			return gatehouse.Account{}, gatehouse.Errorf(gatehouse.EConflict, "account %q already exists", name)
@@ -79,26 +90,79 @@ func (db *DB) createAccount(ctx context.Context, tx *sql.Tx, name string) (gateh
 			return gatehouse.Account{}, err
 		}
 	}
-	return gatehouse.Account{ID: id, Name: name, SecurityVersion: 1, CreatedAt: fromMS(ms(now))}, nil
+	return gatehouse.Account{ID: id, Name: name, Slug: slug, SecurityVersion: 1, CreatedAt: fromMS(ms(now))}, nil
+}
+
+// freeSlug is base, or base with the lowest number that makes it unused.
+func (db *DB) freeSlug(ctx context.Context, tx *sql.Tx, base string) (string, error) {
+	slug := base
+	for n := 2; ; n++ {
+		var used int
+		if err := db.queryRow(ctx, tx, `SELECT COUNT(*) FROM accounts WHERE slug = ?`, slug).Scan(&used); err != nil {
+			return "", err
+		}
+		if used == 0 {
+			return slug, nil
+		}
+		slug = fmt.Sprintf("%s-%d", base, n)
+	}
 }
 
 // Account reads one account.
 func (db *DB) Account(ctx context.Context, id int64) (gatehouse.Account, error) {
-	return db.scanAccount(db.queryRow(ctx, db.rdb, `SELECT id, name, security_version, created_at FROM accounts WHERE id = ?`, id))
+	return db.scanAccount(db.queryRow(ctx, db.rdb, `SELECT `+accountCols+` FROM accounts WHERE id = ?`, id))
 }
 
 // AccountByName reads one account by its unique name.
 func (db *DB) AccountByName(ctx context.Context, name string) (gatehouse.Account, error) {
-	return db.scanAccount(db.queryRow(ctx, db.rdb, `SELECT id, name, security_version, created_at FROM accounts WHERE name = ?`, name))
+	return db.scanAccount(db.queryRow(ctx, db.rdb, `SELECT `+accountCols+` FROM accounts WHERE name = ?`, name))
+}
+
+// AccountBySlug reads the account a sign-in names.
+func (db *DB) AccountBySlug(ctx context.Context, slug string) (gatehouse.Account, error) {
+	return db.scanAccount(db.queryRow(ctx, db.rdb, `SELECT `+accountCols+` FROM accounts WHERE slug = ?`, strings.ToLower(strings.TrimSpace(slug))))
+}
+
+// SoleAccount is the deployment's account when it hosts exactly one;
+// otherwise not found, and a sign-in must name its account.
+func (db *DB) SoleAccount(ctx context.Context) (gatehouse.Account, error) {
+	rows, err := db.query(ctx, db.rdb, `SELECT `+accountCols+` FROM accounts ORDER BY id LIMIT 2`)
+	if err != nil {
+		return gatehouse.Account{}, err
+	}
+	defer rows.Close()
+	var found []gatehouse.Account
+	for rows.Next() {
+		a, err := scanAccountRow(rows)
+		if err != nil {
+			return a, err
+		}
+		found = append(found, a)
+	}
+	if err := rows.Err(); err != nil {
+		return gatehouse.Account{}, err
+	}
+	if len(found) != 1 {
+		return gatehouse.Account{}, gatehouse.NotFound("account")
+	}
+	return found[0], nil
+}
+
+const accountCols = `id, name, slug, security_version, created_at`
+
+func scanAccountRow(row interface{ Scan(...any) error }) (gatehouse.Account, error) {
+	var a gatehouse.Account
+	var created int64
+	err := row.Scan(&a.ID, &a.Name, &a.Slug, &a.SecurityVersion, &created)
+	a.CreatedAt = fromMS(created)
+	return a, err
 }
 
 func (db *DB) scanAccount(row *sql.Row) (gatehouse.Account, error) {
-	var a gatehouse.Account
-	var created int64
-	if err := row.Scan(&a.ID, &a.Name, &a.SecurityVersion, &created); err != nil {
+	a, err := scanAccountRow(row)
+	if err != nil {
 		return a, notFound(err, "account")
 	}
-	a.CreatedAt = fromMS(created)
 	return a, nil
 }
 
@@ -116,7 +180,7 @@ func (db *DB) CreateAdmin(ctx context.Context, accountName string, u gatehouse.U
 	var user gatehouse.User
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		acct, err = db.scanAccount(db.queryRow(ctx, tx, `SELECT id, name, security_version, created_at FROM accounts WHERE name = ?`, strings.TrimSpace(accountName)))
+		acct, err = db.scanAccount(db.queryRow(ctx, tx, `SELECT `+accountCols+` FROM accounts WHERE name = ?`, strings.TrimSpace(accountName)))
 		if gatehouse.ErrorCode(err) == gatehouse.ENotFound {
 			acct, err = db.createAccount(ctx, tx, accountName)
 		}

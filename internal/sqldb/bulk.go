@@ -171,7 +171,7 @@ func (b *BulkLoad) Users(accountID int64, n int, row func(i int) gatehouse.User)
 	mems.parent = us
 	for i := range n {
 		u := row(i)
-		email, err := normalizeEmail(u.Email)
+		email, err := gatehouse.NormalizeEmail(u.Email)
 		if err != nil {
 			return err
 		}

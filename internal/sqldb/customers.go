@@ -237,35 +237,46 @@ func fieldLimit(field string) int {
 
 // CustomerGroupIDs lists the groups whose customer list holds the customer.
 func (db *DB) CustomerGroupIDs(ctx context.Context, accountID int64, scope access.Scope, customerID int64) ([]int64, error) {
-	if _, err := db.customer(ctx, db.rdb, accountID, scope, customerID); err != nil {
+	return db.customerGroupIDs(ctx, db.rdb, accountID, scope, customerID)
+}
+
+// CustomerGroupDiff is what SetCustomerGroups would change: the groups
+// gaining the customer and those losing it. Groups that are missing or
+// are not select-customers groups are refused, naming the field.
+func (db *DB) CustomerGroupDiff(ctx context.Context, accountID int64, scope access.Scope, customerID int64, groupIDs []int64) (added, removed []gatehouse.SecurityGroup, err error) {
+	err = db.readTx(ctx, func(tx *sql.Tx) error {
+		current, err := db.customerGroupIDs(ctx, tx, accountID, scope, customerID)
+		if err != nil {
+			return err
+		}
+		added, removed, err = db.groupDiff(ctx, tx, accountID, current, dedup(groupIDs))
+		return err
+	})
+	return added, removed, err
+}
+
+func (db *DB) customerGroupIDs(ctx context.Context, q querier, accountID int64, scope access.Scope, customerID int64) ([]int64, error) {
+	if _, err := db.customer(ctx, q, accountID, scope, customerID); err != nil {
 		return nil, err
 	}
-	return db.ids(ctx, db.rdb, `SELECT group_id FROM security_group_customers WHERE account_id = ? AND customer_id = ? ORDER BY group_id`, accountID, customerID)
+	return db.ids(ctx, q, `SELECT group_id FROM security_group_customers WHERE account_id = ? AND customer_id = ? ORDER BY group_id`, accountID, customerID)
 }
 
 // SetCustomerGroups makes groupIDs exactly the select-customers groups
 // that list the customer: the same rows a group's customer list edits.
-func (db *DB) SetCustomerGroups(ctx context.Context, accountID int64, scope access.Scope, customerID int64, groupIDs []int64, check func(added, removed []gatehouse.SecurityGroup) error) ([]int64, error) {
+func (db *DB) SetCustomerGroups(ctx context.Context, accountID int64, scope access.Scope, customerID int64, groupIDs []int64) ([]int64, error) {
 	var out []int64
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		if err := db.bumpSecurityVersion(ctx, tx, accountID); err != nil {
 			return err
 		}
-		if _, err := db.customer(ctx, tx, accountID, scope, customerID); err != nil {
-			return err
-		}
-		current, err := db.ids(ctx, tx, `SELECT group_id FROM security_group_customers WHERE account_id = ? AND customer_id = ? ORDER BY group_id`, accountID, customerID)
+		current, err := db.customerGroupIDs(ctx, tx, accountID, scope, customerID)
 		if err != nil {
 			return err
 		}
 		added, removed, err := db.groupDiff(ctx, tx, accountID, current, dedup(groupIDs))
 		if err != nil {
 			return err
-		}
-		if check != nil {
-			if err := check(added, removed); err != nil {
-				return err
-			}
 		}
 		for _, g := range removed {
 			if _, err := db.exec(ctx, tx, `DELETE FROM security_group_customers WHERE group_id = ? AND customer_id = ?`, g.ID, customerID); err != nil {
@@ -289,7 +300,7 @@ func (db *DB) SetCustomerGroups(ctx context.Context, accountID int64, scope acce
 
 // groupDiff loads the groups to add and remove, refusing groups that are
 // missing or are not select-customers groups.
-func (db *DB) groupDiff(ctx context.Context, tx *sql.Tx, accountID int64, current, wanted []int64) (added, removed []gatehouse.SecurityGroup, err error) {
+func (db *DB) groupDiff(ctx context.Context, tx querier, accountID int64, current, wanted []int64) (added, removed []gatehouse.SecurityGroup, err error) {
 	has := make(map[int64]bool, len(current))
 	for _, id := range current {
 		has[id] = true
@@ -322,4 +333,16 @@ func (db *DB) groupDiff(ctx context.Context, tx *sql.Tx, accountID int64, curren
 		}
 	}
 	return added, removed, nil
+}
+
+func dedupStrings(in []string) []string {
+	seen := make(map[string]bool, len(in))
+	out := make([]string, 0, len(in))
+	for _, s := range in {
+		if !seen[s] {
+			seen[s] = true
+			out = append(out, s)
+		}
+	}
+	return out
 }

@@ -4,6 +4,7 @@
 package sqldb
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
@@ -32,6 +33,9 @@ type Dialect interface {
 	// LockMigrations serialises migrations between instances starting at
 	// once on one database. It runs inside the migration transaction.
 	LockMigrations(ctx context.Context, tx *sql.Tx) error
+	// WithoutForeignKeys runs a migration's transaction on conn with
+	// foreign-key actions off, failing if any key is broken at the end.
+	WithoutForeignKeys(ctx context.Context, conn *sql.Conn, apply func(*sql.Tx) error) error
 	// IsUniqueViolation reports a unique-constraint error.
 	IsUniqueViolation(err error) bool
 }
@@ -93,7 +97,11 @@ func (db *DB) Migrate(ctx context.Context, fsys fs.FS, dir string) error {
 
 func (db *DB) migrateOne(ctx context.Context, fsys fs.FS, name string) error {
 	version := strings.TrimSuffix(path.Base(name), ".sql")
-	return db.inTx(ctx, func(tx *sql.Tx) error {
+	body, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return err
+	}
+	apply := func(tx *sql.Tx) error {
 		if err := db.d.LockMigrations(ctx, tx); err != nil {
 			return err
 		}
@@ -104,20 +112,34 @@ func (db *DB) migrateOne(ctx context.Context, fsys fs.FS, name string) error {
 		if n > 0 {
 			return nil
 		}
-		body, err := fs.ReadFile(fsys, name)
-		if err != nil {
-			return err
-		}
 		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 			return err
 		}
 		_, err = tx.ExecContext(ctx, db.d.Rebind(`INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`), version, ms(db.Now()))
 		return err
-	})
+	}
+	if !bytes.HasPrefix(body, []byte(foreignKeysOff)) {
+		return db.inTx(ctx, apply)
+	}
+	conn, err := db.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return db.d.WithoutForeignKeys(ctx, conn, apply)
 }
 
-// inTx runs fn in a transaction, committing only if fn succeeds.
+// foreignKeysOff opens a migration that rebuilds a table other tables
+// reference: it runs with foreign-key actions off, so dropping the old
+// table cascades nowhere, and the keys are checked before it commits.
+const foreignKeysOff = "-- foreign-keys: off"
+
+// inTx runs fn in a transaction, committing only if fn succeeds; inside
+// Atomic it joins the context's transaction.
 func (db *DB) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	if tx, ok := ctx.Value(txKey{}).(*sql.Tx); ok {
+		return fn(tx)
+	}
 	tx, err := db.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -140,15 +162,15 @@ type querier interface {
 }
 
 func (db *DB) exec(ctx context.Context, q querier, query string, args ...any) (sql.Result, error) {
-	return q.ExecContext(ctx, db.d.Rebind(query), args...)
+	return joined(ctx, q).ExecContext(ctx, db.d.Rebind(query), args...)
 }
 
 func (db *DB) query(ctx context.Context, q querier, query string, args ...any) (*sql.Rows, error) {
-	return q.QueryContext(ctx, db.d.Rebind(query), args...)
+	return joined(ctx, q).QueryContext(ctx, db.d.Rebind(query), args...)
 }
 
 func (db *DB) queryRow(ctx context.Context, q querier, query string, args ...any) *sql.Row {
-	return q.QueryRowContext(ctx, db.d.Rebind(query), args...)
+	return joined(ctx, q).QueryRowContext(ctx, db.d.Rebind(query), args...)
 }
 
 // insert runs an INSERT … RETURNING id.

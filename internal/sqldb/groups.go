@@ -4,11 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"sort"
-	"strings"
 
 	"gatehouse/internal/audit"
-	"gatehouse/internal/catalog"
 	"gatehouse/internal/gatehouse"
 )
 
@@ -78,7 +75,7 @@ func (db *DB) fillGroups(ctx context.Context, q querier, gs []gatehouse.Security
 		return err
 	})
 	for i := range gs {
-		sortByCatalog(gs[i].Permissions)
+		gs[i].Permissions = gatehouse.SortPermissions(gs[i].Permissions)
 	}
 	return err
 }
@@ -96,18 +93,6 @@ func (db *DB) eachRow(ctx context.Context, q querier, query string, args []any, 
 		}
 	}
 	return rows.Err()
-}
-
-// sortByCatalog orders permission keys as the catalog lists them.
-func sortByCatalog(keys []string) {
-	sort.SliceStable(keys, func(i, j int) bool {
-		a, okA := catalog.Lookup(keys[i])
-		b, okB := catalog.Lookup(keys[j])
-		if okA != okB {
-			return okA
-		}
-		return a < b
-	})
 }
 
 func (db *DB) strings(ctx context.Context, q querier, query string, args ...any) ([]string, error) {
@@ -227,36 +212,16 @@ func (db *DB) writeGroupSets(ctx context.Context, tx *sql.Tx, accountID, id int6
 	return nil
 }
 
-// validateGroup checks and normalises a group before it is written.
+// validateGroup refuses a group the domain rules refuse, or whose
+// customers are not the account's. It applies no defaults: a caller that
+// skipped normalising (an empty access type, say) is refused, never
+// widened.
 func (db *DB) validateGroup(ctx context.Context, q querier, accountID int64, g *gatehouse.SecurityGroup) error {
-	g.Name = strings.TrimSpace(g.Name)
-	switch {
-	case g.Name == "":
-		return gatehouse.Invalid("name", "a name is required")
-	case len(g.Name) > 100:
-		return gatehouse.Invalid("name", "at most 100 characters")
-	case len(g.Description) > 2000:
-		return gatehouse.Invalid("description", "at most 2000 characters")
-	case g.AccessType == "":
-		g.AccessType = gatehouse.AllCustomers
-	case !g.AccessType.Valid():
-		return gatehouse.Invalid("access_type", "must be all_customers or select_customers")
-	}
-	if g.AccessType == gatehouse.AllCustomers && len(g.CustomerIDs) > 0 {
-		return gatehouse.Invalid("customer_ids", "a customer list applies only to select_customers groups")
-	}
-	g.Permissions = dedupStrings(g.Permissions)
-	for _, key := range g.Permissions {
-		p, ok := catalog.Lookup(key)
-		if !ok {
-			return gatehouse.Invalid("permissions", "unknown permission %q", key)
-		}
-		if g.AccessType != gatehouse.AllCustomers && !p.CustomerScoped() {
-			return gatehouse.Invalid("permissions", "%q is account-wide and can only be granted by an All Customers group", key)
-		}
-	}
-	sortByCatalog(g.Permissions)
+	g.Permissions = gatehouse.SortPermissions(g.Permissions)
 	g.CustomerIDs = dedup(g.CustomerIDs)
+	if err := g.Validate(); err != nil {
+		return err
+	}
 	return db.checkCustomersExist(ctx, q, accountID, g.CustomerIDs, "customer_ids")
 }
 
@@ -273,65 +238,42 @@ func (db *DB) checkCustomersExist(ctx context.Context, q querier, accountID int6
 	return nil
 }
 
-func dedupStrings(in []string) []string {
-	seen := make(map[string]bool, len(in))
-	out := make([]string, 0, len(in))
-	for _, s := range in {
-		if !seen[s] {
-			seen[s] = true
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-// UpdateGroup applies the set fields. check, if not nil, sees the group
-// before and after the change inside the transaction and may refuse it.
-func (db *DB) UpdateGroup(ctx context.Context, accountID, id int64, f gatehouse.GroupFields, check func(before, after gatehouse.SecurityGroup) error) (gatehouse.SecurityGroup, error) {
+// UpdateGroup writes g's full state over the stored group g.ID.
+func (db *DB) UpdateGroup(ctx context.Context, accountID int64, g gatehouse.SecurityGroup) (gatehouse.SecurityGroup, error) {
 	var out gatehouse.SecurityGroup
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		if err := db.bumpSecurityVersion(ctx, tx, accountID); err != nil {
 			return err
 		}
-		before, err := db.group(ctx, tx, accountID, id)
+		before, err := db.group(ctx, tx, accountID, g.ID)
 		if err != nil {
 			return err
 		}
-		after := before
-		if f.AccessType != nil && *f.AccessType == gatehouse.SelectCustomers && f.CustomerIDs == nil && before.AccessType == gatehouse.AllCustomers {
-			after.CustomerIDs = nil // switching to select with no list: no customers
-		}
-		f.Apply(&after)
-		if err := db.validateGroup(ctx, tx, accountID, &after); err != nil {
+		if err := db.validateGroup(ctx, tx, accountID, &g); err != nil {
 			return err
 		}
-		if check != nil {
-			if err := check(before, after); err != nil {
-				return err
-			}
-		}
 		_, err = db.exec(ctx, tx, `UPDATE security_groups SET name = ?, description = ?, access_type = ?, is_default = ?, updated_at = ?
-			WHERE account_id = ? AND id = ?`, after.Name, after.Description, string(after.AccessType), after.IsDefault, ms(db.Now()), accountID, id)
+			WHERE account_id = ? AND id = ?`, g.Name, g.Description, string(g.AccessType), g.IsDefault, ms(db.Now()), accountID, g.ID)
 		if err != nil {
 			if db.d.IsUniqueViolation(err) {
 				return groupNameTaken()
 			}
 			return fmt.Errorf("update group: %w", err)
 		}
-		if err := db.writeGroupSets(ctx, tx, accountID, id, &after); err != nil {
+		if err := db.writeGroupSets(ctx, tx, accountID, g.ID, &g); err != nil {
 			return err
 		}
-		if out, err = db.group(ctx, tx, accountID, id); err != nil {
+		if out, err = db.group(ctx, tx, accountID, g.ID); err != nil {
 			return err
 		}
-		return db.appendAudit(ctx, tx, accountID, audit.Event{Action: "security_group.update", TargetType: "security_group", TargetID: id,
+		return db.appendAudit(ctx, tx, accountID, audit.Event{Action: "security_group.update", TargetType: "security_group", TargetID: g.ID,
 			Before: groupView(before), After: groupView(out)})
 	})
 	return out, err
 }
 
-// DeleteGroup removes a group and its memberships; check may refuse it.
-func (db *DB) DeleteGroup(ctx context.Context, accountID, id int64, check func(gatehouse.SecurityGroup) error) error {
+// DeleteGroup removes a group and its memberships.
+func (db *DB) DeleteGroup(ctx context.Context, accountID, id int64) error {
 	return db.inTx(ctx, func(tx *sql.Tx) error {
 		if err := db.bumpSecurityVersion(ctx, tx, accountID); err != nil {
 			return err
@@ -340,11 +282,6 @@ func (db *DB) DeleteGroup(ctx context.Context, accountID, id int64, check func(g
 		if err != nil {
 			return err
 		}
-		if check != nil {
-			if err := check(g); err != nil {
-				return err
-			}
-		}
 		if _, err = db.exec(ctx, tx, `DELETE FROM security_groups WHERE account_id = ? AND id = ?`, accountID, id); err != nil {
 			return err
 		}
@@ -352,30 +289,7 @@ func (db *DB) DeleteGroup(ctx context.Context, accountID, id int64, check func(g
 	})
 }
 
-// CopyGroup makes a new group with another's scope and permissions.
-func (db *DB) CopyGroup(ctx context.Context, accountID, id int64, name string, check func(gatehouse.SecurityGroup) error) (gatehouse.SecurityGroup, error) {
-	var out gatehouse.SecurityGroup
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		if err := db.bumpSecurityVersion(ctx, tx, accountID); err != nil {
-			return err
-		}
-		src, err := db.group(ctx, tx, accountID, id)
-		if err != nil {
-			return err
-		}
-		if check != nil {
-			if err := check(src); err != nil {
-				return err
-			}
-		}
-		cp := gatehouse.SecurityGroup{Name: name, Description: src.Description, AccessType: src.AccessType,
-			CustomerIDs: src.CustomerIDs, Permissions: src.Permissions}
-		newID, err := db.insertGroup(ctx, tx, accountID, &cp)
-		if err != nil {
-			return err
-		}
-		out, err = db.group(ctx, tx, accountID, newID)
-		return err
-	})
-	return out, err
+// DefaultGroupIDs are the groups new users join unless told otherwise.
+func (db *DB) DefaultGroupIDs(ctx context.Context, accountID int64) ([]int64, error) {
+	return db.ids(ctx, db.rdb, `SELECT id FROM security_groups WHERE account_id = ? AND is_default = TRUE ORDER BY id`, accountID)
 }

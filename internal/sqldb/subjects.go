@@ -89,6 +89,9 @@ func (db *DB) fillAccessGroup(ctx context.Context, tx *sql.Tx, g *access.Group, 
 
 // readTx runs fn in a read-only transaction.
 func (db *DB) readTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	if tx, ok := ctx.Value(txKey{}).(*sql.Tx); ok {
+		return fn(tx)
+	}
 	tx, err := db.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return err

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"net/mail"
 	"strings"
 
 	"gatehouse/internal/audit"
@@ -21,23 +20,6 @@ func scanUser(row interface{ Scan(...any) error }) (gatehouse.User, error) {
 	return u, err
 }
 
-// normalizeEmail validates an address and returns its canonical form.
-func normalizeEmail(s string) (string, error) {
-	s = strings.ToLower(strings.TrimSpace(s))
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Address != s || len(s) > 254 {
-		return "", gatehouse.Invalid("email", "a valid email address is required")
-	}
-	return s, nil
-}
-
-func validateUserName(name string) error {
-	if len(name) > 200 {
-		return gatehouse.Invalid("name", "at most 200 characters")
-	}
-	return nil
-}
-
 // User reads one user of the account.
 func (db *DB) User(ctx context.Context, accountID, id int64) (gatehouse.User, error) {
 	return db.user(ctx, db.rdb, accountID, id)
@@ -52,9 +34,11 @@ func (db *DB) user(ctx context.Context, q querier, accountID, id int64) (gatehou
 	return u, err
 }
 
-// UserByEmail finds a user across all accounts, for sign-in.
-func (db *DB) UserByEmail(ctx context.Context, email string) (gatehouse.User, error) {
-	u, err := scanUser(db.queryRow(ctx, db.rdb, `SELECT `+userCols+` FROM users WHERE email = ?`, strings.ToLower(strings.TrimSpace(email))))
+// UserByEmail finds a user of the account by address, for sign-in.
+// Addresses are unique per account only.
+func (db *DB) UserByEmail(ctx context.Context, accountID int64, email string) (gatehouse.User, error) {
+	u, err := scanUser(db.queryRow(ctx, db.rdb, `SELECT `+userCols+` FROM users WHERE account_id = ? AND email = ?`,
+		accountID, strings.ToLower(strings.TrimSpace(email))))
 	return u, notFound(err, "user")
 }
 
@@ -150,12 +134,12 @@ func (db *DB) CreateUser(ctx context.Context, accountID int64, u gatehouse.UserC
 }
 
 func (db *DB) createUser(ctx context.Context, tx *sql.Tx, accountID int64, u gatehouse.UserCreate) (gatehouse.User, error) {
-	email, err := normalizeEmail(u.Email)
+	email, err := gatehouse.NormalizeEmail(u.Email)
 	if err != nil {
 		return gatehouse.User{}, err
 	}
-	name := strings.TrimSpace(u.Name)
-	if err := validateUserName(name); err != nil {
+	name, err := gatehouse.NormalizeUserName(u.Name)
+	if err != nil {
 		return gatehouse.User{}, err
 	}
 	groups := u.GroupIDs
@@ -271,8 +255,9 @@ func (db *DB) UpdateUser(ctx context.Context, accountID, id int64, upd gatehouse
 			return fmt.Errorf("update user: %w", err)
 		}
 		if upd.PasswordHash != nil {
-			// A new password ends the sessions opened with the old one.
-			if _, err := db.exec(ctx, tx, `DELETE FROM tokens WHERE user_id = ? AND kind = ?`, id, gatehouse.TokenSession); err != nil {
+			// A new password ends every session and API token issued
+			// under the old one: a stolen credential stops working.
+			if _, err := db.exec(ctx, tx, `DELETE FROM tokens WHERE account_id = ? AND user_id = ?`, accountID, id); err != nil {
 				return err
 			}
 		}
@@ -291,17 +276,18 @@ func (db *DB) UpdateUser(ctx context.Context, accountID, id int64, upd gatehouse
 
 func applyUserUpdate(u *gatehouse.User, upd gatehouse.UserUpdate) error {
 	if upd.Email != nil {
-		email, err := normalizeEmail(*upd.Email)
+		email, err := gatehouse.NormalizeEmail(*upd.Email)
 		if err != nil {
 			return err
 		}
 		u.Email = email
 	}
 	if upd.Name != nil {
-		u.Name = strings.TrimSpace(*upd.Name)
-		if err := validateUserName(u.Name); err != nil {
+		name, err := gatehouse.NormalizeUserName(*upd.Name)
+		if err != nil {
 			return err
 		}
+		u.Name = name
 	}
 	if upd.PasswordHash != nil {
 		u.PasswordHash = *upd.PasswordHash

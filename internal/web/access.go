@@ -10,15 +10,17 @@ import (
 	"strings"
 
 	"gatehouse/internal/access"
+	"gatehouse/internal/accessmap"
 	"gatehouse/internal/authz"
 	"gatehouse/internal/catalog"
+	"gatehouse/internal/csvexport"
 	"gatehouse/internal/gatehouse"
-	"gatehouse/internal/httpapi"
+	"gatehouse/internal/usecase"
 )
 
 // The pages that show and prove access: a user's effective access, the
 // explain form, a customer's access review and the access map. Each one
-// asks the JSON API's exported functions for its answer, so the pages and
+// asks the same use case as the JSON API for its answer, so the pages and
 // the API cannot disagree.
 
 func (s *Server) accessRoutes() []Route {
@@ -149,11 +151,10 @@ func (s *Server) handleEffectiveAccess(w http.ResponseWriter, r *http.Request, c
 	if err != nil {
 		return err
 	}
-	u, g, err := s.api.UserGrants(r, c, id)
+	u, eff, err := s.uc.EffectiveAccess(r.Context(), c, id)
 	if err != nil {
 		return err
 	}
-	eff := g.Effective()
 	var ids []int64
 	for _, e := range eff {
 		ids = append(ids, e.Scope.IDs...)
@@ -165,8 +166,12 @@ func (s *Server) handleEffectiveAccess(w http.ResponseWriter, r *http.Request, c
 	p := effectivePage{User: u}
 	for _, e := range eff {
 		pm := catalog.Get(catalog.MustLookup(e.Permission))
+		where := scopeText(e.Scope, name)
+		if e.Hidden {
+			where += " (and customers you cannot see)"
+		}
 		p.Rows = append(p.Rows, effectiveRow{Key: e.Permission, Label: permLabel(e.Permission), Category: pm.Category,
-			Where: scopeText(e.Scope, name), Groups: groupLinks(c, e.Groups)})
+			Where: where, Groups: groupLinks(c, e.Groups)})
 	}
 	s.render(w, r, c, http.StatusOK, "effective_access", "Effective access of "+u.Email, p)
 	return nil
@@ -296,7 +301,7 @@ func (s *Server) explain(r *http.Request, c *authz.Caller, userVal, permVal, cus
 	if permVal == "" {
 		return nil, gatehouse.Invalid("permission", "choose a permission")
 	}
-	u, e, err := s.api.Explain(r, c, userID, permVal, customerID)
+	u, e, err := s.uc.Explain(r.Context(), c, userID, permVal, customerID)
 	if err != nil {
 		return nil, err
 	}
@@ -335,7 +340,7 @@ func (s *Server) handleAccessReview(w http.ResponseWriter, r *http.Request, c *a
 	if err != nil {
 		return err
 	}
-	cu, review, err := s.api.AccessReview(r, c, id)
+	cu, review, err := s.uc.AccessReview(r.Context(), c, id)
 	if err != nil {
 		return err
 	}
@@ -369,11 +374,11 @@ func (s *Server) handleAccessReviewCSV(w http.ResponseWriter, r *http.Request, c
 	if err != nil {
 		return err
 	}
-	_, review, err := s.api.AccessReview(r, c, id)
+	_, review, err := s.uc.AccessReview(r.Context(), c, id)
 	if err != nil {
 		return err
 	}
-	return httpapi.WriteAccessReviewCSV(w, id, review)
+	return csvexport.Write(w, fmt.Sprintf("customer-%d-access.csv", id), usecase.ReviewCSVHeader, usecase.ReviewCSV(review))
 }
 
 type accessMapPage struct {
@@ -400,8 +405,16 @@ func (s *Server) handleAccessMap(w http.ResponseWriter, r *http.Request, c *auth
 	return nil
 }
 
-// handleAccessMapSVG serves the API's picture: the same customers, the
-// same rows, the same cells.
+// handleAccessMapSVG serves the same picture as the API: the same
+// customers, the same rows, the same cells.
 func (s *Server) handleAccessMapSVG(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
-	return s.api.AccessMap(w, r, c)
+	m, err := s.uc.AccessMap(r.Context(), c, r.URL.Query().Get("by") == "groups", r.URL.Query().Get("q"))
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "image/svg+xml")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
+	_, err = w.Write(accessmap.Render(m))
+	return err
 }

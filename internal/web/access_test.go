@@ -170,7 +170,7 @@ func TestAccessPagesNeedUsersViewAndStayInScope(t *testing.T) {
 func TestEffectiveAccessAndExplainAgreeWithTheEngine(t *testing.T) {
 	e, acme, beta := reviewAccount(t)
 	c := e.signedIn("admin@test.example")
-	mix, err := e.db.UserByEmail(e.ctx, "mix@test.example")
+	mix, err := e.db.UserByEmail(e.ctx, e.account, "mix@test.example")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"gatehouse/internal/audit"
 	"gatehouse/internal/authz"
 	"gatehouse/internal/catalog"
+	"gatehouse/internal/csvexport"
 	"gatehouse/internal/gatehouse"
 )
 
@@ -134,7 +135,7 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request, c *authz.Ca
 		s.render(w, r, c, status, "audit", "Audit log", p)
 		return nil
 	}
-	page, err := s.api.AuditPage(r.Context(), c, f)
+	page, err := s.uc.AuditPage(r.Context(), c, f)
 	if err != nil {
 		fe, ok := formProblem(err)
 		if !ok {
@@ -218,8 +219,11 @@ func (s *Server) handleAuditCSV(w http.ResponseWriter, r *http.Request, c *authz
 	if err != nil {
 		return err
 	}
-	f.Cursor = ""
-	return s.api.ExportAudit(w, r, c, f)
+	f.Cursor, f.Limit = "", 500
+	return csvexport.Stream(w, s.log, "audit.csv", audit.CSVHeader, func(cursor string) (gatehouse.Page[audit.Entry], error) {
+		f.Cursor = cursor
+		return s.uc.AuditPage(r.Context(), c, f)
+	}, audit.Entry.CSVRow)
 }
 
 func prettyJSON(raw json.RawMessage) string {

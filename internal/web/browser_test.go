@@ -248,7 +248,7 @@ func TestBrowserSelectCustomersGroupFromListBuilderToSignIn(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#f-password"), password),
 		chromedp.Click(chromedp.CSS(fmt.Sprintf("#g-%d", techs.ID))), chromedp.Click(chromedp.CSS(fmt.Sprintf("#g-%d", g.ID))))
 	b.submit("#user-form button[type=submit]")
-	u, err := e.db.UserByEmail(e.ctx, "it@acme.example")
+	u, err := e.db.UserByEmail(e.ctx, e.account, "it@acme.example")
 	if err != nil {
 		t.Fatalf("user not created: %v; page: %s", err, b.text("main"))
 	}
@@ -413,7 +413,10 @@ func TestBrowserHostileNamesStayText(t *testing.T) {
 	}
 	b.open("/security-groups/new")
 	b.do(chromedp.Click(chromedp.CSS("#access-select")), chromedp.SendKeys(chromedp.CSS("#lb-search"), "onerror"))
-	b.waitFor("the search result", `document.querySelectorAll('#lb-available option').length === 1`)
+	// Past the search's 200 ms debounce, so no later answer replaces the
+	// list (and the selection) under the click below.
+	time.Sleep(300 * time.Millisecond)
+	b.waitFor("the search result", `document.querySelector('#lb-available').getAttribute('aria-busy') === 'false' && document.querySelectorAll('#lb-available option').length === 1`)
 	if got := options(b, "#lb-available"); !slices.Equal(got, []string{evil}) {
 		t.Fatalf("the list builder shows %q", got)
 	}

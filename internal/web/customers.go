@@ -10,7 +10,7 @@ import (
 	"gatehouse/internal/authz"
 	"gatehouse/internal/catalog"
 	"gatehouse/internal/gatehouse"
-	"gatehouse/internal/httpapi"
+	"gatehouse/internal/usecase"
 )
 
 var (
@@ -151,7 +151,7 @@ func customerFields(r *http.Request) (gatehouse.CustomerFields, gatehouse.Custom
 
 func (s *Server) handleCustomerCreate(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
 	f, shown := customerFields(r)
-	cu, err := s.store.CreateCustomer(r.Context(), c.AccountID, f)
+	cu, err := s.uc.CreateCustomer(r.Context(), c, f)
 	if err != nil {
 		fe, ok := formProblem(err)
 		if !ok {
@@ -205,7 +205,7 @@ func (s *Server) handleCustomerEdit(w http.ResponseWriter, r *http.Request, c *a
 	if err != nil {
 		return err
 	}
-	cu, err := s.store.Customer(r.Context(), c.AccountID, httpapi.CustomerChangeScope(c), id)
+	cu, err := s.uc.CustomerForEdit(r.Context(), c, id)
 	if err != nil {
 		return err
 	}
@@ -218,7 +218,7 @@ func (s *Server) handleCustomerUpdate(w http.ResponseWriter, r *http.Request, c 
 		return err
 	}
 	f, shown := customerFields(r)
-	cu, err := s.store.UpdateCustomer(r.Context(), c.AccountID, httpapi.CustomerChangeScope(c), id, f)
+	cu, err := s.uc.UpdateCustomer(r.Context(), c, id, f)
 	if err != nil {
 		fe, ok := formProblem(err)
 		if !ok {
@@ -241,7 +241,7 @@ func (s *Server) handleCustomerGroupsUpdate(w http.ResponseWriter, r *http.Reque
 	scope := c.Grants.Scope(permCustomersView)
 	ids, err := formIDs(r.PostForm["group_id"], "security_group_ids")
 	if err == nil {
-		_, err = s.store.SetCustomerGroups(r.Context(), c.AccountID, scope, id, ids, httpapi.CustomerGroupsCheck(c, id))
+		_, _, err = s.uc.SetCustomerGroups(r.Context(), c, id, ids, usecase.Apply)
 		if err == nil {
 			redirect(w, r, fmt.Sprintf("/customers/%d/edit", id), "Saved the customer's security groups.")
 			return nil
@@ -266,7 +266,7 @@ func (s *Server) handleCustomerDeleteConfirm(w http.ResponseWriter, r *http.Requ
 	if err != nil {
 		return err
 	}
-	cu, err := s.store.Customer(r.Context(), c.AccountID, httpapi.CustomerChangeScope(c), id)
+	cu, err := s.uc.CustomerForDelete(r.Context(), c, id)
 	if err != nil {
 		return err
 	}
@@ -279,11 +279,8 @@ func (s *Server) handleCustomerDelete(w http.ResponseWriter, r *http.Request, c 
 	if err != nil {
 		return err
 	}
-	cu, err := s.store.Customer(r.Context(), c.AccountID, httpapi.CustomerChangeScope(c), id)
+	cu, _, err := s.uc.DeleteCustomer(r.Context(), c, id, usecase.Apply)
 	if err != nil {
-		return err
-	}
-	if err := s.store.DeleteCustomer(r.Context(), c.AccountID, httpapi.CustomerChangeScope(c), id); err != nil {
 		return err
 	}
 	redirect(w, r, "/customers", "Deleted customer "+cu.Name+".")

@@ -22,6 +22,7 @@ import (
 	"gatehouse/internal/records"
 	"gatehouse/internal/sqldb"
 	"gatehouse/internal/sqldb/sqlite"
+	"gatehouse/internal/usecase"
 	"gatehouse/internal/vault"
 	"gatehouse/internal/web"
 )
@@ -63,11 +64,12 @@ func newEnvWith(t testing.TB, seed func(ctx context.Context, db *sqldb.DB, hash 
 	t.Cleanup(func() { db.Close() })
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	gate := authz.NewGate(db, nil)
-	api := httpapi.New(db, gate, log, cheap)
-	if api.Vault, err = vault.New(bytes.Repeat([]byte{7}, 32)); err != nil {
+	uc := usecase.New(db, usecase.Config{Password: cheap, HashSlots: 4})
+	if uc.Vault, err = vault.New(bytes.Repeat([]byte{7}, 32)); err != nil {
 		t.Fatal(err)
 	}
-	w, err := web.New(db, gate, api, log)
+	api := httpapi.New(db, uc, gate, log)
+	w, err := web.New(db, uc, gate, log)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,13 +7,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"gatehouse/internal/access"
 	"gatehouse/internal/authz"
 	"gatehouse/internal/catalog"
 	"gatehouse/internal/gatehouse"
-	"gatehouse/internal/httpapi"
+	"gatehouse/internal/usecase"
 )
 
 var (
@@ -234,12 +233,10 @@ func groupFromForm(r *http.Request) (gatehouse.SecurityGroup, error) {
 func (s *Server) handleGroupCreate(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
 	g, err := groupFromForm(r)
 	if err == nil {
-		if err = httpapi.CanGrant(c, g); err == nil {
-			var created gatehouse.SecurityGroup
-			if created, err = s.store.CreateGroup(r.Context(), c.AccountID, g); err == nil {
-				redirect(w, r, fmt.Sprintf("/security-groups/%d", created.ID), "Created security group "+created.Name+".")
-				return nil
-			}
+		var created gatehouse.SecurityGroup
+		if created, _, err = s.uc.CreateGroup(r.Context(), c, g, usecase.Apply); err == nil {
+			redirect(w, r, fmt.Sprintf("/security-groups/%d", created.ID), "Created security group "+created.Name+".")
+			return nil
 		}
 	}
 	fe, ok := formProblem(err)
@@ -259,13 +256,7 @@ func (s *Server) handleGroupUpdate(w http.ResponseWriter, r *http.Request, c *au
 		f := gatehouse.GroupFields{Name: &g.Name, Description: &g.Description, AccessType: &g.AccessType,
 			CustomerIDs: &g.CustomerIDs, Permissions: &g.Permissions, IsDefault: &g.IsDefault}
 		var updated gatehouse.SecurityGroup
-		updated, err = s.store.UpdateGroup(r.Context(), c.AccountID, id, f, func(before, after gatehouse.SecurityGroup) error {
-			if err := httpapi.CanGrant(c, before); err != nil {
-				return err
-			}
-			return httpapi.CanGrant(c, after)
-		})
-		if err == nil {
+		if updated, _, err = s.uc.UpdateGroup(r.Context(), c, id, f, usecase.Apply); err == nil {
 			redirect(w, r, fmt.Sprintf("/security-groups/%d", updated.ID), "Saved security group "+updated.Name+".")
 			return nil
 		}
@@ -278,48 +269,19 @@ func (s *Server) handleGroupUpdate(w http.ResponseWriter, r *http.Request, c *au
 	return s.renderGroupForm(w, r, c, groupFormPage{Group: g, CanManage: true, Err: fe})
 }
 
-// handleGroupCopy makes "Copy of <name>", numbering it when that name is
+// handleGroupCopy makes "Copy of <name>", numbered when that name is
 // taken, and opens the copy for editing.
 func (s *Server) handleGroupCopy(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
 	id, err := pathID(r, "security group")
 	if err != nil {
 		return err
 	}
-	src, err := s.store.Group(r.Context(), c.AccountID, id)
+	cp, err := s.uc.CopyGroup(r.Context(), c, id, "")
 	if err != nil {
 		return err
 	}
-	check := func(g gatehouse.SecurityGroup) error { return httpapi.CanGrant(c, g) }
-	for n := 1; n <= 50; n++ {
-		suffix := ""
-		if n > 1 {
-			suffix = fmt.Sprintf(" (%d)", n)
-		}
-		name := "Copy of " + shorten(src.Name, maxGroupName-len("Copy of ")-len(suffix)) + suffix
-		cp, err := s.store.CopyGroup(r.Context(), c.AccountID, id, name, check)
-		if err == nil {
-			redirect(w, r, fmt.Sprintf("/security-groups/%d", cp.ID), "Copied "+src.Name+" to "+cp.Name+".")
-			return nil
-		}
-		if gatehouse.ErrorCode(err) != gatehouse.EConflict {
-			return err
-		}
-	}
-	return gatehouse.Errorf(gatehouse.EConflict, "could not find a free name for the copy; rename earlier copies first")
-}
-
-// maxGroupName is the store's limit on a group's name, in bytes.
-const maxGroupName = 100
-
-// shorten cuts s to at most n bytes at a character boundary.
-func shorten(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return strings.TrimSpace(s[:n])
+	redirect(w, r, fmt.Sprintf("/security-groups/%d", cp.ID), "Copied the group to "+cp.Name+".")
+	return nil
 }
 
 type groupDeletePage struct {
@@ -339,21 +301,18 @@ func (s *Server) handleGroupDeleteConfirm(w http.ResponseWriter, r *http.Request
 	if err != nil {
 		return err
 	}
-	g, err := s.store.Group(r.Context(), c.AccountID, id)
-	if err != nil {
-		return err
-	}
-	imp, err := s.api.GroupImpact(r, c, g)
+	g, imp, err := s.uc.DeleteGroup(r.Context(), c, id, usecase.Preview)
 	if err != nil {
 		return err
 	}
 	p := groupDeletePage{Group: g}
 	for _, u := range imp.Users {
-		row := impactRow{Name: u.Name, Email: u.Email, LosesAccess: u.LosesAccess}
-		for _, key := range u.Loses {
-			if perm, ok := catalog.Lookup(key); ok {
-				row.Loses = append(row.Loses, catalog.Get(perm).Label)
-			}
+		if len(u.Loses) == 0 {
+			continue
+		}
+		row := impactRow{Name: u.User.Name, Email: u.User.Email, LosesAccess: u.LosesAll}
+		for _, l := range u.Loses {
+			row.Loses = append(row.Loses, permLabel(l.Permission))
 		}
 		p.Impact = append(p.Impact, row)
 	}
@@ -366,14 +325,10 @@ func (s *Server) handleGroupDelete(w http.ResponseWriter, r *http.Request, c *au
 	if err != nil {
 		return err
 	}
-	var name string
-	err = s.store.DeleteGroup(r.Context(), c.AccountID, id, func(g gatehouse.SecurityGroup) error {
-		name = g.Name
-		return httpapi.CanGrant(c, g)
-	})
+	g, _, err := s.uc.DeleteGroup(r.Context(), c, id, usecase.Apply)
 	if err != nil {
 		return err
 	}
-	redirect(w, r, "/security-groups", "Deleted security group "+name+".")
+	redirect(w, r, "/security-groups", "Deleted security group "+g.Name+".")
 	return nil
 }

@@ -254,7 +254,7 @@ func (h modulePages) readForm(r *http.Request, c *authz.Caller, create bool) (re
 	}
 	if h.m.Secret {
 		if secret := r.PostFormValue("secret"); secret != "" {
-			seal, err := h.s.api.SecretSeal(c, h.m, secret)
+			seal, err := h.s.uc.Seal(c, secret)
 			if err != nil {
 				return in, err
 			}
@@ -669,11 +669,7 @@ func (s *Server) handleScriptRun(w http.ResponseWriter, r *http.Request, c *auth
 		err = gatehouse.Invalid("asset_id", "choose an asset")
 	} else {
 		var run records.Record
-		run, err = s.store.CreateScriptRun(r.Context(), c.AccountID, id, assetID, c.UserID,
-			records.UseReach(modScripts, c.Grants, "scripts.run"), records.PermReach(modAssets, c.Grants, "scripts.run"),
-			func(scriptCustomer, assetCustomer int64) error {
-				return records.CheckScriptRun(c.Grants, scriptCustomer, assetCustomer)
-			})
+		run, err = s.uc.RunScript(r.Context(), c, id, assetID)
 		if err == nil {
 			redirect(w, r, fmt.Sprintf("/script-runs/%d", run.ID), "Queued the script on the asset.")
 			return nil
@@ -705,7 +701,7 @@ func (s *Server) handleCredentialReveal(w http.ResponseWriter, r *http.Request, 
 	if err != nil {
 		return err
 	}
-	_, secret, err := s.api.RevealSecret(r.Context(), c, id)
+	_, secret, err := s.uc.RevealSecret(r.Context(), c, id)
 	if err != nil {
 		fe, ok := formProblem(err)
 		if !ok {
@@ -725,7 +721,7 @@ func (s *Server) handleLeadConvert(w http.ResponseWriter, r *http.Request, c *au
 	if err != nil {
 		return err
 	}
-	lead, customer, err := s.api.ConvertLead(r.Context(), c, id)
+	lead, customer, err := s.uc.ConvertLead(r.Context(), c, id)
 	if err == nil {
 		to, flash := fmt.Sprintf("/leads/%d", lead.ID), "Marked lead "+recordTitle(modLeads, lead)+" won."
 		if customer.ID != 0 {

@@ -13,6 +13,7 @@ import (
 	"gatehouse/internal/catalog"
 	"gatehouse/internal/gatehouse"
 	"gatehouse/internal/records"
+	"gatehouse/internal/usecase"
 )
 
 // moduleRoutes are the list and detail pages of every module, each
@@ -219,7 +220,7 @@ func (h modulePages) renderDetail(w http.ResponseWriter, r *http.Request, c *aut
 	}
 	if h.m == modLeads {
 		p.Linked, p.ConvertErr = rec.CustomerID != 0, x.ConvertErr
-		p.CanConvert = !(p.Linked && rec.Values.Str("status") == "won") && h.s.api.MayConvertLead(c, rec)
+		p.CanConvert = !(p.Linked && rec.Values.Str("status") == "won") && usecase.MayConvertLead(c, rec)
 	}
 	status := http.StatusOK
 	for _, fe := range []*formError{x.RunErr, x.RevealErr, x.ConvertErr} {

@@ -7,28 +7,45 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
 
+	"gatehouse/internal/access"
 	"gatehouse/internal/audit"
 	"gatehouse/internal/authz"
 	"gatehouse/internal/gatehouse"
-	"gatehouse/internal/httpapi"
+	"gatehouse/internal/records"
+	"gatehouse/internal/usecase"
 )
 
-// Store is the storage the web admin reads and writes: the API's, since
-// the web admin shares its rules and reads nothing the API does not.
+// Store is what the web admin reads directly: the API's reads, plus the
+// module records. Every security-relevant change goes through the use
+// cases.
 type Store interface {
-	httpapi.Store
+	Account(ctx context.Context, id int64) (gatehouse.Account, error)
+	ListCustomers(ctx context.Context, accountID int64, scope access.Scope, f gatehouse.ListFilter) (gatehouse.Page[gatehouse.Customer], error)
+	Customer(ctx context.Context, accountID int64, scope access.Scope, id int64) (gatehouse.Customer, error)
+	CustomerGroupIDs(ctx context.Context, accountID int64, scope access.Scope, customerID int64) ([]int64, error)
+	ListGroups(ctx context.Context, accountID int64, f gatehouse.ListFilter) (gatehouse.Page[gatehouse.SecurityGroup], error)
+	Group(ctx context.Context, accountID, id int64) (gatehouse.SecurityGroup, error)
+	ListUsers(ctx context.Context, accountID int64, f gatehouse.ListFilter) (gatehouse.Page[gatehouse.User], error)
+	User(ctx context.Context, accountID, id int64) (gatehouse.User, error)
+
+	ListRecords(ctx context.Context, accountID int64, m *records.Module, f gatehouse.ListFilter, reaches ...records.Reach) (gatehouse.Page[records.Record], error)
+	Record(ctx context.Context, accountID int64, m *records.Module, id int64, reaches ...records.Reach) (records.Record, error)
+	CreateRecord(ctx context.Context, accountID int64, m *records.Module, allow records.Reach, in records.Input) (records.Record, error)
+	UpdateRecord(ctx context.Context, accountID int64, m *records.Module, id int64, in records.Input, reaches ...records.Reach) (records.Record, error)
+	DeleteRecord(ctx context.Context, accountID int64, m *records.Module, id int64, reaches ...records.Reach) error
 }
 
 // Server serves the web admin.
 type Server struct {
 	store  Store
 	gate   *authz.Gate
-	api    *httpapi.Server // sign-in and the delegated-administration rules
+	uc     *usecase.Service // every security-relevant rule
 	log    *slog.Logger
 	pages  *pages
 	assets *assets
@@ -37,8 +54,8 @@ type Server struct {
 
 // New parses the templates and hashes the static files; a missing or
 // broken template fails here, at start-up, not on first use.
-func New(store Store, gate *authz.Gate, api *httpapi.Server, log *slog.Logger) (*Server, error) {
-	s := &Server{store: store, gate: gate, api: api, log: log, cop: http.NewCrossOriginProtection()}
+func New(store Store, uc *usecase.Service, gate *authz.Gate, log *slog.Logger) (*Server, error) {
+	s := &Server{store: store, gate: gate, uc: uc, log: log, cop: http.NewCrossOriginProtection()}
 	var err error
 	if s.assets, err = loadAssets(); err != nil {
 		return nil, err
@@ -101,7 +118,7 @@ func (s *Server) enforce(rt Route) http.Handler {
 			r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 		}
 		// Storage attributes its audit entries to the actor in the context.
-		r = r.WithContext(audit.WithActor(r.Context(), httpapi.RequestActor(r, caller)))
+		r = r.WithContext(audit.WithActor(r.Context(), s.gate.Actor(r, caller)))
 		if err := rt.handle(w, r, caller); err != nil {
 			s.fail(w, r, caller, err)
 		}

@@ -5,11 +5,13 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
 	"gatehouse/internal/authz"
 	"gatehouse/internal/gatehouse"
+	"gatehouse/internal/usecase"
 )
 
 const (
@@ -102,9 +104,26 @@ func localPath(next string) string {
 }
 
 type signInPage struct {
-	Email string
-	Next  string
-	Error string
+	Account    string
+	AskAccount bool // the server hosts several accounts
+	Email      string
+	Next       string
+	Error      string
+}
+
+// accountCookie remembers which account this browser signs in to; it is
+// no secret, only the account's sign-in name.
+const accountCookie = "gatehouse_account"
+
+// signInPage starts the page: the account named in ?account= (an
+// account's own sign-in address) or remembered by this browser.
+func (s *Server) newSignInPage(r *http.Request, account string) signInPage {
+	if account == "" {
+		if c, err := r.Cookie(accountCookie); err == nil {
+			account = c.Value
+		}
+	}
+	return signInPage{Account: account, AskAccount: s.uc.AccountNeededAtSignIn(r.Context())}
 }
 
 func (s *Server) handleSignInForm(w http.ResponseWriter, r *http.Request, _ *authz.Caller) error {
@@ -112,7 +131,9 @@ func (s *Server) handleSignInForm(w http.ResponseWriter, r *http.Request, _ *aut
 		http.Redirect(w, r, localPath(r.URL.Query().Get("next")), http.StatusSeeOther)
 		return nil
 	}
-	s.render(w, r, nil, http.StatusOK, "signin", "Sign in", signInPage{Next: localPath(r.URL.Query().Get("next"))})
+	page := s.newSignInPage(r, strings.TrimSpace(r.URL.Query().Get("account")))
+	page.Next = localPath(r.URL.Query().Get("next"))
+	s.render(w, r, nil, http.StatusOK, "signin", "Sign in", page)
 	return nil
 }
 
@@ -120,20 +141,35 @@ func (s *Server) handleSignInForm(w http.ResponseWriter, r *http.Request, _ *aut
 func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request, _ *authz.Caller) error {
 	email := strings.TrimSpace(r.PostFormValue("email"))
 	password := r.PostFormValue("password")
-	page := signInPage{Email: email, Next: localPath(r.PostFormValue("next"))}
+	page := s.newSignInPage(r, strings.TrimSpace(r.PostFormValue("account")))
+	page.Email, page.Next = email, localPath(r.PostFormValue("next"))
 	if email == "" || password == "" {
 		page.Error = "Enter your email and password."
 		s.render(w, r, nil, http.StatusBadRequest, "signin", "Sign in", page)
 		return nil
 	}
-	token, t, err := s.api.SignIn(r, email, password)
+	token, t, err := s.uc.SignIn(r.Context(), usecase.Credentials{Account: page.Account, Email: email, Password: password, Addr: s.gate.Addrs.Addr(r)})
 	if err != nil {
-		if gatehouse.ErrorCode(err) != gatehouse.EUnauthorized {
+		switch gatehouse.ErrorCode(err) {
+		case gatehouse.EUnauthorized:
+			page.Error = "Invalid email or password."
+			if page.AskAccount {
+				page.Error = "Invalid account, email or password."
+			}
+		case gatehouse.EInvalid, gatehouse.ETooMany:
+			page.Error = domainMessage(err)
+		default:
 			return err
 		}
-		page.Error = "Invalid email or password."
-		s.render(w, r, nil, http.StatusUnauthorized, "signin", "Sign in", page)
+		if d := gatehouse.RetryAfter(err); d > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int(d.Seconds()+0.5)))
+		}
+		s.render(w, r, nil, gatehouse.HTTPStatus(gatehouse.ErrorCode(err)), "signin", "Sign in", page)
 		return nil
+	}
+	if page.Account != "" {
+		http.SetCookie(w, &http.Cookie{Name: accountCookie, Value: page.Account, Path: "/", MaxAge: 400 * 24 * 3600,
+			HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: overTLS(r)})
 	}
 	setSession(w, r, token, t.ExpiresAt)
 	http.Redirect(w, r, page.Next, http.StatusSeeOther)
@@ -142,7 +178,7 @@ func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request, _ *authz.C
 
 // handleSignOut revokes the session's token, not just the cookie.
 func (s *Server) handleSignOut(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
-	if err := s.store.DeleteToken(r.Context(), c.AccountID, c.UserID, c.TokenID); err != nil && gatehouse.ErrorCode(err) != gatehouse.ENotFound {
+	if err := s.uc.SignOut(r.Context(), c); err != nil && gatehouse.ErrorCode(err) != gatehouse.ENotFound {
 		return err
 	}
 	clearSession(w, r)

@@ -8,6 +8,7 @@ import (
 	"gatehouse/internal/authz"
 	"gatehouse/internal/catalog"
 	"gatehouse/internal/gatehouse"
+	"gatehouse/internal/usecase"
 )
 
 var permUsersManage = catalog.MustLookup("users.manage")
@@ -149,15 +150,8 @@ func (s *Server) createUser(r *http.Request, c *authz.Caller, u *gatehouse.User)
 	if err != nil {
 		return err
 	}
-	if err := s.api.CheckUserCreate(r, c, u.GlobalAdmin, ids); err != nil {
-		return err
-	}
-	hash, err := s.api.HashPassword(r.PostFormValue("password"))
-	if err != nil {
-		return err
-	}
-	created, err := s.store.CreateUser(r.Context(), c.AccountID, gatehouse.UserCreate{Email: u.Email, Name: u.Name,
-		PasswordHash: hash, GlobalAdmin: u.GlobalAdmin, Disabled: u.Disabled, GroupIDs: ids})
+	created, _, err := s.uc.CreateUser(r.Context(), c, usecase.NewUser{Email: u.Email, Name: u.Name, Password: r.PostFormValue("password"),
+		GlobalAdmin: u.GlobalAdmin, Disabled: u.Disabled, GroupIDs: &ids}, usecase.Apply)
 	if err != nil {
 		return err
 	}
@@ -175,7 +169,7 @@ func (s *Server) handleUserUpdate(w http.ResponseWriter, r *http.Request, c *aut
 		return err
 	}
 	email, name, disabled := r.PostFormValue("email"), r.PostFormValue("name"), checked(r, "disabled")
-	upd := gatehouse.UserUpdate{Email: &email, Name: &name, Disabled: &disabled, GlobalAdmin: adminFlag(r)}
+	upd := usecase.UserChange{Email: &email, Name: &name, Disabled: &disabled, GlobalAdmin: adminFlag(r)}
 	shown := before
 	shown.Email, shown.Name, shown.Disabled = email, name, disabled
 	if upd.GlobalAdmin != nil {
@@ -193,23 +187,16 @@ func (s *Server) handleUserUpdate(w http.ResponseWriter, r *http.Request, c *aut
 	return s.renderUserForm(w, r, c, userFormPage{User: shown, CanManage: true, Err: fe})
 }
 
-func (s *Server) updateUser(r *http.Request, c *authz.Caller, before gatehouse.User, upd *gatehouse.UserUpdate, shown *gatehouse.User) error {
+func (s *Server) updateUser(r *http.Request, c *authz.Caller, before gatehouse.User, upd *usecase.UserChange, shown *gatehouse.User) error {
 	ids, err := formIDs(r.PostForm["group_id"], "security_group_ids")
 	if err != nil {
 		return err
 	}
 	upd.GroupIDs = &ids
 	shown.GroupIDs = ids
-	if err := s.api.CheckUserChange(r, c, before, *upd); err != nil {
-		return err
-	}
 	if pw := r.PostFormValue("password"); pw != "" {
-		hash, err := s.api.HashPassword(pw)
-		if err != nil {
-			return err
-		}
-		upd.PasswordHash = &hash
+		upd.Password = &pw
 	}
-	_, err = s.store.UpdateUser(r.Context(), c.AccountID, before.ID, *upd)
+	_, _, err = s.uc.UpdateUser(r.Context(), c, before.ID, *upd, usecase.Apply)
 	return err
 }

@@ -545,12 +545,13 @@ func TestModulePagesOpenToViewOwnAndHideOtherAreas(t *testing.T) {
 	}
 }
 
-// A copy of a group whose name is already at the length limit is still
-// "Copy of …", shortened at a character boundary, never cut inside a
-// character (which PostgreSQL refuses and pages show as garbage).
+// A copy of a group whose name is already at the length limit (counted
+// in characters) is still "Copy of …", shortened at a character boundary,
+// never cut inside a character (which PostgreSQL refuses and pages show
+// as garbage).
 func TestCopyingAGroupWithALongNameKeepsAValidName(t *testing.T) {
 	e := newEnv(t)
-	long := "a" + strings.Repeat("é", 49) + "z" // 100 bytes, the limit
+	long := "a" + strings.Repeat("é", 98) + "z" // 100 characters, the limit
 	g := e.group(gatehouse.SecurityGroup{Name: long, AccessType: gatehouse.AllCustomers, Permissions: []string{"customers.view"}})
 	before, err := e.db.ListGroups(e.ctx, e.account, gatehouse.ListFilter{Limit: 10})
 	if err != nil {
@@ -572,7 +573,7 @@ func TestCopyingAGroupWithALongNameKeepsAValidName(t *testing.T) {
 			continue
 		}
 		copies++
-		if !utf8.ValidString(got.Name) || !strings.HasPrefix(got.Name, "Copy of aé") || len(got.Name) > 100 {
+		if !utf8.ValidString(got.Name) || !strings.HasPrefix(got.Name, "Copy of aé") || utf8.RuneCountInString(got.Name) > 100 {
 			t.Errorf("a copy is named %q", got.Name)
 		}
 	}

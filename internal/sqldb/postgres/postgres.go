@@ -84,6 +84,20 @@ func (dialect) LockMigrations(ctx context.Context, tx *sql.Tx) error {
 	return err
 }
 
+// WithoutForeignKeys needs nothing on PostgreSQL: its ALTER TABLE changes
+// constraints in place.
+func (dialect) WithoutForeignKeys(ctx context.Context, conn *sql.Conn, apply func(*sql.Tx) error) error {
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := apply(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
 func (dialect) IsUniqueViolation(err error) bool {
 	var e *pgconn.PgError
 	return errors.As(err, &e) && e.Code == "23505"

@@ -22,6 +22,19 @@ var migrations embed.FS
 
 // Open opens (creating if needed) the database file at path and migrates it.
 func Open(ctx context.Context, path string) (*sqldb.DB, error) {
+	db, err := openPools(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx, migrations, "migrations"); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// openPools opens the write and read pools without migrating.
+func openPools(path string) (*sqldb.DB, error) {
 	pragmas := "_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)"
 	base := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas
 	write, err := sql.Open("sqlite", base+"&_txlock=immediate")
@@ -35,12 +48,7 @@ func Open(ctx context.Context, path string) (*sqldb.DB, error) {
 		return nil, fmt.Errorf("open sqlite: %w", err)
 	}
 	read.SetMaxOpenConns(8)
-	db := sqldb.New(write, read, dialect{})
-	if err := db.Migrate(ctx, migrations, "migrations"); err != nil {
-		db.Close()
-		return nil, err
-	}
-	return db, nil
+	return sqldb.New(write, read, dialect{}), nil
 }
 
 type dialect struct{}
@@ -51,6 +59,34 @@ func (dialect) InIDs(col string) string { return col + " IN (SELECT value FROM j
 func (dialect) IDsArg(ids []int64) any  { return sqldb.IDList(ids) }
 func (dialect) LockMigrations(context.Context, *sql.Tx) error {
 	return nil // the write transaction is already exclusive
+}
+
+// WithoutForeignKeys follows SQLite's procedure for schema changes ALTER
+// TABLE cannot make: foreign keys off outside the transaction, a
+// foreign_key_check before commit, keys on again after.
+func (dialect) WithoutForeignKeys(ctx context.Context, conn *sql.Conn, apply func(*sql.Tx) error) error {
+	if _, err := conn.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
+		return err
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA foreign_keys = ON")
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := apply(tx); err != nil {
+		return err
+	}
+	rows, err := tx.QueryContext(ctx, "PRAGMA foreign_key_check")
+	if err != nil {
+		return err
+	}
+	broken := rows.Next()
+	rows.Close()
+	if broken {
+		return errors.New("the migration left a broken foreign key")
+	}
+	return tx.Commit()
 }
 
 func (dialect) IsUniqueViolation(err error) bool {

@@ -21,7 +21,7 @@ func auditTests() []namedTest {
 func testAuditRecordsChanges(t *testing.T, db *sqldb.DB) {
 	a := mustAccount(t, db, "A")
 	actx := audit.WithActor(ctx, audit.Actor{UserID: 42, Email: "boss@x.example", IP: "192.0.2.7"})
-	g, err := db.CreateGroup(actx, a.ID, gatehouse.SecurityGroup{Name: "G", Permissions: []string{"assets.view"}})
+	g, err := db.CreateGroup(actx, a.ID, gatehouse.SecurityGroup{Name: "G", AccessType: gatehouse.AllCustomers, Permissions: []string{"assets.view"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -28,7 +28,7 @@ type namedTest struct {
 func Run(t *testing.T, open Opener) {
 	tests := []namedTest{
 		{"a new account starts with the example groups", testExampleGroups},
-		{"emails are unique across accounts", testEmailUnique},
+		{"emails are unique within an account, not across", testEmailUnique},
 		{"users without named groups join the default groups", testDefaultGroups},
 		{"the last active global admin cannot be demoted, disabled or deleted", testLastAdmin},
 		{"customer lists and reads are filtered by scope in the query", testCustomerScope},
@@ -124,17 +124,28 @@ func testExampleGroups(t *testing.T, db *sqldb.DB) {
 	}
 }
 
+// testEmailUnique: an address is unique within an account, and only
+// there — so no answer about one account reveals another's users.
 func testEmailUnique(t *testing.T, db *sqldb.DB) {
 	a := mustAccount(t, db, "A")
 	b := mustAccount(t, db, "B")
-	mustUser(t, db, a.ID, "Same@Example.com", true, []int64{})
-	_, err := db.CreateUser(ctx, b.ID, gatehouse.UserCreate{Email: "same@example.com", GroupIDs: []int64{}})
+	ua := mustUser(t, db, a.ID, "Same@Example.com", true, []int64{})
+	_, err := db.CreateUser(ctx, a.ID, gatehouse.UserCreate{Email: "same@example.com", GroupIDs: []int64{}})
 	wantField(t, err, gatehouse.EConflict, "email")
+	ub, err := db.CreateUser(ctx, b.ID, gatehouse.UserCreate{Email: "same@example.com", GroupIDs: []int64{}})
+	if err != nil {
+		t.Fatalf("another account's address blocks a new user: %v", err)
+	}
 	_, err = db.CreateUser(ctx, b.ID, gatehouse.UserCreate{Email: "not an email"})
 	wantField(t, err, gatehouse.EInvalid, "email")
-	u, err := db.UserByEmail(ctx, " SAME@example.com ")
-	if err != nil || u.AccountID != a.ID {
-		t.Fatalf("lookup by email: %+v, %v", u, err)
+	for _, want := range []gatehouse.User{ua, ub} {
+		u, err := db.UserByEmail(ctx, want.AccountID, " SAME@example.com ")
+		if err != nil || u.ID != want.ID {
+			t.Fatalf("lookup by email in account %d: %+v, %v", want.AccountID, u, err)
+		}
+	}
+	if a2, err := db.AccountBySlug(ctx, a.Slug); err != nil || a2.ID != a.ID || a.Slug == b.Slug {
+		t.Fatalf("account slugs: %q %q, lookup %+v %v", a.Slug, b.Slug, a2, err)
 	}
 }
 
@@ -294,7 +305,7 @@ func testCrossAccount(t *testing.T, db *sqldb.DB) {
 	wantField(t, err, gatehouse.EInvalid, "customer_ids")
 	_, err = db.CreateUser(ctx, a.ID, gatehouse.UserCreate{Email: "a@x.example", GroupIDs: []int64{gb.ID}})
 	wantField(t, err, gatehouse.EInvalid, "security_group_ids")
-	_, err = db.SetCustomerGroups(ctx, b.ID, access.All(), cb.ID, []int64{firstGroup(t, db, a.ID)}, nil)
+	_, err = db.SetCustomerGroups(ctx, b.ID, access.All(), cb.ID, []int64{firstGroup(t, db, a.ID)})
 	wantField(t, err, gatehouse.EInvalid, "security_group_ids")
 }
 
@@ -317,11 +328,11 @@ func testGroupValidation(t *testing.T, db *sqldb.DB) {
 		field string
 	}{
 		{"no name", gatehouse.SecurityGroup{AccessType: gatehouse.AllCustomers}, gatehouse.EInvalid, "name"},
-		{"unknown permission", gatehouse.SecurityGroup{Name: "x", Permissions: []string{"assets.teleport"}}, gatehouse.EInvalid, "permissions"},
+		{"unknown permission", gatehouse.SecurityGroup{Name: "x", AccessType: gatehouse.AllCustomers, Permissions: []string{"assets.teleport"}}, gatehouse.EInvalid, "permissions"},
 		{"account-wide permission in a select group", gatehouse.SecurityGroup{Name: "x", AccessType: gatehouse.SelectCustomers, Permissions: []string{"users.manage"}}, gatehouse.EInvalid, "permissions"},
 		{"customer list on an all-customers group", gatehouse.SecurityGroup{Name: "x", AccessType: gatehouse.AllCustomers, CustomerIDs: []int64{c.ID}}, gatehouse.EInvalid, "customer_ids"},
 		{"unknown access type", gatehouse.SecurityGroup{Name: "x", AccessType: "some_customers"}, gatehouse.EInvalid, "access_type"},
-		{"duplicate name", gatehouse.SecurityGroup{Name: "Technicians"}, gatehouse.EConflict, "name"},
+		{"duplicate name", gatehouse.SecurityGroup{Name: "Technicians", AccessType: gatehouse.AllCustomers}, gatehouse.EConflict, "name"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -329,10 +340,14 @@ func testGroupValidation(t *testing.T, db *sqldb.DB) {
 			wantField(t, err, tc.code, tc.field)
 		})
 	}
-	g := mustGroup(t, db, a.ID, gatehouse.SecurityGroup{Name: "Admins", Permissions: []string{"users.manage", "assets.view"}})
-	sel := gatehouse.SelectCustomers
-	_, err := db.UpdateGroup(ctx, a.ID, g.ID, gatehouse.GroupFields{AccessType: &sel}, nil)
+	g := mustGroup(t, db, a.ID, gatehouse.SecurityGroup{Name: "Admins", AccessType: gatehouse.AllCustomers, Permissions: []string{"users.manage", "assets.view"}})
+	g.AccessType = gatehouse.SelectCustomers
+	_, err := db.UpdateGroup(ctx, a.ID, g)
 	wantField(t, err, gatehouse.EInvalid, "permissions")
+	// Storage applies no defaults: a group whose access type nobody set
+	// is refused, never widened to all customers.
+	_, err = db.CreateGroup(ctx, a.ID, gatehouse.SecurityGroup{Name: "Unset", Permissions: []string{"assets.view"}})
+	wantField(t, err, gatehouse.EInvalid, "access_type")
 }
 
 func testOneRelation(t *testing.T, db *sqldb.DB) {
@@ -345,14 +360,14 @@ func testOneRelation(t *testing.T, db *sqldb.DB) {
 	if err != nil || !slices.Contains(ids, g.ID) {
 		t.Fatalf("customer page misses the group that lists it: %v %v", ids, err)
 	}
-	if _, err := db.SetCustomerGroups(ctx, a.ID, access.All(), c2.ID, []int64{g.ID}, nil); err != nil {
+	if _, err := db.SetCustomerGroups(ctx, a.ID, access.All(), c2.ID, []int64{g.ID}); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := db.Group(ctx, a.ID, g.ID)
 	if !slices.Equal(got.CustomerIDs, []int64{c1.ID, c2.ID}) {
 		t.Fatalf("group list after customer-page edit = %v", got.CustomerIDs)
 	}
-	if _, err := db.SetCustomerGroups(ctx, a.ID, access.All(), c1.ID, []int64{}, nil); err != nil {
+	if _, err := db.SetCustomerGroups(ctx, a.ID, access.All(), c1.ID, []int64{}); err != nil {
 		t.Fatal(err)
 	}
 	got, _ = db.Group(ctx, a.ID, g.ID)
@@ -360,9 +375,9 @@ func testOneRelation(t *testing.T, db *sqldb.DB) {
 		t.Fatalf("group list after removal = %v", got.CustomerIDs)
 	}
 	tech := allGroup(t, db, a.ID)
-	_, err = db.SetCustomerGroups(ctx, a.ID, access.All(), c1.ID, []int64{tech}, nil)
+	_, err = db.SetCustomerGroups(ctx, a.ID, access.All(), c1.ID, []int64{tech})
 	wantField(t, err, gatehouse.EInvalid, "security_group_ids")
-	_, err = db.SetCustomerGroups(ctx, a.ID, access.Only(c2.ID), c1.ID, []int64{g.ID}, nil)
+	_, err = db.SetCustomerGroups(ctx, a.ID, access.Only(c2.ID), c1.ID, []int64{g.ID})
 	wantCode(t, err, gatehouse.ENotFound)
 	// Deleting a customer removes it from the group's list.
 	if err := db.DeleteCustomer(ctx, a.ID, access.All(), c2.ID); err != nil {
@@ -399,15 +414,15 @@ func testSecurityVersion(t *testing.T, db *sqldb.DB) {
 	ids := []int64{g.ID}
 	db.UpdateUser(ctx, a.ID, u.ID, gatehouse.UserUpdate{GroupIDs: &ids})
 	bumped("membership change")
-	cs := []int64{c.ID}
-	db.UpdateGroup(ctx, a.ID, g.ID, gatehouse.GroupFields{CustomerIDs: &cs}, nil)
+	g.CustomerIDs = []int64{c.ID}
+	db.UpdateGroup(ctx, a.ID, g)
 	bumped("group customer list")
-	db.SetCustomerGroups(ctx, a.ID, access.All(), c.ID, []int64{}, nil)
+	db.SetCustomerGroups(ctx, a.ID, access.All(), c.ID, []int64{})
 	bumped("customer page groups")
 	yes := true
 	db.UpdateUser(ctx, a.ID, u.ID, gatehouse.UserUpdate{Disabled: &yes})
 	bumped("disable user")
-	db.DeleteGroup(ctx, a.ID, g.ID, nil)
+	db.DeleteGroup(ctx, a.ID, g.ID)
 	bumped("delete group")
 	db.DeleteUser(ctx, a.ID, u.ID)
 	bumped("delete user")
@@ -467,18 +482,29 @@ func testAtomic(t *testing.T, db *sqldb.DB) {
 	g := mustGroup(t, db, a.ID, gatehouse.SecurityGroup{Name: "G", AccessType: gatehouse.SelectCustomers, CustomerIDs: []int64{c.ID}, Permissions: []string{"assets.view"}})
 	before, _ := db.SecurityVersion(ctx, a.ID)
 	// Valid permissions, then a bad customer: nothing of it may stick.
-	perms := []string{"assets.view", "assets.edit"}
-	bad := []int64{c.ID, 999999}
-	_, err := db.UpdateGroup(ctx, a.ID, g.ID, gatehouse.GroupFields{Permissions: &perms, CustomerIDs: &bad}, nil)
+	changed := g
+	changed.Permissions = []string{"assets.view", "assets.edit"}
+	changed.CustomerIDs = []int64{c.ID, 999999}
+	_, err := db.UpdateGroup(ctx, a.ID, changed)
 	wantField(t, err, gatehouse.EInvalid, "customer_ids")
 	got, _ := db.Group(ctx, a.ID, g.ID)
 	if !slices.Equal(got.Permissions, []string{"assets.view"}) || !slices.Equal(got.CustomerIDs, []int64{c.ID}) {
 		t.Fatalf("failed update left changes: %+v", got)
 	}
-	// A refusing check also rolls back.
+	// A change inside Atomic is undone when a later step refuses: the
+	// use cases check after reading and before committing.
 	refuse := errors.New("refused")
-	name := "Renamed"
-	_, err = db.UpdateGroup(ctx, a.ID, g.ID, gatehouse.GroupFields{Name: &name}, func(_, _ gatehouse.SecurityGroup) error { return refuse })
+	err = db.Atomic(ctx, func(ctx context.Context) error {
+		renamed := g
+		renamed.Name = "Renamed"
+		if _, err := db.UpdateGroup(ctx, a.ID, renamed); err != nil {
+			return err
+		}
+		if got, _ := db.Group(ctx, a.ID, g.ID); got.Name != "Renamed" {
+			t.Errorf("a read inside the transaction misses its own write: %q", got.Name)
+		}
+		return refuse
+	})
 	if !errors.Is(err, refuse) {
 		t.Fatalf("check error lost: %v", err)
 	}

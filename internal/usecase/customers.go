@@ -1,0 +1,89 @@
+package usecase
+
+import (
+	"context"
+
+	"gatehouse/internal/access"
+	"gatehouse/internal/authz"
+	"gatehouse/internal/gatehouse"
+)
+
+// CustomerView is where a customer page may look: the caller's
+// customers.view scope, so an out-of-scope customer is not found.
+func CustomerView(c *authz.Caller) access.Scope { return c.Grants.Scope(permCustomersView) }
+
+// customerChange is where a customer change with p applies: p and
+// customers.view both, so an edit right alone never reads a customer back.
+func customerChange(c *authz.Caller, p access.Scope) access.Scope {
+	return access.Intersect(p, CustomerView(c))
+}
+
+// CustomerForEdit reads a customer the caller may both see and edit.
+func (s *Service) CustomerForEdit(ctx context.Context, c *authz.Caller, id int64) (gatehouse.Customer, error) {
+	return s.store.Customer(ctx, c.AccountID, customerChange(c, c.Grants.Scope(permCustomersEdit)), id)
+}
+
+// CustomerForDelete reads a customer the caller may both see and delete.
+func (s *Service) CustomerForDelete(ctx context.Context, c *authz.Caller, id int64) (gatehouse.Customer, error) {
+	return s.store.Customer(ctx, c.AccountID, customerChange(c, c.Grants.Scope(permCustomersDelete)), id)
+}
+
+// CreateCustomer adds a customer; it needs customers.create for all
+// customers, since a new customer is in no select list yet.
+func (s *Service) CreateCustomer(ctx context.Context, c *authz.Caller, f gatehouse.CustomerFields) (gatehouse.Customer, error) {
+	if !c.Grants.HoldsAll(permCustomersCreate) {
+		return gatehouse.Customer{}, gatehouse.Errorf(gatehouse.EForbidden, "creating customers needs %q for all customers", "customers.create")
+	}
+	return s.store.CreateCustomer(ctx, c.AccountID, f)
+}
+
+// UpdateCustomer changes a customer the caller may see and edit.
+func (s *Service) UpdateCustomer(ctx context.Context, c *authz.Caller, id int64, f gatehouse.CustomerFields) (gatehouse.Customer, error) {
+	return s.store.UpdateCustomer(ctx, c.AccountID, customerChange(c, c.Grants.Scope(permCustomersEdit)), id, f)
+}
+
+// DeleteCustomer removes a customer the caller may see and delete; every
+// group listing it loses it, which a preview reports first.
+func (s *Service) DeleteCustomer(ctx context.Context, c *authz.Caller, id int64, mode Mode) (gatehouse.Customer, Impact, error) {
+	var cu gatehouse.Customer
+	scope := customerChange(c, c.Grants.Scope(permCustomersDelete))
+	imp, err := s.change(ctx, c, mode, func(ctx context.Context) error {
+		var err error
+		if cu, err = s.store.Customer(ctx, c.AccountID, scope, id); err != nil {
+			return err
+		}
+		return s.store.DeleteCustomer(ctx, c.AccountID, scope, id)
+	})
+	return cu, imp, err
+}
+
+// SetCustomerGroups makes groupIDs exactly the select-customers groups
+// listing a customer the caller may see. Each group gaining the customer
+// is checked as it will be — with the customer added — and each group
+// losing it as it is, so a delegated manager neither hands a client's
+// customer to a group nor takes it from one beyond what they hold.
+func (s *Service) SetCustomerGroups(ctx context.Context, c *authz.Caller, customerID int64, groupIDs []int64, mode Mode) ([]int64, Impact, error) {
+	var out []int64
+	scope := CustomerView(c)
+	imp, err := s.change(ctx, c, mode, func(ctx context.Context) error {
+		groupIDs = gatehouse.DedupIDs(groupIDs)
+		added, removed, err := s.store.CustomerGroupDiff(ctx, c.AccountID, scope, customerID, groupIDs)
+		if err != nil {
+			return err
+		}
+		for _, g := range added {
+			g.CustomerIDs = append(g.CustomerIDs, customerID)
+			if err := canGrant(c, g); err != nil {
+				return err
+			}
+		}
+		for _, g := range removed {
+			if err := canGrant(c, g); err != nil {
+				return err
+			}
+		}
+		out, err = s.store.SetCustomerGroups(ctx, c.AccountID, scope, customerID, groupIDs)
+		return err
+	})
+	return out, imp, err
+}
