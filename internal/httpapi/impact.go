@@ -9,8 +9,12 @@ import (
 )
 
 // changeMode reads ?dry_run=: true previews an access change — who gains
-// and who loses what — without writing it.
+// and who loses what — without writing it. ?confirm=<digest> applies the
+// change only if its impact is still the previewed one.
 func changeMode(r *http.Request) (usecase.Mode, error) {
+	if d := r.URL.Query().Get("confirm"); d != "" {
+		return usecase.Confirmed(d), nil
+	}
 	v := r.URL.Query().Get("dry_run")
 	if v == "" {
 		return usecase.Apply, nil
@@ -27,9 +31,13 @@ func changeMode(r *http.Request) (usecase.Mode, error) {
 
 // previewJSON answers a dry run: the change's effect on everyone's access.
 type previewJSON struct {
-	DryRun  bool             `json:"dry_run"`
-	Summary string           `json:"summary"`
-	Users   []userChangeJSON `json:"users"`
+	DryRun   bool             `json:"dry_run"`
+	Summary  string           `json:"summary"`
+	Warnings []string         `json:"warnings"`
+	Users    []userChangeJSON `json:"users"`
+	// Digest identifies this impact: pass it as ?confirm= to apply the
+	// change only if its impact is still this one.
+	Digest string `json:"digest"`
 }
 
 type userChangeJSON struct {
@@ -62,7 +70,10 @@ func writeImpact(w http.ResponseWriter, imp usecase.Impact, err error) error {
 	if err != nil {
 		return err
 	}
-	out := previewJSON{DryRun: true, Summary: imp.Summary(), Users: []userChangeJSON{}}
+	out := previewJSON{DryRun: true, Summary: imp.Summary(), Warnings: imp.Warnings, Users: []userChangeJSON{}, Digest: imp.Digest()}
+	if out.Warnings == nil {
+		out.Warnings = []string{}
+	}
 	for _, u := range imp.Users {
 		out.Users = append(out.Users, userChangeJSON{ID: ID(u.User.ID), Email: u.User.Email, Name: u.User.Name,
 			Gains: toReachJSON(u.Gains), Loses: toReachJSON(u.Loses),

@@ -120,9 +120,6 @@ type Module struct {
 	Secret bool
 	// Check validates rules across fields, after the per-field checks.
 	Check func(Values) error
-	// Audit: every change is written to the audit log with the change
-	// (security-relevant records: scripts, credentials).
-	Audit bool
 }
 
 // Values holds a record's field values by field name: string for the

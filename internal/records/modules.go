@@ -99,7 +99,7 @@ func definitions() []*Module {
 		}})
 
 	scripts := &Module{Key: "scripts", Table: "scripts", Noun: "script", Area: "scripts", Ownership: SharedLibrary,
-		Order: "name", Title: "name", Audit: true,
+		Order: "name", Title: "name",
 		Fields: []Field{
 			searchable(required(str("name", 200))), searchable(str("description", 1000)),
 			enum("language", "powershell", "powershell", "bash", "python", "batch", "applescript"),
@@ -134,7 +134,7 @@ func definitions() []*Module {
 	add(docs)
 
 	creds := &Module{Key: "credentials", Table: "credentials", Noun: "credential", Area: "credentials", Ownership: Restricted,
-		Order: "name", Title: "name", Secret: true, Audit: true,
+		Order: "name", Title: "name", Secret: true,
 		Fields: []Field{
 			searchable(required(str("name", 200))), searchable(str("username", 200)), searchable(str("url", 500)),
 			text("notes", 10000),

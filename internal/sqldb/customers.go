@@ -9,6 +9,7 @@ import (
 	"gatehouse/internal/access"
 	"gatehouse/internal/audit"
 	"gatehouse/internal/gatehouse"
+	"gatehouse/internal/records"
 )
 
 const customerCols = `id, account_id, name, notes, email, phone, website, address_line1, address_line2, city, region, postal_code, country, created_at, updated_at`
@@ -182,6 +183,9 @@ func (db *DB) DeleteCustomer(ctx context.Context, accountID int64, scope access.
 		if err != nil {
 			return err
 		}
+		if err := db.auditCascade(ctx, tx, accountID, id); err != nil {
+			return err
+		}
 		if _, err := db.exec(ctx, tx, `DELETE FROM customers WHERE account_id = ? AND id = ?`, accountID, id); err != nil {
 			return err
 		}
@@ -346,3 +350,32 @@ func dedupStrings(in []string) []string {
 	}
 	return out
 }
+
+// auditCascade writes a delete entry for every record the customer's
+// deletion takes with it, before the foreign keys cascade: nothing leaves
+// the database without a trace.
+func (db *DB) auditCascade(ctx context.Context, tx *sql.Tx, accountID, customerID int64) error {
+	for _, m := range records.All() {
+		var gone []records.Record
+		err := db.eachRow(ctx, tx, `SELECT `+selectList(m)+` FROM `+m.Table+` WHERE account_id = ? AND customer_id = ?`,
+			[]any{accountID, customerID}, func(scan func(...any) error) error {
+				rec, err := scanRecord(m, scanner(scan))
+				gone = append(gone, rec)
+				return err
+			})
+		if err != nil {
+			return err
+		}
+		for i := range gone {
+			if err := db.auditRecord(ctx, tx, accountID, m, "delete", &gone[i], nil, false); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// scanner adapts a row's Scan function to what scanRecord reads.
+type scanner func(...any) error
+
+func (s scanner) Scan(dest ...any) error { return s(dest...) }

@@ -328,12 +328,9 @@ func (db *DB) CreateRecord(ctx context.Context, accountID int64, m *records.Modu
 	return rec, err
 }
 
-// auditRecord logs a change of an audited module in the change's own
+// auditRecord logs a change of a record in the change's own
 // transaction. The values are the record's fields: a secret never is one.
 func (db *DB) auditRecord(ctx context.Context, tx *sql.Tx, accountID int64, m *records.Module, action string, before, after *records.Record, secretSet bool) error {
-	if !m.Audit {
-		return nil
-	}
 	values := func(r *records.Record) any {
 		if r == nil {
 			return nil

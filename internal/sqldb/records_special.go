@@ -116,8 +116,12 @@ func (db *DB) SetAssetPolicy(ctx context.Context, accountID, assetID, policyID i
 			idOrNull(policyID), ms(db.Now()), accountID, assetID); err != nil {
 			return err
 		}
-		rec, err = db.record(ctx, tx, accountID, modAssets, assetID)
-		return err
+		if rec, err = db.record(ctx, tx, accountID, modAssets, assetID); err != nil {
+			return err
+		}
+		return db.appendAudit(ctx, tx, accountID, audit.Event{Action: "asset.policy.set", TargetType: "asset", TargetID: assetID,
+			CustomerID: asset.CustomerID, Before: map[string]any{"name": asset.Values.Str("name"), "policy_id": asset.Values.Int("policy_id")},
+			After: map[string]any{"name": rec.Values.Str("name"), "policy_id": policyID}})
 	})
 	return rec, err
 }
@@ -155,13 +159,19 @@ func (db *DB) AssignPolicy(ctx context.Context, accountID, policyID, customerID 
 		if err := decide(policy.CustomerID, customerID); err != nil {
 			return err
 		}
-		if !assign {
-			_, err := db.exec(ctx, tx, `DELETE FROM policy_customers WHERE account_id = ? AND policy_id = ? AND customer_id = ?`, accountID, policyID, customerID)
+		action := "policy.assign"
+		if assign {
+			_, err = db.exec(ctx, tx, `INSERT INTO policy_customers (account_id, policy_id, customer_id) VALUES (?, ?, ?)
+				ON CONFLICT (policy_id, customer_id) DO NOTHING`, accountID, policyID, customerID)
+		} else {
+			action = "policy.unassign"
+			_, err = db.exec(ctx, tx, `DELETE FROM policy_customers WHERE account_id = ? AND policy_id = ? AND customer_id = ?`, accountID, policyID, customerID)
+		}
+		if err != nil {
 			return err
 		}
-		_, err = db.exec(ctx, tx, `INSERT INTO policy_customers (account_id, policy_id, customer_id) VALUES (?, ?, ?)
-			ON CONFLICT (policy_id, customer_id) DO NOTHING`, accountID, policyID, customerID)
-		return err
+		return db.appendAudit(ctx, tx, accountID, audit.Event{Action: action, TargetType: "policy", TargetID: policyID,
+			CustomerID: customerID, After: map[string]any{"name": policy.Values.Str("name"), "customer_id": customerID}})
 	})
 }
 
@@ -195,8 +205,12 @@ func (db *DB) ClearAlert(ctx context.Context, accountID, id, userID int64, reach
 			now, idOrNull(userID), now, accountID, id); err != nil {
 			return err
 		}
-		rec, err = db.record(ctx, tx, accountID, modAlerts, id)
-		return err
+		if rec, err = db.record(ctx, tx, accountID, modAlerts, id); err != nil {
+			return err
+		}
+		return db.appendAudit(ctx, tx, accountID, audit.Event{Action: "alert.clear", TargetType: "alert", TargetID: id, CustomerID: a.CustomerID,
+			Before: map[string]any{"message": a.Values.Str("message"), "status": a.Values.Str("status")},
+			After:  map[string]any{"message": rec.Values.Str("message"), "status": rec.Values.Str("status")}})
 	})
 	return rec, err
 }
@@ -319,14 +333,21 @@ func (db *DB) AddNote(ctx context.Context, accountID int64, kind records.NoteKin
 		return n, gatehouse.Invalid("body", "a body of 1 to 20000 characters is required")
 	}
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := db.record(ctx, tx, accountID, records.MustLookup(kind.Parent), parentID, reaches...); err != nil {
+		parent := records.MustLookup(kind.Parent)
+		p, err := db.record(ctx, tx, accountID, parent, parentID, reaches...)
+		if err != nil {
 			return err
 		}
 		now := db.Now()
 		id, err := db.insert(ctx, tx, `INSERT INTO `+kind.Table+` (account_id, parent_id, author_id, body, created_at) VALUES (?, ?, ?, ?, ?)`,
 			accountID, parentID, idOrNull(authorID), body, ms(now))
+		if err != nil {
+			return err
+		}
 		n.ID, n.CreatedAt = id, fromMS(ms(now))
-		return err
+		return db.appendAudit(ctx, tx, accountID, audit.Event{Action: strings.ReplaceAll(parent.Noun, " ", "_") + "." + kind.Noun + ".add",
+			TargetType: parent.Noun, TargetID: parentID, CustomerID: p.CustomerID,
+			After: map[string]any{parent.Title: p.Values.Str(parent.Title), kind.Noun + "_id": id, "body": body}})
 	})
 	return n, err
 }
@@ -398,8 +419,11 @@ func (db *DB) SendCampaign(ctx context.Context, accountID, id int64, audience fu
 			now, len(rs), now, accountID, id); err != nil {
 			return err
 		}
-		rec, err = db.record(ctx, tx, accountID, modCampaigns, id)
-		return err
+		if rec, err = db.record(ctx, tx, accountID, modCampaigns, id); err != nil {
+			return err
+		}
+		return db.appendAudit(ctx, tx, accountID, audit.Event{Action: "campaign.send", TargetType: "campaign", TargetID: id, CustomerID: c.CustomerID,
+			After: map[string]any{"name": c.Values.Str("name"), "subject": c.Values.Str("subject"), "recipients": len(rs)}})
 	})
 	return rec, err
 }

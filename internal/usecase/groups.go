@@ -29,6 +29,7 @@ func (s *Service) CreateGroup(ctx context.Context, c *authz.Caller, g gatehouse.
 		out, err = s.store.CreateGroup(ctx, c.AccountID, g)
 		return err
 	})
+	imp.Warnings = destructiveInSelect(g)
 	return out, imp, err
 }
 
@@ -37,6 +38,7 @@ func (s *Service) CreateGroup(ctx context.Context, c *authz.Caller, g gatehouse.
 // holding more than they do, nor widens one beyond what they hold.
 func (s *Service) UpdateGroup(ctx context.Context, c *authz.Caller, id int64, f gatehouse.GroupFields, mode Mode) (gatehouse.SecurityGroup, Impact, error) {
 	var out gatehouse.SecurityGroup
+	var warnings []string
 	imp, err := s.change(ctx, c, mode, func(ctx context.Context) error {
 		before, err := s.store.Group(ctx, c.AccountID, id)
 		if err != nil {
@@ -54,9 +56,11 @@ func (s *Service) UpdateGroup(ctx context.Context, c *authz.Caller, id int64, f 
 		if err := canGrant(c, after); err != nil {
 			return err
 		}
+		warnings = destructiveInSelect(after)
 		out, err = s.store.UpdateGroup(ctx, c.AccountID, after)
 		return err
 	})
+	imp.Warnings = warnings
 	return out, imp, err
 }
 

@@ -1,6 +1,8 @@
 package usecase
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"sort"
 	"strings"
@@ -17,6 +19,8 @@ import (
 // and after.
 type Impact struct {
 	Users []UserImpact
+	// Warnings point out a change that is allowed but likely a mistake.
+	Warnings []string
 }
 
 // UserImpact is one user's side of a change.
@@ -40,8 +44,9 @@ type Reach struct {
 	Hidden     bool
 }
 
-// Empty reports whether the change moves nobody's access.
-func (imp Impact) Empty() bool { return len(imp.Users) == 0 }
+// Empty reports whether the change moves nobody's access and warns of
+// nothing.
+func (imp Impact) Empty() bool { return len(imp.Users) == 0 && len(imp.Warnings) == 0 }
 
 // diffAccess compiles every user before and after and keeps those whose
 // access moved. Customer lists are cut to what the caller may see.
@@ -170,4 +175,71 @@ func plural(n int, one, many string) string {
 		return one
 	}
 	return many
+}
+
+// Digest identifies an impact: two previews of the same change digest
+// alike, and a change whose effect moved since its preview does not.
+func (imp Impact) Digest() string {
+	h := sha256.New()
+	for _, u := range imp.Users {
+		fmt.Fprintf(h, "u%d|%t|%t\n", u.User.ID, u.BecomesAdmin, u.StopsBeingAdmin)
+		for _, side := range [][]Reach{u.Gains, u.Loses} {
+			for _, r := range side {
+				fmt.Fprintf(h, "%s|%d|%v|%t;", r.Permission, r.Scope.Kind, r.Scope.IDs, r.Hidden)
+			}
+			h.Write([]byte{'\n'})
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))[:32]
+}
+
+// destructiveInSelect warns of a select-customers group — a client's
+// staff, typically — holding permissions that destroy records or reach
+// secrets and machines.
+func destructiveInSelect(g gatehouse.SecurityGroup) []string {
+	if g.AccessType != gatehouse.SelectCustomers {
+		return nil
+	}
+	var risky []string
+	for _, k := range g.Permissions {
+		if catalog.Sensitive(k) {
+			risky = append(risky, k)
+		}
+	}
+	if len(risky) == 0 {
+		return nil
+	}
+	return []string{fmt.Sprintf("%q is a select-customers group and grants destructive or sensitive permissions: %s. "+
+		"Make sure its members should hold them.", g.Name, strings.Join(risky, ", "))}
+}
+
+// mootSelect warns when a user's all-customers groups already grant what
+// one of their select-customers groups grants: the select list then
+// limits nothing.
+func mootSelect(email string, groups []gatehouse.SecurityGroup) []string {
+	wide := map[string]bool{}
+	for _, g := range groups {
+		if g.AccessType == gatehouse.AllCustomers {
+			for _, k := range g.Permissions {
+				wide[k] = true
+			}
+		}
+	}
+	var out []string
+	for _, g := range groups {
+		if g.AccessType != gatehouse.SelectCustomers {
+			continue
+		}
+		var moot []string
+		for _, k := range g.Permissions {
+			if wide[k] {
+				moot = append(moot, k)
+			}
+		}
+		if len(moot) > 0 {
+			out = append(out, fmt.Sprintf("%s is also in an all-customers group, so %q's customer list limits nothing for %s.",
+				email, g.Name, strings.Join(moot, ", ")))
+		}
+	}
+	return out
 }

@@ -130,18 +130,40 @@ var (
 )
 
 // Mode says how an access change applies.
-type Mode uint8
+type Mode struct {
+	kind   uint8
+	expect string // Confirmed: the digest of the impact the caller saw
+}
 
 const (
-	Apply          Mode = iota // write it
-	Preview                    // report who gains and loses what; write nothing
-	ApplyAndReport             // write it and report
+	apply uint8 = iota
+	preview
+	report
 )
 
-func (m Mode) reports() bool { return m != Apply }
+var (
+	// Apply writes the change.
+	Apply = Mode{kind: apply}
+	// Preview reports who gains and who loses what, and writes nothing.
+	Preview = Mode{kind: preview}
+	// ApplyAndReport writes the change and reports its impact.
+	ApplyAndReport = Mode{kind: report}
+)
+
+// Confirmed writes the change only if its impact is still the one a
+// preview showed (Impact.Digest); otherwise nothing is written and the
+// error says the access has changed since.
+func Confirmed(digest string) Mode { return Mode{kind: report, expect: digest} }
+
+func (m Mode) reports() bool { return m.kind != apply }
 
 // errPreview rolls back a change whose caller only wanted its impact.
 var errPreview = errors.New("preview")
+
+// ErrImpactChanged refuses a confirmed change whose impact moved since
+// its preview: the caller must look again.
+var ErrImpactChanged = &gatehouse.Error{Code: gatehouse.EConflict, Field: "confirm",
+	Message: "access changed since the preview was made; review the change again"}
 
 // change runs write as one security change of the caller's account: in
 // one transaction, with the account locked so security changes of one
@@ -170,8 +192,11 @@ func (s *Service) change(ctx context.Context, c *authz.Caller, mode Mode, write 
 			return err
 		}
 		imp = diffAccess(c, before, after, s.now())
-		if mode == Preview {
+		switch {
+		case mode == Preview:
 			return errPreview
+		case mode.expect != "" && mode.expect != imp.Digest():
+			return ErrImpactChanged
 		}
 		return nil
 	})

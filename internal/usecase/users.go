@@ -47,6 +47,7 @@ func (s *Service) CreateUser(ctx context.Context, c *authz.Caller, in NewUser, m
 		}
 	}
 	var out gatehouse.User
+	var warnings []string
 	imp, err := s.change(ctx, c, mode, func(ctx context.Context) error {
 		var groups []int64
 		if in.GroupIDs != nil {
@@ -60,11 +61,31 @@ func (s *Service) CreateUser(ctx context.Context, c *authz.Caller, in NewUser, m
 		if err := s.checkGroupGrants(ctx, c, nil, groups); err != nil {
 			return err
 		}
+		if warnings, err = s.groupWarnings(ctx, c.AccountID, email, groups); err != nil {
+			return err
+		}
 		out, err = s.store.CreateUser(ctx, c.AccountID, gatehouse.UserCreate{Email: email, Name: name, PasswordHash: hash,
 			GlobalAdmin: in.GlobalAdmin, Disabled: in.Disabled, GroupIDs: groups})
 		return err
 	})
+	imp.Warnings = warnings
 	return out, imp, err
+}
+
+// groupWarnings are the warnings about a user's set of groups.
+func (s *Service) groupWarnings(ctx context.Context, accountID int64, email string, ids []int64) ([]string, error) {
+	groups := make([]gatehouse.SecurityGroup, 0, len(ids))
+	for _, id := range ids {
+		g, err := s.store.Group(ctx, accountID, id)
+		if gatehouse.ErrorCode(err) == gatehouse.ENotFound {
+			continue // the store refuses it, naming the field
+		}
+		if err != nil {
+			return nil, err
+		}
+		groups = append(groups, g)
+	}
+	return mootSelect(email, groups), nil
 }
 
 // UpdateUser changes a user the caller covers: a delegated manager never
@@ -102,6 +123,7 @@ func (s *Service) UpdateUser(ctx context.Context, c *authz.Caller, id int64, in 
 		upd.PasswordHash = &hash
 	}
 	var out gatehouse.User
+	var warnings []string
 	imp, err := s.change(ctx, c, mode, func(ctx context.Context) error {
 		before, err := s.store.User(ctx, c.AccountID, id)
 		if err != nil {
@@ -110,9 +132,15 @@ func (s *Service) UpdateUser(ctx context.Context, c *authz.Caller, id int64, in 
 		if err := s.checkUserChange(ctx, c, before, upd); err != nil {
 			return err
 		}
+		if upd.GroupIDs != nil {
+			if warnings, err = s.groupWarnings(ctx, c.AccountID, before.Email, *upd.GroupIDs); err != nil {
+				return err
+			}
+		}
 		out, err = s.store.UpdateUser(ctx, c.AccountID, id, upd)
 		return err
 	})
+	imp.Warnings = warnings
 	return out, imp, err
 }
 

@@ -217,6 +217,15 @@ func TestBrowserSelectCustomersGroupFromListBuilderToSignIn(t *testing.T) {
 		t.Error("category boxes do not show their categories as checked")
 	}
 	b.submit("#group-form button[type=submit]")
+	// A client's group with sensitive permissions is flagged before it
+	// is made; nothing exists until the change is confirmed.
+	if w := b.text("#impact-warnings"); !strings.Contains(w, "scripts.run") {
+		t.Fatalf("no warning about the sensitive permissions: %q", b.text("main"))
+	}
+	if _, ok := e.groupByName("Acme co-managed"); ok {
+		t.Fatal("the group was saved before it was confirmed")
+	}
+	b.submit("#confirm-button")
 	if f := b.text(".flash"); !strings.Contains(f, "Created security group Acme co-managed") {
 		t.Fatalf("after saving: %q %s", f, b.text("main"))
 	}
@@ -248,6 +257,14 @@ func TestBrowserSelectCustomersGroupFromListBuilderToSignIn(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#f-password"), password),
 		chromedp.Click(chromedp.CSS(fmt.Sprintf("#g-%d", techs.ID))), chromedp.Click(chromedp.CSS(fmt.Sprintf("#g-%d", g.ID))))
 	b.submit("#user-form button[type=submit]")
+	// A new user gains access: shown first, applied on confirmation.
+	if s := b.text("#impact-summary"); !strings.Contains(s, "1 user gains access to 2 customers") {
+		t.Fatalf("preview of the new user: %q", s)
+	}
+	if _, err := e.db.UserByEmail(e.ctx, e.account, "it@acme.example"); err == nil {
+		t.Fatal("the user was created before the change was confirmed")
+	}
+	b.submit("#confirm-button")
 	u, err := e.db.UserByEmail(e.ctx, e.account, "it@acme.example")
 	if err != nil {
 		t.Fatalf("user not created: %v; page: %s", err, b.text("main"))
@@ -330,7 +347,7 @@ func TestBrowserCopyAndDeleteThroughTheConfirmation(t *testing.T) {
 	}
 }
 
-func TestBrowserCustomerSecurityGroupsMultiSelectRoundTrip(t *testing.T) {
+func TestBrowserCustomerSecurityGroupsRoundTrip(t *testing.T) {
 	e := newEnv(t)
 	cu := e.customer("Driftwood Cafe")
 	g1 := e.group(gatehouse.SecurityGroup{Name: "North team", AccessType: gatehouse.SelectCustomers, Permissions: []string{"customers.view"}})
@@ -338,34 +355,21 @@ func TestBrowserCustomerSecurityGroupsMultiSelectRoundTrip(t *testing.T) {
 	b := newBrowser(t, e)
 	b.signIn("admin@test.example")
 
-	b.open(fmt.Sprintf("/customers/%d/edit", cu))
-	selected := func() []string {
-		return eval[[]string](b, `Array.from(document.querySelectorAll('#f-security_group_ids option:checked')).map(o => o.textContent)`)
+	page := fmt.Sprintf("/customers/%d/security-groups", cu)
+	b.open(page)
+	ticked := func() []string {
+		return eval[[]string](b, `Array.from(document.querySelectorAll('#f-security_group_ids input:checked')).map(i => i.labels[0].textContent.trim())`)
 	}
-	if got := selected(); len(got) != 0 {
-		t.Fatalf("selected before: %q", got)
+	if got := ticked(); len(got) != 0 {
+		t.Fatalf("ticked before: %q", got)
 	}
-	if got := options(b, "#f-security_group_ids"); slices.Contains(got, "Technicians") {
-		t.Fatal("an All Customers group is offered in the multi-select")
+	if txt := b.text("#f-security_group_ids"); strings.Contains(txt, "Technicians") {
+		t.Fatal("an All Customers group is offered as a choice")
 	}
-	optionNode := func(name string) *chromedp.Node {
-		nodes, err := chromedp.Run(b.ctx, chromedp.Nodes(chromedp.CSSAll("#f-security_group_ids option")))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, n := range nodes {
-			if txt, _ := chromedp.Run(b.ctx, chromedp.TextContent(chromedp.NodeIDs{n.NodeID})); txt == name {
-				return n
-			}
-		}
-		t.Fatalf("no option %q", name)
-		return nil
-	}
-	b.do(chromedp.MouseClickNode(optionNode("North team")),
-		chromedp.MouseClickNode(optionNode("South team"), chromedp.ButtonModifiers(chromedp.ModifierCtrl)))
+	b.do(chromedp.Click(chromedp.CSS(fmt.Sprintf("#g-%d", g1))), chromedp.Click(chromedp.CSS(fmt.Sprintf("#g-%d", g2))))
 	b.submit("#customer-groups-form button[type=submit]")
-	if got := selected(); !slices.Equal(got, []string{"North team", "South team"}) {
-		t.Fatalf("selected after saving: %q (%s)", got, b.text("main"))
+	if got := ticked(); !slices.Equal(got, []string{"North team", "South team"}) {
+		t.Fatalf("ticked after saving: %q (%s)", got, b.text("main"))
 	}
 	ids, err := e.db.CustomerGroupIDs(e.ctx, e.account, access.All(), cu)
 	if err != nil || !slices.Equal(ids, []int64{g1, g2}) {
@@ -377,11 +381,24 @@ func TestBrowserCustomerSecurityGroupsMultiSelectRoundTrip(t *testing.T) {
 		t.Fatalf("North team's accessible panel: %q", got)
 	}
 
-	b.open(fmt.Sprintf("/customers/%d/edit", cu))
-	b.do(chromedp.MouseClickNode(optionNode("North team"), chromedp.ButtonModifiers(chromedp.ModifierCtrl)))
+	// Taking the customer from a group its member works through is shown
+	// first, and changes nothing until confirmed.
+	member := e.user("north@test.example", false, g1)
+	b.open(page)
+	b.do(chromedp.Click(chromedp.CSS(fmt.Sprintf("#g-%d", g1))))
 	b.submit("#customer-groups-form button[type=submit]")
-	if got := selected(); !slices.Equal(got, []string{"South team"}) {
-		t.Fatalf("selected after removing one: %q", got)
+	if s := b.text("#impact-summary"); !strings.Contains(s, "1 user loses access to 1 customer") {
+		t.Fatalf("preview summary %q", s)
+	}
+	if !strings.Contains(b.text("#impact"), member.Email) {
+		t.Fatalf("the preview does not name the member: %q", b.text("#impact"))
+	}
+	if ids, _ := e.db.CustomerGroupIDs(e.ctx, e.account, access.All(), cu); !slices.Equal(ids, []int64{g1, g2}) {
+		t.Fatalf("the change applied before it was confirmed: %v", ids)
+	}
+	b.submit("#confirm-button")
+	if got := ticked(); !slices.Equal(got, []string{"South team"}) {
+		t.Fatalf("ticked after removing one: %q", got)
 	}
 	if ids, _ := e.db.CustomerGroupIDs(e.ctx, e.account, access.All(), cu); !slices.Equal(ids, []int64{g2}) {
 		t.Fatalf("stored groups after removing one: %v", ids)

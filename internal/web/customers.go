@@ -102,17 +102,20 @@ func (s *Server) handleCustomerShow(w http.ResponseWriter, r *http.Request, c *a
 }
 
 type customerFormPage struct {
-	Customer gatehouse.Customer
-	New      bool
-	Err      *formError
+	Customer   gatehouse.Customer
+	New        bool
+	Err        *formError
+	ShowGroups bool // link to the customer's security groups
+}
 
-	// The Security Groups multi-select, shown to those who may see groups.
-	ShowGroups     bool
-	CanManage      bool
-	SelectGroups   []groupChoice
-	AllGroups      []gatehouse.SecurityGroup // all-customers groups: they reach every customer anyway
-	GroupsErr      *formError
-	GroupsListSize int
+// customerGroupsPage assigns a customer to Select Customers groups: the
+// same rows the group editor's list builder changes.
+type customerGroupsPage struct {
+	Customer     gatehouse.Customer
+	CanManage    bool
+	SelectGroups []groupChoice
+	AllGroups    []gatehouse.SecurityGroup // all-customers groups: they reach every customer anyway
+	Err          *formError
 }
 
 type groupChoice struct {
@@ -164,37 +167,13 @@ func (s *Server) handleCustomerCreate(w http.ResponseWriter, r *http.Request, c 
 	return nil
 }
 
-// renderCustomerForm shows the edit page with its Security Groups
-// multi-select: the Select Customers groups, those listing the customer
-// selected — the same rows the group editor's list builder changes.
-func (s *Server) renderCustomerForm(w http.ResponseWriter, r *http.Request, c *authz.Caller, p customerFormPage, selected []int64) error {
-	if c.Grants.Holds(permGroupsView) {
-		p.ShowGroups = true
-		p.CanManage = c.Grants.Holds(permGroupsManage)
-		if selected == nil {
-			var err error
-			if selected, err = s.store.CustomerGroupIDs(r.Context(), c.AccountID, c.Grants.Scope(permCustomersView), p.Customer.ID); err != nil {
-				return err
-			}
-		}
-		groups, err := s.allGroups(r.Context(), c.AccountID)
-		if err != nil {
-			return err
-		}
-		for _, g := range groups {
-			if g.AccessType == gatehouse.AllCustomers {
-				p.AllGroups = append(p.AllGroups, g)
-				continue
-			}
-			p.SelectGroups = append(p.SelectGroups, groupChoice{ID: g.ID, Name: g.Name, Selected: slices.Contains(selected, g.ID)})
-		}
-		p.GroupsListSize = min(max(len(p.SelectGroups), 3), 10)
-	}
+// renderCustomerForm shows the edit page; a customer's security groups
+// have a page of their own, so saving them never loses edits here.
+func (s *Server) renderCustomerForm(w http.ResponseWriter, r *http.Request, c *authz.Caller, p customerFormPage) error {
+	p.ShowGroups = c.Grants.Holds(permGroupsView)
 	status := http.StatusOK
 	if p.Err != nil {
 		status = p.Err.Status
-	} else if p.GroupsErr != nil {
-		status = p.GroupsErr.Status
 	}
 	s.render(w, r, c, status, "customer_form", "Edit "+p.Customer.Name, p)
 	return nil
@@ -209,7 +188,7 @@ func (s *Server) handleCustomerEdit(w http.ResponseWriter, r *http.Request, c *a
 	if err != nil {
 		return err
 	}
-	return s.renderCustomerForm(w, r, c, customerFormPage{Customer: cu}, nil)
+	return s.renderCustomerForm(w, r, c, customerFormPage{Customer: cu})
 }
 
 func (s *Server) handleCustomerUpdate(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
@@ -225,25 +204,68 @@ func (s *Server) handleCustomerUpdate(w http.ResponseWriter, r *http.Request, c 
 			return err
 		}
 		shown.ID = id
-		return s.renderCustomerForm(w, r, c, customerFormPage{Customer: shown, Err: fe}, nil)
+		return s.renderCustomerForm(w, r, c, customerFormPage{Customer: shown, Err: fe})
 	}
 	redirect(w, r, fmt.Sprintf("/customers/%d", cu.ID), "Saved customer "+cu.Name+".")
 	return nil
 }
 
+func (s *Server) handleCustomerGroups(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	id, err := pathID(r, "customer")
+	if err != nil {
+		return err
+	}
+	selected, err := s.store.CustomerGroupIDs(r.Context(), c.AccountID, usecase.CustomerView(c), id)
+	if err != nil {
+		return err
+	}
+	return s.renderCustomerGroups(w, r, c, id, selected, nil)
+}
+
+func (s *Server) renderCustomerGroups(w http.ResponseWriter, r *http.Request, c *authz.Caller, id int64, selected []int64, fe *formError) error {
+	cu, err := s.store.Customer(r.Context(), c.AccountID, usecase.CustomerView(c), id)
+	if err != nil {
+		return err
+	}
+	groups, err := s.uc.AllGroups(r.Context(), c.AccountID)
+	if err != nil {
+		return err
+	}
+	p := customerGroupsPage{Customer: cu, CanManage: c.Grants.Holds(permGroupsManage), Err: fe}
+	for _, g := range groups {
+		if g.AccessType == gatehouse.AllCustomers {
+			p.AllGroups = append(p.AllGroups, g)
+			continue
+		}
+		p.SelectGroups = append(p.SelectGroups, groupChoice{ID: g.ID, Name: g.Name, Selected: slices.Contains(selected, g.ID)})
+	}
+	status := http.StatusOK
+	if fe != nil {
+		status = fe.Status
+	}
+	s.render(w, r, c, status, "customer_groups", "Security groups of "+cu.Name, p)
+	return nil
+}
+
 // handleCustomerGroupsUpdate sets which Select Customers groups list the
-// customer, under the same rules as the API's PUT.
+// customer, under the same rules as the API's PUT, after showing who
+// gains and who loses what.
 func (s *Server) handleCustomerGroupsUpdate(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
 	id, err := pathID(r, "customer")
 	if err != nil {
 		return err
 	}
-	scope := c.Grants.Scope(permCustomersView)
 	ids, err := formIDs(r.PostForm["group_id"], "security_group_ids")
 	if err == nil {
-		_, _, err = s.uc.SetCustomerGroups(r.Context(), c, id, ids, usecase.Apply)
+		var applied bool
+		applied, err = s.confirmed(w, r, c, "Save this customer's security groups", func(m usecase.Mode) (usecase.Impact, error) {
+			_, imp, err := s.uc.SetCustomerGroups(r.Context(), c, id, ids, m)
+			return imp, err
+		})
 		if err == nil {
-			redirect(w, r, fmt.Sprintf("/customers/%d/edit", id), "Saved the customer's security groups.")
+			if applied {
+				redirect(w, r, fmt.Sprintf("/customers/%d/security-groups", id), "Saved the customer's security groups.")
+			}
 			return nil
 		}
 	}
@@ -251,14 +273,16 @@ func (s *Server) handleCustomerGroupsUpdate(w http.ResponseWriter, r *http.Reque
 	if !ok {
 		return err
 	}
-	cu, cerr := s.store.Customer(r.Context(), c.AccountID, scope, id)
-	if cerr != nil {
-		return cerr
-	}
 	if ids == nil {
 		ids = []int64{}
 	}
-	return s.renderCustomerForm(w, r, c, customerFormPage{Customer: cu, GroupsErr: fe}, ids)
+	return s.renderCustomerGroups(w, r, c, id, ids, fe)
+}
+
+type customerDeletePage struct {
+	Customer gatehouse.Customer
+	Summary  string
+	Digest   string
 }
 
 func (s *Server) handleCustomerDeleteConfirm(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
@@ -266,11 +290,11 @@ func (s *Server) handleCustomerDeleteConfirm(w http.ResponseWriter, r *http.Requ
 	if err != nil {
 		return err
 	}
-	cu, err := s.uc.CustomerForDelete(r.Context(), c, id)
+	cu, imp, err := s.uc.DeleteCustomer(r.Context(), c, id, usecase.Preview)
 	if err != nil {
 		return err
 	}
-	s.render(w, r, c, http.StatusOK, "customer_delete", "Delete "+cu.Name, cu)
+	s.render(w, r, c, http.StatusOK, "customer_delete", "Delete "+cu.Name, customerDeletePage{Customer: cu, Summary: imp.Summary(), Digest: imp.Digest()})
 	return nil
 }
 
@@ -279,8 +303,14 @@ func (s *Server) handleCustomerDelete(w http.ResponseWriter, r *http.Request, c 
 	if err != nil {
 		return err
 	}
-	cu, _, err := s.uc.DeleteCustomer(r.Context(), c, id, usecase.Apply)
-	if err != nil {
+	var cu gatehouse.Customer
+	applied, err := s.confirmed(w, r, c, "Delete this customer", func(m usecase.Mode) (usecase.Impact, error) {
+		var imp usecase.Impact
+		var err error
+		cu, imp, err = s.uc.DeleteCustomer(r.Context(), c, id, m)
+		return imp, err
+	})
+	if err != nil || !applied {
 		return err
 	}
 	redirect(w, r, "/customers", "Deleted customer "+cu.Name+".")

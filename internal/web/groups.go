@@ -234,8 +234,17 @@ func (s *Server) handleGroupCreate(w http.ResponseWriter, r *http.Request, c *au
 	g, err := groupFromForm(r)
 	if err == nil {
 		var created gatehouse.SecurityGroup
-		if created, _, err = s.uc.CreateGroup(r.Context(), c, g, usecase.Apply); err == nil {
-			redirect(w, r, fmt.Sprintf("/security-groups/%d", created.ID), "Created security group "+created.Name+".")
+		var applied bool
+		applied, err = s.confirmed(w, r, c, "Create security group "+g.Name, func(m usecase.Mode) (usecase.Impact, error) {
+			var imp usecase.Impact
+			var err error
+			created, imp, err = s.uc.CreateGroup(r.Context(), c, g, m)
+			return imp, err
+		})
+		if err == nil {
+			if applied {
+				redirect(w, r, fmt.Sprintf("/security-groups/%d", created.ID), "Created security group "+created.Name+".")
+			}
 			return nil
 		}
 	}
@@ -256,8 +265,17 @@ func (s *Server) handleGroupUpdate(w http.ResponseWriter, r *http.Request, c *au
 		f := gatehouse.GroupFields{Name: &g.Name, Description: &g.Description, AccessType: &g.AccessType,
 			CustomerIDs: &g.CustomerIDs, Permissions: &g.Permissions, IsDefault: &g.IsDefault}
 		var updated gatehouse.SecurityGroup
-		if updated, _, err = s.uc.UpdateGroup(r.Context(), c, id, f, usecase.Apply); err == nil {
-			redirect(w, r, fmt.Sprintf("/security-groups/%d", updated.ID), "Saved security group "+updated.Name+".")
+		var applied bool
+		applied, err = s.confirmed(w, r, c, "Save security group "+g.Name, func(m usecase.Mode) (usecase.Impact, error) {
+			var imp usecase.Impact
+			var err error
+			updated, imp, err = s.uc.UpdateGroup(r.Context(), c, id, f, m)
+			return imp, err
+		})
+		if err == nil {
+			if applied {
+				redirect(w, r, fmt.Sprintf("/security-groups/%d", updated.ID), "Saved security group "+updated.Name+".")
+			}
 			return nil
 		}
 	}
@@ -287,6 +305,7 @@ func (s *Server) handleGroupCopy(w http.ResponseWriter, r *http.Request, c *auth
 type groupDeletePage struct {
 	Group  gatehouse.SecurityGroup
 	Impact []impactRow
+	Digest string // the impact shown: deleting applies only if it still holds
 }
 
 type impactRow struct {
@@ -305,7 +324,7 @@ func (s *Server) handleGroupDeleteConfirm(w http.ResponseWriter, r *http.Request
 	if err != nil {
 		return err
 	}
-	p := groupDeletePage{Group: g}
+	p := groupDeletePage{Group: g, Digest: imp.Digest()}
 	for _, u := range imp.Users {
 		if len(u.Loses) == 0 {
 			continue
@@ -325,8 +344,14 @@ func (s *Server) handleGroupDelete(w http.ResponseWriter, r *http.Request, c *au
 	if err != nil {
 		return err
 	}
-	g, _, err := s.uc.DeleteGroup(r.Context(), c, id, usecase.Apply)
-	if err != nil {
+	var g gatehouse.SecurityGroup
+	applied, err := s.confirmed(w, r, c, "Delete this security group", func(m usecase.Mode) (usecase.Impact, error) {
+		var imp usecase.Impact
+		var err error
+		g, imp, err = s.uc.DeleteGroup(r.Context(), c, id, m)
+		return imp, err
+	})
+	if err != nil || !applied {
 		return err
 	}
 	redirect(w, r, "/security-groups", "Deleted security group "+g.Name+".")

@@ -49,6 +49,7 @@ func (s *Server) adminRoutes() []Route {
 		{Pattern: "GET /customers/{id}", Need: need("customers.view"), handle: s.handleCustomerShow},
 		{Pattern: "GET /customers/{id}/edit", Need: need("customers.edit"), handle: s.handleCustomerEdit},
 		{Pattern: "POST /customers/{id}", Need: need("customers.edit"), handle: s.handleCustomerUpdate},
+		{Pattern: "GET /customers/{id}/security-groups", Need: need("security_groups.view"), handle: s.handleCustomerGroups},
 		{Pattern: "POST /customers/{id}/security-groups", Need: need("security_groups.manage"), handle: s.handleCustomerGroupsUpdate},
 		{Pattern: "GET /customers/{id}/delete", Need: need("customers.delete"), handle: s.handleCustomerDeleteConfirm},
 		{Pattern: "POST /customers/{id}/delete", Need: need("customers.delete"), handle: s.handleCustomerDelete},
@@ -67,6 +68,12 @@ func (s *Server) adminRoutes() []Route {
 		{Pattern: "POST /users", Need: need("users.manage"), handle: s.handleUserCreate},
 		{Pattern: "GET /users/{id}", Need: need("users.view"), handle: s.handleUserEdit},
 		{Pattern: "POST /users/{id}", Need: need("users.manage"), handle: s.handleUserUpdate},
+		{Pattern: "GET /users/{id}/delete", Need: need("users.manage"), handle: s.handleUserDeleteConfirm},
+		{Pattern: "POST /users/{id}/tokens/{token_id}/revoke", Need: need("users.manage"), handle: s.handleUserTokenRevoke},
+		{Pattern: "GET /tokens", Need: need(authz.SignedIn), handle: s.handleTokens},
+		{Pattern: "POST /tokens", Need: need("api_tokens.manage"), handle: s.handleTokenCreate},
+		{Pattern: "POST /tokens/{id}/revoke", Need: need(authz.SignedIn), handle: s.handleTokenRevoke},
+		{Pattern: "POST /users/{id}/delete", Need: need("users.manage"), handle: s.handleUserDelete},
 	}
 }
 

@@ -28,9 +28,9 @@ var staticFS embed.FS
 // without any of them.
 var pageNames = []string{
 	"error", "signin", "home",
-	"customers", "customer", "customer_form", "customer_delete",
+	"customers", "customer", "customer_form", "customer_delete", "customer_groups",
 	"groups", "group_form", "group_delete",
-	"users", "user_form",
+	"users", "user_form", "user_delete", "tokens", "access_confirm",
 	"module_list", "module_detail", "module_form",
 	"effective_access", "explain", "access_review", "access_map", "audit",
 }

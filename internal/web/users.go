@@ -67,6 +67,9 @@ type userFormPage struct {
 	Self        bool
 	Groups      []groupChoice
 	Err         *formError
+	// Tokens are the user's API tokens, for a manager who may revoke them.
+	Tokens     []gatehouse.Token
+	ShowTokens bool
 }
 
 func (s *Server) renderUserForm(w http.ResponseWriter, r *http.Request, c *authz.Caller, p userFormPage) error {
@@ -79,6 +82,13 @@ func (s *Server) renderUserForm(w http.ResponseWriter, r *http.Request, c *authz
 	}
 	p.CanSetAdmin = c.Grants.GlobalAdmin()
 	p.Self = p.User.ID == c.UserID
+	if !p.New && !p.Self && c.Grants.Holds(permUsersManage) {
+		if p.Tokens, err = s.uc.ListTokens(r.Context(), c, p.User.ID); err == nil {
+			p.ShowTokens = true
+		} else if gatehouse.ErrorCode(err) != gatehouse.EForbidden {
+			return err
+		}
+	}
 	status, title := http.StatusOK, "New user"
 	if !p.New {
 		title = p.User.Email
@@ -132,9 +142,11 @@ func (s *Server) handleUserCreate(w http.ResponseWriter, r *http.Request, c *aut
 	if a := adminFlag(r); a != nil {
 		shown.GlobalAdmin = *a
 	}
-	err := s.createUser(r, c, &shown)
+	applied, err := s.createUser(w, r, c, &shown)
 	if err == nil {
-		redirect(w, r, fmt.Sprintf("/users/%d", shown.ID), "Created user "+shown.Email+".")
+		if applied {
+			redirect(w, r, fmt.Sprintf("/users/%d", shown.ID), "Created user "+shown.Email+".")
+		}
 		return nil
 	}
 	fe, ok := formProblem(err)
@@ -144,19 +156,21 @@ func (s *Server) handleUserCreate(w http.ResponseWriter, r *http.Request, c *aut
 	return s.renderUserForm(w, r, c, userFormPage{User: shown, New: true, CanManage: true, Err: fe})
 }
 
-func (s *Server) createUser(r *http.Request, c *authz.Caller, u *gatehouse.User) error {
+func (s *Server) createUser(w http.ResponseWriter, r *http.Request, c *authz.Caller, u *gatehouse.User) (bool, error) {
 	ids, err := formIDs(r.PostForm["group_id"], "security_group_ids")
 	u.GroupIDs = ids
 	if err != nil {
-		return err
+		return false, err
 	}
-	created, _, err := s.uc.CreateUser(r.Context(), c, usecase.NewUser{Email: u.Email, Name: u.Name, Password: r.PostFormValue("password"),
-		GlobalAdmin: u.GlobalAdmin, Disabled: u.Disabled, GroupIDs: &ids}, usecase.Apply)
-	if err != nil {
-		return err
-	}
-	*u = created
-	return nil
+	in := usecase.NewUser{Email: u.Email, Name: u.Name, Password: r.PostFormValue("password"),
+		GlobalAdmin: u.GlobalAdmin, Disabled: u.Disabled, GroupIDs: &ids}
+	return s.confirmed(w, r, c, "Create user "+u.Email, func(m usecase.Mode) (usecase.Impact, error) {
+		created, imp, err := s.uc.CreateUser(r.Context(), c, in, m)
+		if err == nil && m != usecase.Preview {
+			*u = created
+		}
+		return imp, err
+	})
 }
 
 func (s *Server) handleUserUpdate(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
@@ -175,9 +189,11 @@ func (s *Server) handleUserUpdate(w http.ResponseWriter, r *http.Request, c *aut
 	if upd.GlobalAdmin != nil {
 		shown.GlobalAdmin = *upd.GlobalAdmin
 	}
-	err = s.updateUser(r, c, before, &upd, &shown)
+	applied, err := s.updateUser(w, r, c, before, &upd, &shown)
 	if err == nil {
-		redirect(w, r, fmt.Sprintf("/users/%d", id), "Saved user "+email+".")
+		if applied {
+			redirect(w, r, fmt.Sprintf("/users/%d", id), "Saved user "+email+".")
+		}
 		return nil
 	}
 	fe, ok := formProblem(err)
@@ -187,16 +203,57 @@ func (s *Server) handleUserUpdate(w http.ResponseWriter, r *http.Request, c *aut
 	return s.renderUserForm(w, r, c, userFormPage{User: shown, CanManage: true, Err: fe})
 }
 
-func (s *Server) updateUser(r *http.Request, c *authz.Caller, before gatehouse.User, upd *usecase.UserChange, shown *gatehouse.User) error {
+func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, c *authz.Caller, before gatehouse.User, upd *usecase.UserChange, shown *gatehouse.User) (bool, error) {
 	ids, err := formIDs(r.PostForm["group_id"], "security_group_ids")
 	if err != nil {
-		return err
+		return false, err
 	}
 	upd.GroupIDs = &ids
 	shown.GroupIDs = ids
 	if pw := r.PostFormValue("password"); pw != "" {
 		upd.Password = &pw
 	}
-	_, _, err = s.uc.UpdateUser(r.Context(), c, before.ID, *upd, usecase.Apply)
-	return err
+	return s.confirmed(w, r, c, "Save user "+before.Email, func(m usecase.Mode) (usecase.Impact, error) {
+		_, imp, err := s.uc.UpdateUser(r.Context(), c, before.ID, *upd, m)
+		return imp, err
+	})
+}
+
+type userDeletePage struct {
+	User    gatehouse.User
+	Summary string
+	Digest  string
+}
+
+// handleUserDeleteConfirm says what deleting the user takes away first.
+func (s *Server) handleUserDeleteConfirm(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	id, err := pathID(r, "user")
+	if err != nil {
+		return err
+	}
+	u, imp, err := s.uc.DeleteUser(r.Context(), c, id, usecase.Preview)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, c, http.StatusOK, "user_delete", "Delete "+u.Email, userDeletePage{User: u, Summary: imp.Summary(), Digest: imp.Digest()})
+	return nil
+}
+
+func (s *Server) handleUserDelete(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	id, err := pathID(r, "user")
+	if err != nil {
+		return err
+	}
+	var u gatehouse.User
+	applied, err := s.confirmed(w, r, c, "Delete this user", func(m usecase.Mode) (usecase.Impact, error) {
+		var imp usecase.Impact
+		var err error
+		u, imp, err = s.uc.DeleteUser(r.Context(), c, id, m)
+		return imp, err
+	})
+	if err != nil || !applied {
+		return err
+	}
+	redirect(w, r, "/users", "Deleted user "+u.Email+".")
+	return nil
 }
