@@ -242,6 +242,9 @@ func TestAccessReviewAndMapStayInTheCallersScope(t *testing.T) {
 		if err := xml.Unmarshal(svg, new(struct{})); err != nil {
 			t.Fatalf("map is not well-formed: %v", err)
 		}
+		if problem := svgPolicyProblem(hdr.Values("Content-Security-Policy")); problem != "" {
+			t.Errorf("the map's Content-Security-Policy %q: %s", hdr.Values("Content-Security-Policy"), problem)
+		}
 		status, svg, _ = w.do(w.admin, "GET", "/api/v1/access/map.svg?by=groups&q="+url.QueryEscape("hidden"), nil)
 		if status != 200 || !strings.Contains(string(svg), "Hidden Co") || strings.Contains(string(svg), "Visible Co") {
 			t.Fatalf("filtered group map: %d %s", status, svg)
@@ -304,4 +307,34 @@ func TestSignInsAreAudited(t *testing.T) {
 			t.Fatalf("sign-in events: %v", actions)
 		}
 	})
+}
+
+// svgPolicyProblem checks the policy an SVG answer carries: opened on its
+// own, the picture must run no script and load nothing, whatever its
+// text holds — so default-src is 'none' and nothing loosens scripts.
+func svgPolicyProblem(policies []string) string {
+	if len(policies) != 1 {
+		return "want exactly one policy"
+	}
+	dirs := map[string][]string{}
+	for _, part := range strings.Split(strings.ToLower(policies[0]), ";") {
+		if f := strings.Fields(part); len(f) > 0 {
+			if _, dup := dirs[f[0]]; dup {
+				return f[0] + " appears twice"
+			}
+			dirs[f[0]] = f[1:]
+		}
+	}
+	if d := dirs["default-src"]; len(d) != 1 || d[0] != "'none'" {
+		return "default-src is not 'none'"
+	}
+	for name, srcs := range dirs {
+		if name == "default-src" || name == "style-src" || !strings.HasSuffix(name, "-src") && !strings.HasPrefix(name, "script-src") {
+			continue
+		}
+		if len(srcs) != 1 || srcs[0] != "'none'" {
+			return name + " loosens the default"
+		}
+	}
+	return ""
 }
