@@ -16,6 +16,8 @@ import (
 	"gatehouse/internal/access"
 	"gatehouse/internal/catalog"
 	"gatehouse/internal/gatehouse"
+	"gatehouse/internal/records"
+	"gatehouse/internal/sqldb/dbtest"
 )
 
 // randomAccount fills w's account with customers, groups of both kinds
@@ -242,6 +244,9 @@ func TestAccessReviewAndMapStayInTheCallersScope(t *testing.T) {
 		if err := xml.Unmarshal(svg, new(struct{})); err != nil {
 			t.Fatalf("map is not well-formed: %v", err)
 		}
+		if problem := svgPolicyProblem(hdr.Values("Content-Security-Policy")); problem != "" {
+			t.Errorf("the map's Content-Security-Policy %q: %s", hdr.Values("Content-Security-Policy"), problem)
+		}
 		status, svg, _ = w.do(w.admin, "GET", "/api/v1/access/map.svg?by=groups&q="+url.QueryEscape("hidden"), nil)
 		if status != 200 || !strings.Contains(string(svg), "Hidden Co") || strings.Contains(string(svg), "Visible Co") {
 			t.Fatalf("filtered group map: %d %s", status, svg)
@@ -311,4 +316,86 @@ func TestSignInsAreAudited(t *testing.T) {
 			t.Fatalf("sign-in events: %v", actions)
 		}
 	})
+}
+
+// svgPolicyProblem checks the policy an SVG answer carries: opened on its
+// own, the picture must run no script and load nothing, whatever its
+// text holds — so default-src is 'none' and nothing loosens scripts.
+func svgPolicyProblem(policies []string) string {
+	if len(policies) != 1 {
+		return "want exactly one policy"
+	}
+	dirs := map[string][]string{}
+	for _, part := range strings.Split(strings.ToLower(policies[0]), ";") {
+		if f := strings.Fields(part); len(f) > 0 {
+			if _, dup := dirs[f[0]]; dup {
+				return f[0] + " appears twice"
+			}
+			dirs[f[0]] = f[1:]
+		}
+	}
+	if d := dirs["default-src"]; len(d) != 1 || d[0] != "'none'" {
+		return "default-src is not 'none'"
+	}
+	for name, srcs := range dirs {
+		if name == "default-src" || name == "style-src" || !strings.HasSuffix(name, "-src") && !strings.HasPrefix(name, "script-src") {
+			continue
+		}
+		if len(srcs) != 1 || srcs[0] != "'none'" {
+			return name + " loosens the default"
+		}
+	}
+	return ""
+}
+
+// The audit log never shows a viewer the field values of an area they
+// are not granted on that customer: an auditor of customer X without
+// credentials.view reads no credential's name or username in the entries,
+// while the values of an area they hold (scripts) still show.
+func TestTheAuditLogShowsNoValuesOfAreasTheViewerIsNotGranted(t *testing.T) {
+	eachModuleBackend(t, func(t *testing.T, w *world) {
+		x := w.customer(w.acct.ID, "X")
+		w.want(201, w.admin, "POST", "/api/v1/scripts", map[string]any{"customer_id": id(x), "name": "visible-script-name", "body": "echo"}, nil)
+		w.want(201, w.admin, "POST", "/api/v1/credentials", map[string]any{"customer_id": id(x), "name": "vault-entry-name",
+			"username": "vault-root-user", "secret": "vault-secret"}, nil)
+		tok := w.scoped("auditor@test.example", []int64{x}, "audit_log.view", "scripts.view")
+		for _, path := range []string{"/api/v1/audit?limit=500", "/api/v1/audit?format=csv"} {
+			raw := string(w.want(200, tok, "GET", path, nil, nil))
+			if !strings.Contains(raw, "visible-script-name") {
+				t.Errorf("%s: the values of a granted area are missing: %s", path, raw)
+			}
+			for _, value := range []string{"vault-entry-name", "vault-root-user"} {
+				if strings.Contains(raw, value) {
+					t.Errorf("%s: an auditor without credentials.view reads %q", path, value)
+				}
+			}
+		}
+	})
+}
+
+// The audit log records every change in every module: creating one record
+// of each module (the matrix's fixtures) leaves a create event for each.
+func TestEveryModulesChangesAreAudited(t *testing.T) {
+	w := newModuleWorld(t, dbtest.OpenSQLite(t))
+	buildMatrix(t, w)
+	var page struct {
+		Items []struct {
+			Action     string
+			TargetType string `json:"target_type"`
+		}
+	}
+	w.want(200, w.admin, "GET", "/api/v1/audit?limit=500", nil, &page)
+	created := map[string]bool{}
+	for _, e := range page.Items {
+		created[e.TargetType+" "+e.Action] = true
+	}
+	for _, m := range records.All() {
+		action := strings.ReplaceAll(m.Noun, " ", "_") + ".create"
+		if m.Key == "script-runs" && created["script script.run"] {
+			continue // a run is recorded as its script's run event
+		}
+		if !created[m.Noun+" "+action] {
+			t.Errorf("creating a record of %s leaves no %s event", m.Key, action)
+		}
+	}
 }

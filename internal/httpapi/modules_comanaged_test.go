@@ -81,7 +81,7 @@ func TestCoManagedITWorksEveryModuleForItsOwnCustomerOnly(t *testing.T) {
 			w.want(404, it, "POST", "/api/v1/scripts/"+blueScript.ID+"/runs", map[string]any{"asset_id": asset.ID}, nil)
 			w.want(404, it, "PATCH", "/api/v1/scripts/"+blueScript.ID, map[string]any{"body": "x"}, nil)
 			w.want(404, it, "PATCH", "/api/v1/scripts/"+libScript.ID, map[string]any{"body": "x"}, nil) // shared: all-customers grants only
-			w.want(403, it, "POST", "/api/v1/scripts", map[string]any{"name": "Into the shared library"}, nil)
+			w.wantRefused(t, it, "POST", "/api/v1/scripts", map[string]any{"name": "Into the shared library"}, forbidden("all customers"))
 		})
 
 		t.Run("creates and reveals credentials, never another customer's", func(t *testing.T) {
@@ -135,7 +135,7 @@ func TestCoManagedITWorksEveryModuleForItsOwnCustomerOnly(t *testing.T) {
 			w.want(201, it, "POST", "/api/v1/chats/"+chat.ID+"/messages", map[string]any{"body": "Is it plugged in?"}, nil)
 			w.want(400, it, "POST", "/api/v1/chats", map[string]any{"customer_id": a, "subject": "Wrong contact", "contact_id": blueContact.ID}, nil)
 			w.want(201, it, "POST", "/api/v1/leads", map[string]any{"customer_id": a, "name": "Acme second site"}, nil)
-			w.want(403, it, "POST", "/api/v1/leads", map[string]any{"name": "An unlinked lead"}, nil)
+			w.wantRefused(t, it, "POST", "/api/v1/leads", map[string]any{"name": "An unlinked lead"}, forbidden("all customers"))
 			var leads items
 			w.want(200, it, "GET", "/api/v1/leads", nil, &leads)
 			if len(leads.Items) != 1 || leads.Items[0].Name != "Acme second site" {

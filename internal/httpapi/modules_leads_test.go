@@ -157,7 +157,7 @@ func TestLeadConversionRefusalsAnswerLikeMissingOrNameTheGrantAndWriteNothing(t 
 			t.Errorf("convert on X plus create everywhere: %d %s, want 404", status, raw)
 		}
 		// Seeing and editing leads is not converting them.
-		w.want(403, viewer, "POST", path(unlinked), nil, nil)
+		w.wantRefused(t, viewer, "POST", path(unlinked), nil, forbidden("leads.convert"))
 		// Converting what one cannot see: not found.
 		if status, raw, _ := w.do(blind, "POST", path(unlinked), nil); status != 404 || string(raw) != string(missing) {
 			t.Errorf("convert without leads.view: %d %s, want 404", status, raw)

@@ -1,10 +1,7 @@
 package httpapi_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -384,6 +381,7 @@ func TestAuthorizationMatrixOverEveryRoute(t *testing.T) {
 		mx := buildMatrix(t, w)
 		routes := httpapi.New(nil, nil, nil, nil).Routes()
 		calls, leaksChecked := 0, 0
+		formats := map[string]int{} // content type → bodies read for ids
 		for _, rt := range routes {
 			method, pattern, _ := strings.Cut(rt.Pattern, " ")
 			switch {
@@ -413,7 +411,7 @@ func TestAuthorizationMatrixOverEveryRoute(t *testing.T) {
 				tok := mx.token(rt, role)
 				m, path, body := mx.request(rt, role)
 				variants := []string{path}
-				if m == "GET" && !strings.Contains(pattern, "{id}") && !strings.HasSuffix(pattern, ".svg") {
+				if m == "GET" && !strings.HasSuffix(pattern, ".svg") {
 					sep := "?"
 					if strings.Contains(path, "?") {
 						sep = "&"
@@ -421,14 +419,20 @@ func TestAuthorizationMatrixOverEveryRoute(t *testing.T) {
 					variants = append(variants, path+sep+"format=csv")
 				}
 				for _, p := range variants {
-					status, raw, _ := w.do(tok, m, p, body)
+					status, raw, hdr := w.do(tok, m, p, body)
 					calls++
 					mx.expect(t, rt, role, m+" "+p, status, raw)
+					mx.checkIDs(t, rt, role, m+" "+p, hdr.Get("Content-Type"), raw, formats)
 					leaksChecked++
 				}
 			}
 		}
-		t.Logf("%d routes, %d calls, %d responses checked for leaks", len(routes), calls, leaksChecked)
+		t.Logf("%d routes, %d calls, %d responses checked for leaks; bodies read for ids by type: %v", len(routes), calls, leaksChecked, formats)
+		for _, ct := range []string{"application/json", "application/problem+json", "text/csv", "image/svg+xml"} {
+			if formats[ct] == 0 {
+				t.Errorf("no %s body was read for ids: the check no longer sees that format", ct)
+			}
+		}
 	})
 }
 
@@ -450,12 +454,14 @@ func (mx *matrix) expect(t *testing.T, rt httpapi.Route, role, call string, stat
 		want(status == 401, "401")
 	case role == roleIn && rt.Need.AllCustomers:
 		want(status == 403, "403: the route needs the permission for all customers")
+		mx.wantReason(t, call, role, raw, forbidden(rt.Need.Permission, "all customers"))
 	case role == roleOther && ownAccountCreates[rt.Pattern]:
 		want(status/100 == 2, "2xx, in its own account")
 	case allowed(role) || signed:
 		want(status/100 == 2, "2xx")
 	case role == roleNoArea:
 		want(status == 403, "403")
+		mx.wantReason(t, call, role, raw, forbidden(rt.Need.Permission))
 	case item:
 		want(status == 404, "404 (exactly like a missing record)")
 	case method == "GET":
@@ -472,12 +478,36 @@ func (mx *matrix) expect(t *testing.T, rt httpapi.Route, role, call string, stat
 			t.Errorf("LEAK: %s as %s: response contains %q: %.400s", call, role, mark, raw)
 		}
 	}
-	mx.checkIDs(t, rt, role, call, raw)
 }
 
-// checkIDs looks at the ids a list, export or search returns: none may be
-// a record the role must not see.
-func (mx *matrix) checkIDs(t *testing.T, rt httpapi.Route, role, call string, raw []byte) {
+// wantReason asserts a refusal names the route's own requirement, so the
+// 403 is the route's and not some other rule's.
+func (mx *matrix) wantReason(t *testing.T, call, role string, raw []byte, r refusal) {
+	t.Helper()
+	if msg := r.mismatch(403, raw, "application/problem+json"); msg != "" {
+		t.Errorf("%s as %s: %s", call, role, msg)
+	}
+}
+
+// checkIDs reads every id of a response, whatever its format, and fails
+// on one naming a record the role must not see — and on a body it cannot
+// read. formats counts the bodies read, by content type.
+func (mx *matrix) checkIDs(t *testing.T, rt httpapi.Route, role, call, contentType string, raw []byte, formats map[string]int) {
+	t.Helper()
+	_, pattern, _ := strings.Cut(rt.Pattern, " ")
+	refs, err := bodyRefs(pattern, contentType, raw)
+	if err != nil {
+		t.Errorf("UNREAD: %s as %s: %v; body %.300s", call, role, err, raw)
+		return
+	}
+	if len(raw) > 0 {
+		mediaType, _, _ := strings.Cut(contentType, ";")
+		formats[mediaType]++
+		formats["ids found"] += len(refs)
+	}
+	if role == roleIn && isWide(rt) {
+		return // the account-wide holder holds all customers: nothing is out of its scope
+	}
 	forbidden := map[string]map[string]int64{}
 	switch role {
 	case roleIn, roleNoArea:
@@ -486,47 +516,13 @@ func (mx *matrix) checkIDs(t *testing.T, rt httpapi.Route, role, call string, ra
 		forbidden["x"], forbidden["msp"] = mx.xIDs, mx.mspIDs
 	case roleOther:
 		forbidden["x"], forbidden["y"], forbidden["msp"] = mx.xIDs, mx.yIDs, mx.mspIDs
-	default:
-		return
 	}
-	_, pattern, _ := strings.Cut(rt.Pattern, " ")
-	key := moduleOf(pattern)
-	bad := func(module string, idv int64) {
+	for _, r := range refs {
 		for side, ids := range forbidden {
-			if ids[module] == idv && idv != 0 {
-				t.Errorf("LEAK: %s as %s: %s %d of %s is in the response", call, role, module, idv, side)
+			if ids[r.module] == r.id {
+				t.Errorf("LEAK: %s as %s: %s %d of %s is in the response (%s)", call, role, r.module, r.id, side, r.where)
 			}
 		}
-	}
-	if strings.Contains(call, "format=csv") {
-		rows, err := csv.NewReader(bytes.NewReader(raw)).ReadAll()
-		if err != nil || len(rows) == 0 || rows[0][0] != "id" || key == "search" {
-			return
-		}
-		for _, row := range rows[1:] {
-			var n int64
-			fmt.Sscan(row[0], &n)
-			bad(key, n)
-		}
-		return
-	}
-	var page struct {
-		Items []struct {
-			ID   string `json:"id"`
-			Type string `json:"type"`
-		} `json:"items"`
-	}
-	if json.Unmarshal(raw, &page) != nil {
-		return
-	}
-	for _, it := range page.Items {
-		module := key
-		if it.Type != "" {
-			module = it.Type
-		}
-		var n int64
-		fmt.Sscan(it.ID, &n)
-		bad(module, n)
 	}
 }
 

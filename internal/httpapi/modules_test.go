@@ -80,7 +80,7 @@ func TestScriptOutputNeedsItsOwnPermission(t *testing.T) {
 		if bytes.Contains(raw, []byte("all good")) {
 			t.Fatal("the run list shows output")
 		}
-		w.want(403, runner, "GET", "/api/v1/script-runs/"+run.ID+"/output", nil, nil)
+		w.wantRefused(t, runner, "GET", "/api/v1/script-runs/"+run.ID+"/output", nil, forbidden("script_runs.view_output"))
 		var out struct{ Output string }
 		w.want(200, reader, "GET", "/api/v1/script-runs/"+run.ID+"/output", nil, &out)
 		if out.Output != "all good" {

@@ -3,6 +3,7 @@ package web_test
 import (
 	"encoding/csv"
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -15,6 +16,7 @@ import (
 	"gatehouse/internal/audit"
 	"gatehouse/internal/catalog"
 	"gatehouse/internal/gatehouse"
+	"gatehouse/internal/records"
 )
 
 // reviewAccount: Acme and Beta; one user per way of reaching (or not
@@ -322,5 +324,31 @@ func TestAuditPageFiltersAndPages(t *testing.T) {
 	}
 	if bad := admin.get("/audit?since=yesterday"); bad.status != http.StatusBadRequest || !strings.Contains(bad.body, `href="#f-since"`) {
 		t.Fatalf("a bad date answers %d without naming the field", bad.status)
+	}
+}
+
+// The audit page never shows a viewer the field values of an area they
+// are not granted on that customer: an auditor of Acme without
+// credentials.view reads no credential's name or username there, while
+// the values of an area they hold (scripts) still show.
+func TestTheAuditPageShowsNoValuesOfAreasTheViewerIsNotGranted(t *testing.T) {
+	e := newEnv(t)
+	acme := e.customer("Acme Dental")
+	e.record("scripts", acme, records.Values{"name": "visible-script-name", "body": "echo"})
+	e.record("credentials", acme, records.Values{"name": "vault-entry-name", "username": "vault-root-user"})
+	g := e.group(gatehouse.SecurityGroup{Name: "Acme auditors", AccessType: gatehouse.SelectCustomers, CustomerIDs: []int64{acme},
+		Permissions: []string{"audit_log.view", "scripts.view"}})
+	e.user("auditor@test.example", false, g)
+	c := e.signedIn("auditor@test.example")
+	for _, p := range []string{"/audit", "/audit.csv"} {
+		body := html.UnescapeString(c.get(p).body)
+		if !strings.Contains(body, "visible-script-name") {
+			t.Errorf("%s: the values of a granted area are missing", p)
+		}
+		for _, value := range []string{"vault-entry-name", "vault-root-user"} {
+			if strings.Contains(body, value) {
+				t.Errorf("%s: an auditor without credentials.view reads %q", p, value)
+			}
+		}
 	}
 }

@@ -329,14 +329,14 @@ func TestNamesAreEscaped(t *testing.T) {
 			t.Errorf("%s: the escaped name is missing", p)
 		}
 	}
-	res := c.get("/customers")
-	if csp := res.header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") {
-		t.Errorf("no script policy: %q", csp)
+	for _, problem := range cspProblems(c.get("/customers").header) {
+		t.Errorf("Content-Security-Policy: %s", problem)
 	}
 }
 
 // A delegated manager may only hand out what they hold: the web forms
-// refuse exactly what the API refuses, and change nothing.
+// refuse exactly what the API refuses, for the same reason, and change
+// nothing.
 func TestDelegatedManagersCannotGrantWhatTheyDoNotHold(t *testing.T) {
 	e := newEnv(t)
 	acme := e.customer("Acme")
@@ -344,14 +344,14 @@ func TestDelegatedManagersCannotGrantWhatTheyDoNotHold(t *testing.T) {
 		"customers.view", "assets.view", "security_groups.view", "security_groups.manage", "users.view", "users.manage"}})
 	e.user("manager@test.example", false, mgr)
 	target := e.user("tech@test.example", false)
+	techs, _ := e.groupByName("Technicians")
+	strong := e.user("strong@test.example", false, techs.ID)
 	c := e.signedIn("manager@test.example")
 
 	t.Run("creating a group with a permission the manager lacks", func(t *testing.T) {
 		res := c.postForm("/security-groups", url.Values{"name": {"Escalate"}, "access_type": {"all_customers"},
 			"permission": {"assets.view", "credentials.reveal"}})
-		if res.status != http.StatusForbidden || !strings.Contains(res.body, "credentials.reveal") {
-			t.Fatalf("status %d: %s", res.status, res.body)
-		}
+		wantRefused(t, res, http.StatusForbidden, saysCannotGrant, "credentials.reveal")
 		if _, ok := e.groupByName("Escalate"); ok {
 			t.Fatal("the group was created")
 		}
@@ -360,17 +360,40 @@ func TestDelegatedManagersCannotGrantWhatTheyDoNotHold(t *testing.T) {
 		res := c.postForm("/security-groups", url.Values{"name": {"Asset viewers"}, "access_type": {"select_customers"},
 			"customer_id": {fmt.Sprint(acme)}, "permission": {"assets.view"}})
 		if res.status != http.StatusSeeOther {
-			t.Fatalf("status %d: %s", res.status, res.body)
+			t.Fatalf("status %d: %s", res.status, reasonOf(res.body))
 		}
 	})
+	// Only global admins make global admins, whatever groups the form
+	// names: none, or one the manager may hand out.
+	for i, tc := range []struct {
+		name   string
+		groups []string
+	}{{"in no group", nil}, {"in the manager's own group", []string{fmt.Sprint(mgr)}}} {
+		t.Run("creating a global admin "+tc.name, func(t *testing.T) {
+			email := fmt.Sprintf("boss%d@test.example", i)
+			res := c.postForm("/users", url.Values{"email": {email}, "name": {"Boss"}, "password": {password},
+				"global_admin": {"on"}, "group_id": tc.groups})
+			wantRefused(t, res, http.StatusForbidden, saysGlobalAdmin)
+			if _, err := e.db.UserByEmail(e.ctx, email); err == nil {
+				t.Fatal("the user was created")
+			}
+		})
+	}
 	t.Run("making a user global admin", func(t *testing.T) {
 		res := c.postForm(fmt.Sprintf("/users/%d", target.ID), url.Values{"email": {target.Email}, "name": {"x"}, "global_admin": {"on"}})
-		if res.status != http.StatusForbidden {
-			t.Fatalf("status %d: %s", res.status, res.body)
-		}
+		wantRefused(t, res, http.StatusForbidden, saysGlobalAdmin)
 		if u, _ := e.db.User(e.ctx, e.account, target.ID); u.GlobalAdmin || u.Name == "x" {
 			t.Fatal("the user was changed")
 		}
+	})
+	t.Run("changing a global admin", func(t *testing.T) {
+		res := c.postForm(fmt.Sprintf("/users/%d", e.admin.ID), url.Values{"email": {e.admin.Email}, "name": {"Taken over"}, "password": {"taken over now"}})
+		wantRefused(t, res, http.StatusForbidden, saysGlobalAdmin)
+	})
+	t.Run("changing a user who holds more than the manager", func(t *testing.T) {
+		res := c.postForm(fmt.Sprintf("/users/%d", strong.ID), url.Values{"email": {strong.Email}, "name": {"x"},
+			"group_id": {fmt.Sprint(techs.ID)}, "password": {"taken over now"}})
+		wantRefused(t, res, http.StatusForbidden, saysHoldsMore)
 	})
 	t.Run("the global admin checkbox is not offered", func(t *testing.T) {
 		if body := c.get(fmt.Sprintf("/users/%d", target.ID)).body; strings.Contains(body, `name="global_admin"`) {
@@ -383,11 +406,51 @@ func TestDelegatedManagersCannotGrantWhatTheyDoNotHold(t *testing.T) {
 	t.Run("adding a user to a group the manager could not grant", func(t *testing.T) {
 		admins := e.group(gatehouse.SecurityGroup{Name: "Vault", AccessType: gatehouse.AllCustomers, Permissions: []string{"credentials.reveal"}})
 		res := c.postForm(fmt.Sprintf("/users/%d", target.ID), url.Values{"email": {target.Email}, "group_id": {fmt.Sprint(admins)}})
-		if res.status != http.StatusForbidden {
-			t.Fatalf("status %d", res.status)
-		}
+		wantRefused(t, res, http.StatusForbidden, saysCannotGrant, "credentials.reveal")
 		if u, _ := e.db.User(e.ctx, e.account, target.ID); len(u.GroupIDs) != 0 {
 			t.Fatalf("memberships changed: %v", u.GroupIDs)
+		}
+	})
+}
+
+// The customer edit page's Security Groups list hands a group's
+// permissions out on the customer: a group is checked with the customer
+// added, and removing one is checked as the group stands.
+func TestDelegatedManagersCannotAttachACustomerTheyDoNotHold(t *testing.T) {
+	e := newEnv(t)
+	acme, beta := e.customer("Acme"), e.customer("Beta")
+	mgr := e.group(gatehouse.SecurityGroup{Name: "Group managers", AccessType: gatehouse.AllCustomers, Permissions: []string{
+		"customers.view", "customers.edit", "security_groups.view", "security_groups.manage"}})
+	onAcme := e.group(gatehouse.SecurityGroup{Name: "Acme asset editors", AccessType: gatehouse.SelectCustomers,
+		CustomerIDs: []int64{acme}, Permissions: []string{"assets.edit"}})
+	e.user("manager@test.example", false, mgr, onAcme)
+	editors := e.group(gatehouse.SecurityGroup{Name: "Asset editors", AccessType: gatehouse.SelectCustomers,
+		CustomerIDs: []int64{acme}, Permissions: []string{"assets.edit"}})
+	onBeta := e.group(gatehouse.SecurityGroup{Name: "Beta asset editors", AccessType: gatehouse.SelectCustomers,
+		CustomerIDs: []int64{beta}, Permissions: []string{"assets.edit"}})
+	empty := e.group(gatehouse.SecurityGroup{Name: "Nobody yet", AccessType: gatehouse.SelectCustomers, Permissions: []string{"assets.edit"}})
+	c := e.signedIn("manager@test.example")
+	betaForm := fmt.Sprintf("/customers/%d/security-groups", beta)
+
+	t.Run("attaching a group the manager could grant as it stands", func(t *testing.T) {
+		res := c.postForm(betaForm, url.Values{"group_id": {fmt.Sprint(onBeta), fmt.Sprint(editors)}})
+		wantRefused(t, res, http.StatusForbidden, saysCannotGrant, "assets.edit", fmt.Sprint(beta))
+	})
+	t.Run("detaching a group reaching a customer the manager does not hold", func(t *testing.T) {
+		res := c.postForm(betaForm, url.Values{})
+		wantRefused(t, res, http.StatusForbidden, saysCannotGrant, "assets.edit", fmt.Sprint(beta))
+	})
+	if ids, _ := e.db.CustomerGroupIDs(e.ctx, e.account, access.All(), beta); !slices.Equal(ids, []int64{onBeta}) {
+		t.Fatalf("a refused change stuck: Beta's groups are %v", ids)
+	}
+	t.Run("attaching a group on a customer the manager holds", func(t *testing.T) {
+		res := c.postForm(fmt.Sprintf("/customers/%d/security-groups", acme), url.Values{"group_id": {
+			fmt.Sprint(onAcme), fmt.Sprint(editors), fmt.Sprint(empty)}})
+		if res.status != http.StatusSeeOther {
+			t.Fatalf("status %d: %s", res.status, reasonOf(res.body))
+		}
+		if g, _ := e.db.Group(e.ctx, e.account, empty); !slices.Equal(g.CustomerIDs, []int64{acme}) {
+			t.Fatalf("the allowed attach did not apply: %v", g.CustomerIDs)
 		}
 	})
 }

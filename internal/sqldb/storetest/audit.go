@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -14,6 +15,7 @@ func auditTests() []namedTest {
 	return []namedTest{
 		{"security changes are audited with actor and before/after", testAuditRecordsChanges},
 		{"an edited or removed audit row breaks the chain at that row", testAuditTamper},
+		{"an edit to any column of an audit row breaks the chain at that row", testAuditTamperEveryColumn},
 		{"the audit list is limited in the query to the caller's scope", testAuditScope},
 	}
 }
@@ -142,5 +144,119 @@ func testAuditScope(t *testing.T, db *sqldb.DB) {
 	rest, _ := db.ListAudit(ctx, a.ID, access.All(), true, audit.Filter{Cursor: all.NextCursor, Limit: 500})
 	if len(rest.Items) == 0 || rest.Items[0].Seq >= all.Items[1].Seq {
 		t.Fatal("the next page does not continue below the cursor")
+	}
+}
+
+// testAuditTamperEveryColumn edits each column of one audit row in turn —
+// the columns read from the table itself, so a column added later is
+// covered without editing this test — and expects the verifier to name
+// that row every time, and the chain to verify again once it is restored.
+func testAuditTamperEveryColumn(t *testing.T, db *sqldb.DB) {
+	a := mustAccount(t, db, "A")
+	other := mustAccount(t, db, "B")
+	actx := audit.WithActor(ctx, audit.Actor{UserID: 42, Email: "boss@x.example", IP: "192.0.2.7"})
+	mustCustomer(t, db, a.ID, "One")
+	two := mustCustomer(t, db, a.ID, "Two")
+	name := "Two renamed"
+	if _, err := db.UpdateCustomer(actx, a.ID, access.All(), two.ID, gatehouse.CustomerFields{Name: &name}); err != nil {
+		t.Fatal(err)
+	}
+	mustCustomer(t, db, a.ID, "Three")
+	page, err := db.ListAudit(ctx, a.ID, access.All(), true, audit.Filter{Action: "customer.update"})
+	if err != nil || len(page.Items) != 1 {
+		t.Fatalf("the update's audit entry: %+v, %v", page.Items, err)
+	}
+	victim := page.Items[0]
+
+	cols, orig := auditRow(t, db, victim.ID)
+	if len(cols) < 15 {
+		t.Fatalf("audit_log has only %d columns: %v", len(cols), cols)
+	}
+	for i, col := range cols {
+		if col == "id" {
+			continue // the row id: the chain is ordered by seq, not by it
+		}
+		t.Run(col, func(t *testing.T) {
+			v := tamperedCell(t, col, orig[i], other.ID)
+			setCell(t, db, col, v, victim.ID)
+			problems, _, err := db.VerifyAudit(ctx, a.ID)
+			setCell(t, db, col, orig[i], victim.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(problems) != 1 {
+				t.Fatalf("%s %v → %v: problems %+v, want one naming row %d (#%d)", col, orig[i], v, problems, victim.ID, victim.Seq)
+			}
+			p := problems[0]
+			if p.EntryID != victim.ID && (p.EntryID != 0 || p.Seq != victim.Seq) {
+				t.Fatalf("%s %v → %v: %v, want it to name row %d (#%d)", col, orig[i], v, p, victim.ID, victim.Seq)
+			}
+			if problems, _, _ := db.VerifyAudit(ctx, a.ID); len(problems) != 0 {
+				t.Fatalf("restored %s, the chain still fails: %+v", col, problems)
+			}
+		})
+	}
+}
+
+// auditRow reads every column of an audit row, as the driver returns it.
+func auditRow(t *testing.T, db *sqldb.DB, id int64) ([]string, []any) {
+	t.Helper()
+	rows, err := db.SQL().Query(rebind(db, `SELECT * FROM audit_log WHERE id = ?`), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil || !rows.Next() {
+		t.Fatalf("audit row %d: %v", id, err)
+	}
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	if err := rows.Scan(ptrs...); err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range vals {
+		if v == nil {
+			t.Fatalf("the fixture leaves %s empty: make the audited change fill it", cols[i])
+		}
+		if b, ok := v.([]byte); ok {
+			vals[i] = string(b)
+		}
+	}
+	return cols, vals
+}
+
+// tamperedCell is a different value of the same type. The account id
+// must name an existing account, so it moves the row to the other one.
+func tamperedCell(t *testing.T, col string, v any, otherAccount int64) any {
+	t.Helper()
+	switch x := v.(type) {
+	case int64:
+		if col == "account_id" {
+			return otherAccount
+		}
+		return x + 1000
+	case string:
+		if strings.HasPrefix(x, "{") || strings.HasPrefix(x, "[") {
+			return `{"tampered":true}`
+		}
+		return x + "x"
+	}
+	t.Fatalf("column %s holds a %T: teach tamperedCell to change it", col, v)
+	return nil
+}
+
+func setCell(t *testing.T, db *sqldb.DB, col string, v any, id int64) {
+	t.Helper()
+	q := rebind(db, fmt.Sprintf(`UPDATE audit_log SET %q = ? WHERE id = ?`, col))
+	res, err := db.SQL().Exec(q, v, id)
+	if err != nil {
+		t.Fatalf("set %s: %v", col, err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		t.Fatalf("set %s: %d rows", col, n)
 	}
 }
