@@ -59,6 +59,8 @@ var routeAnswers = map[string]string{
 	"/api/v1/campaigns/{id}/recipients":             "",
 	"/api/v1/campaigns/{id}/send":                   "campaigns",
 	"/api/v1/leads/{id}/convert":                    "",
+	"/api/v1/users/{id}/tokens":                     "tokens",
+	"/api/v1/users/{id}/tokens/{token_id}":          "tokens",
 }
 
 var plainRoute = regexp.MustCompile(`^/api/v1/([a-z-]+)(/\{id\})?$`)
@@ -97,6 +99,7 @@ var idFields = func() map[string]string {
 	out := map[string]string{
 		"customer_id": "customers", "user_id": "users", "actor_user_id": "users", "author_id": "users",
 		"token_id": "tokens", "script_run_id": "script-runs", "account_id": "accounts", "security_group_id": "security-groups",
+		"comment_id": "ticket-comments", "message_id": "chat-messages",
 	}
 	for _, m := range records.All() {
 		for _, f := range m.Fields {

@@ -374,7 +374,7 @@ func TestDelegatedManagersCannotGrantWhatTheyDoNotHold(t *testing.T) {
 			res := c.postForm("/users", url.Values{"email": {email}, "name": {"Boss"}, "password": {password},
 				"global_admin": {"on"}, "group_id": tc.groups})
 			wantRefused(t, res, http.StatusForbidden, saysGlobalAdmin)
-			if _, err := e.db.UserByEmail(e.ctx, email); err == nil {
+			if _, err := e.db.UserByEmail(e.ctx, e.account, email); err == nil {
 				t.Fatal("the user was created")
 			}
 		})
