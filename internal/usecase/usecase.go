@@ -107,7 +107,7 @@ func New(store Store, cfg Config) *Service {
 		cfg.Now = time.Now
 	}
 	if cfg.HashWait == 0 {
-		cfg.HashWait = 5 * time.Second
+		cfg.HashWait = 10 * time.Second
 	}
 	return &Service{
 		store:      store,

@@ -184,7 +184,11 @@ func (e *env) client() *client {
 func (e *env) signedIn(email string) *client {
 	e.t.Helper()
 	c := e.client()
-	res := c.post("/signin", url.Values{"email": {email}, "password": {password}})
+	acct, err := e.db.Account(e.ctx, e.account)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	res := c.post("/signin", url.Values{"account": {acct.Slug}, "email": {email}, "password": {password}})
 	if res.status != http.StatusSeeOther {
 		e.t.Fatalf("sign in as %s: status %d: %s", email, res.status, res.body)
 	}
