@@ -67,9 +67,14 @@ type Customer struct {
 	Region       string
 	PostalCode   string
 	Country      string
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// ArchivedAt is when the customer was archived; zero: active.
+	ArchivedAt time.Time
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
+
+// Archived reports whether the customer is archived.
+func (c Customer) Archived() bool { return !c.ArchivedAt.IsZero() }
 
 // CustomerFields are the editable fields, shared by create and update;
 // a nil field is left as it is (or empty, on create).
@@ -216,6 +221,8 @@ type ListFilter struct {
 	Q      string // case-insensitive substring of the name (and email for users)
 	Cursor string // opaque, from a previous page
 	Limit  int
+	// Archived lists archived customers instead of active ones.
+	Archived bool
 }
 
 // Page is one page of a list.

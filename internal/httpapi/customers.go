@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"strconv"
 	"time"
 
 	"gatehouse/internal/authz"
@@ -10,21 +11,23 @@ import (
 )
 
 type customerJSON struct {
-	ID           ID        `json:"id"`
-	Name         string    `json:"name"`
-	Tags         []string  `json:"tags"`
-	Notes        string    `json:"notes"`
-	Email        string    `json:"email"`
-	Phone        string    `json:"phone"`
-	Website      string    `json:"website"`
-	AddressLine1 string    `json:"address_line1"`
-	AddressLine2 string    `json:"address_line2"`
-	City         string    `json:"city"`
-	Region       string    `json:"region"`
-	PostalCode   string    `json:"postal_code"`
-	Country      string    `json:"country"`
-	CreatedAt    time.Time `json:"created_at"`
-	UpdatedAt    time.Time `json:"updated_at"`
+	ID           ID       `json:"id"`
+	Name         string   `json:"name"`
+	Tags         []string `json:"tags"`
+	Notes        string   `json:"notes"`
+	Email        string   `json:"email"`
+	Phone        string   `json:"phone"`
+	Website      string   `json:"website"`
+	AddressLine1 string   `json:"address_line1"`
+	AddressLine2 string   `json:"address_line2"`
+	City         string   `json:"city"`
+	Region       string   `json:"region"`
+	PostalCode   string   `json:"postal_code"`
+	Country      string   `json:"country"`
+	// ArchivedAt is set while the customer is archived.
+	ArchivedAt *time.Time `json:"archived_at"`
+	CreatedAt  time.Time  `json:"created_at"`
+	UpdatedAt  time.Time  `json:"updated_at"`
 }
 
 func toCustomerJSON(c gatehouse.Customer) customerJSON {
@@ -32,9 +35,13 @@ func toCustomerJSON(c gatehouse.Customer) customerJSON {
 	if tags == nil {
 		tags = []string{}
 	}
-	return customerJSON{ID: ID(c.ID), Name: c.Name, Tags: tags, Notes: c.Notes, Email: c.Email, Phone: c.Phone,
+	out := customerJSON{ID: ID(c.ID), Name: c.Name, Tags: tags, Notes: c.Notes, Email: c.Email, Phone: c.Phone,
 		Website: c.Website, AddressLine1: c.AddressLine1, AddressLine2: c.AddressLine2, City: c.City, Region: c.Region,
 		PostalCode: c.PostalCode, Country: c.Country, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
+	if c.Archived() {
+		out.ArchivedAt = &c.ArchivedAt
+	}
+	return out
 }
 
 // customerRequest is the body of both create and update; absent fields
@@ -64,6 +71,11 @@ func (s *Server) listCustomers(w http.ResponseWriter, r *http.Request, c *authz.
 	f, err := listFilter(r)
 	if err != nil {
 		return err
+	}
+	if v := r.URL.Query().Get("archived"); v != "" {
+		if f.Archived, err = strconv.ParseBool(v); err != nil {
+			return gatehouse.Invalid("archived", "archived is true or false")
+		}
 	}
 	if wantsCSV(r) {
 		return exportPages(w, s, "customers.csv", customerCSVHeader, f, func(f gatehouse.ListFilter) (gatehouse.Page[gatehouse.Customer], error) {
@@ -171,4 +183,30 @@ func (s *Server) setCustomerGroups(w http.ResponseWriter, r *http.Request, c *au
 		return writeImpact(w, imp, err)
 	}
 	return writeJSON(w, http.StatusOK, customerGroupsJSON{SecurityGroupIDs: toIDs(ids)})
+}
+
+func (s *Server) archiveCustomer(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	return s.setArchived(w, r, c, true)
+}
+
+func (s *Server) unarchiveCustomer(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	return s.setArchived(w, r, c, false)
+}
+
+// setArchived archives a customer or brings it back; a preview says who
+// gains or loses it first.
+func (s *Server) setArchived(w http.ResponseWriter, r *http.Request, c *authz.Caller, archived bool) error {
+	id, err := pathID(r, "customer")
+	if err != nil {
+		return err
+	}
+	mode, err := changeMode(r)
+	if err != nil {
+		return err
+	}
+	cu, imp, err := s.uc.ArchiveCustomer(r.Context(), c, id, archived, mode)
+	if err != nil || mode == usecase.Preview {
+		return writeImpact(w, imp, err)
+	}
+	return writeJSON(w, http.StatusOK, toCustomerJSON(cu))
 }

@@ -45,6 +45,8 @@ func (s *Server) foundationRoutes() []Route {
 		{"GET /api/v1/customers/{id}", need("customers.view"), s.getCustomer},
 		{"PATCH /api/v1/customers/{id}", need("customers.edit"), s.updateCustomer},
 		{"DELETE /api/v1/customers/{id}", need("customers.delete"), s.deleteCustomer},
+		{"POST /api/v1/customers/{id}/archive", need("customers.delete"), s.archiveCustomer},
+		{"POST /api/v1/customers/{id}/unarchive", need("customers.delete"), s.unarchiveCustomer},
 		{"GET /api/v1/customers/{id}/security-groups", need("security_groups.view"), s.getCustomerGroups},
 		{"PUT /api/v1/customers/{id}/security-groups", need("security_groups.manage"), s.setCustomerGroups},
 

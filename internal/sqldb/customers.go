@@ -12,14 +12,15 @@ import (
 	"gatehouse/internal/records"
 )
 
-const customerCols = `id, account_id, name, notes, email, phone, website, address_line1, address_line2, city, region, postal_code, country, created_at, updated_at`
+const customerCols = `id, account_id, name, notes, email, phone, website, address_line1, address_line2, city, region, postal_code, country, archived_at, created_at, updated_at`
 
 func scanCustomer(row interface{ Scan(...any) error }) (gatehouse.Customer, error) {
 	var c gatehouse.Customer
 	var created, updated int64
+	var archived sql.NullInt64
 	err := row.Scan(&c.ID, &c.AccountID, &c.Name, &c.Notes, &c.Email, &c.Phone, &c.Website, &c.AddressLine1, &c.AddressLine2,
-		&c.City, &c.Region, &c.PostalCode, &c.Country, &created, &updated)
-	c.CreatedAt, c.UpdatedAt = fromMS(created), fromMS(updated)
+		&c.City, &c.Region, &c.PostalCode, &c.Country, &archived, &created, &updated)
+	c.CreatedAt, c.UpdatedAt, c.ArchivedAt = fromMS(created), fromMS(updated), fromNullMS(archived)
 	return c, err
 }
 
@@ -53,6 +54,11 @@ func (db *DB) ListCustomers(ctx context.Context, accountID int64, scope access.S
 	l := listQuery{}
 	l.add("account_id = ?", accountID)
 	l.add(cond, args...)
+	if f.Archived {
+		l.add("archived_at IS NOT NULL")
+	} else {
+		l.add("archived_at IS NULL")
+	}
 	tail, limit, err := l.page("name", "id", f)
 	if err != nil {
 		return page, err
@@ -379,3 +385,52 @@ func (db *DB) auditCascade(ctx context.Context, tx *sql.Tx, accountID, customerI
 type scanner func(...any) error
 
 func (s scanner) Scan(dest ...any) error { return s(dest...) }
+
+// SetCustomerArchived archives a customer inside scope, or brings it back.
+// Archiving takes it out of every select-customers group's reach, so it is
+// a security change.
+func (db *DB) SetCustomerArchived(ctx context.Context, accountID int64, scope access.Scope, id int64, archived bool) (gatehouse.Customer, error) {
+	var c gatehouse.Customer
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		if err := db.bumpSecurityVersion(ctx, tx, accountID); err != nil {
+			return err
+		}
+		before, err := db.customer(ctx, tx, accountID, scope, id)
+		if err != nil {
+			return err
+		}
+		at, action := any(nil), "customer.unarchive"
+		if archived {
+			at, action = ms(db.Now()), "customer.archive"
+		}
+		if _, err := db.exec(ctx, tx, `UPDATE customers SET archived_at = ?, updated_at = ? WHERE account_id = ? AND id = ?`,
+			at, ms(db.Now()), accountID, id); err != nil {
+			return err
+		}
+		if c, err = db.customer(ctx, tx, accountID, scope, id); err != nil {
+			return err
+		}
+		return db.appendAudit(ctx, tx, accountID, audit.Event{Action: action, TargetType: "customer", TargetID: id, CustomerID: id,
+			Before: map[string]any{"name": before.Name, "archived": before.Archived()}, After: map[string]any{"name": c.Name, "archived": c.Archived()}})
+	})
+	return c, err
+}
+
+// CustomerRecordCounts counts the records of every module that belong to
+// the customer: what deleting it would take with it.
+func (db *DB) CustomerRecordCounts(ctx context.Context, accountID, id int64) (map[string]int, error) {
+	out := map[string]int{}
+	err := db.readTx(ctx, func(tx *sql.Tx) error {
+		for _, m := range records.All() {
+			var n int
+			if err := db.queryRow(ctx, tx, `SELECT COUNT(*) FROM `+m.Table+` WHERE account_id = ? AND customer_id = ?`, accountID, id).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				out[m.Key] = n
+			}
+		}
+		return nil
+	})
+	return out, err
+}

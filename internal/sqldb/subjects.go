@@ -79,7 +79,8 @@ func (db *DB) fillAccessGroup(ctx context.Context, tx *sql.Tx, g *access.Group, 
 	if !selectCustomers {
 		return nil
 	}
-	ids, err := db.ids(ctx, tx, `SELECT customer_id FROM security_group_customers WHERE group_id = ?`, g.ID)
+	ids, err := db.ids(ctx, tx, `SELECT gc.customer_id FROM security_group_customers gc
+		JOIN customers c ON c.id = gc.customer_id WHERE gc.group_id = ? AND c.archived_at IS NULL`, g.ID)
 	if err != nil {
 		return err
 	}
@@ -199,7 +200,8 @@ func (db *DB) accountGroups(ctx context.Context, tx *sql.Tx, accountID int64) (m
 		}
 	}
 	rows.Close()
-	rows, err = db.query(ctx, tx, `SELECT group_id, customer_id FROM security_group_customers WHERE account_id = ?`, accountID)
+	rows, err = db.query(ctx, tx, `SELECT gc.group_id, gc.customer_id FROM security_group_customers gc
+		JOIN customers c ON c.id = gc.customer_id WHERE gc.account_id = ? AND c.archived_at IS NULL`, accountID)
 	if err != nil {
 		return nil, err
 	}

@@ -42,8 +42,10 @@ func (s *Service) UpdateCustomer(ctx context.Context, c *authz.Caller, id int64,
 	return s.store.UpdateCustomer(ctx, c.AccountID, customerChange(c, c.Grants.Scope(permCustomersEdit)), id, f)
 }
 
-// DeleteCustomer removes a customer the caller may see and delete; every
-// group listing it loses it, which a preview reports first.
+// DeleteCustomer removes a customer the caller may see and delete, with
+// every record it owns; every group listing it loses it, which a preview
+// reports first. Financial records are kept: a customer with invoices or
+// payments is archived, never deleted.
 func (s *Service) DeleteCustomer(ctx context.Context, c *authz.Caller, id int64, mode Mode) (gatehouse.Customer, Impact, error) {
 	var cu gatehouse.Customer
 	scope := customerChange(c, c.Grants.Scope(permCustomersDelete))
@@ -52,7 +54,38 @@ func (s *Service) DeleteCustomer(ctx context.Context, c *authz.Caller, id int64,
 		if cu, err = s.store.Customer(ctx, c.AccountID, scope, id); err != nil {
 			return err
 		}
+		counts, err := s.store.CustomerRecordCounts(ctx, c.AccountID, id)
+		if err != nil {
+			return err
+		}
+		if n, m := counts["invoices"], counts["payments"]; n+m > 0 {
+			return gatehouse.Errorf(gatehouse.EConflict, "%s has %d invoices and %d payments; financial records are kept, so archive the customer instead", cu.Name, n, m)
+		}
 		return s.store.DeleteCustomer(ctx, c.AccountID, scope, id)
+	})
+	return cu, imp, err
+}
+
+// CustomerRecordCounts is how many records of each module a customer the
+// caller may delete owns, for the deletion page.
+func (s *Service) CustomerRecordCounts(ctx context.Context, c *authz.Caller, id int64) (map[string]int, error) {
+	if _, err := s.store.Customer(ctx, c.AccountID, customerChange(c, c.Grants.Scope(permCustomersDelete)), id); err != nil {
+		return nil, err
+	}
+	return s.store.CustomerRecordCounts(ctx, c.AccountID, id)
+}
+
+// ArchiveCustomer archives a customer (or, with archived false, brings it
+// back): it leaves lists, pickers and every select-customers group's
+// reach, which a preview reports first; its records stay, readable to
+// all-customers holders. It needs customers.delete on the customer.
+func (s *Service) ArchiveCustomer(ctx context.Context, c *authz.Caller, id int64, archived bool, mode Mode) (gatehouse.Customer, Impact, error) {
+	var cu gatehouse.Customer
+	scope := customerChange(c, c.Grants.Scope(permCustomersDelete))
+	imp, err := s.change(ctx, c, mode, func(ctx context.Context) error {
+		var err error
+		cu, err = s.store.SetCustomerArchived(ctx, c.AccountID, scope, id, archived)
+		return err
 	})
 	return cu, imp, err
 }

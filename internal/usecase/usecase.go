@@ -56,6 +56,8 @@ type Store interface {
 	CreateCustomer(ctx context.Context, accountID int64, f gatehouse.CustomerFields) (gatehouse.Customer, error)
 	UpdateCustomer(ctx context.Context, accountID int64, scope access.Scope, id int64, f gatehouse.CustomerFields) (gatehouse.Customer, error)
 	DeleteCustomer(ctx context.Context, accountID int64, scope access.Scope, id int64) error
+	SetCustomerArchived(ctx context.Context, accountID int64, scope access.Scope, id int64, archived bool) (gatehouse.Customer, error)
+	CustomerRecordCounts(ctx context.Context, accountID, id int64) (map[string]int, error)
 	CustomerGroupIDs(ctx context.Context, accountID int64, scope access.Scope, customerID int64) ([]int64, error)
 	CustomerGroupDiff(ctx context.Context, accountID int64, scope access.Scope, customerID int64, groupIDs []int64) (added, removed []gatehouse.SecurityGroup, err error)
 	SetCustomerGroups(ctx context.Context, accountID int64, scope access.Scope, customerID int64, groupIDs []int64) ([]int64, error)

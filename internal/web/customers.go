@@ -10,6 +10,7 @@ import (
 	"gatehouse/internal/authz"
 	"gatehouse/internal/catalog"
 	"gatehouse/internal/gatehouse"
+	"gatehouse/internal/records"
 	"gatehouse/internal/usecase"
 )
 
@@ -24,16 +25,26 @@ type customersPage struct {
 	Q         string
 	Next      string
 	CanCreate bool
+	Archived  bool // the archived customers' list
+	// CanSeeArchived links to archived customers: only all-customers
+	// holders reach them.
+	CanSeeArchived bool
 }
 
 func (s *Server) handleCustomerList(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
 	f := listFilter(r, 50)
+	f.Archived = r.URL.Query().Get("archived") == "1"
 	page, err := s.store.ListCustomers(r.Context(), c.AccountID, c.Scope, f)
 	if err != nil {
 		return err
 	}
-	p := customersPage{Customers: page.Items, Q: f.Q, Next: nextLink("/customers", f.Q, page.NextCursor),
-		CanCreate: c.Grants.HoldsAll(catalog.MustLookup("customers.create"))}
+	next := nextLink("/customers", f.Q, page.NextCursor)
+	if f.Archived && next != "" {
+		next += "&archived=1"
+	}
+	p := customersPage{Customers: page.Items, Q: f.Q, Next: next, Archived: f.Archived,
+		CanCreate:      c.Grants.HoldsAll(catalog.MustLookup("customers.create")),
+		CanSeeArchived: c.Grants.HoldsAll(permCustomersView)}
 	s.render(w, r, c, http.StatusOK, "customers", "Customers", p)
 	return nil
 }
@@ -283,36 +294,128 @@ type customerDeletePage struct {
 	Customer gatehouse.Customer
 	Summary  string
 	Digest   string
+	Counts   []moduleCount // what goes with it
+	Hidden   int           // records of modules the viewer may not see
+	// Financial: invoices or payments keep the customer; it can only be
+	// archived.
+	Financial bool
+	Err       *formError
 }
 
+type moduleCount struct {
+	Label string
+	N     int
+}
+
+// handleCustomerDeleteConfirm says what deleting a customer takes with
+// it, record counts by module, and who loses access.
 func (s *Server) handleCustomerDeleteConfirm(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
 	id, err := pathID(r, "customer")
 	if err != nil {
 		return err
 	}
-	cu, imp, err := s.uc.DeleteCustomer(r.Context(), c, id, usecase.Preview)
+	p, err := s.customerDeletePage(r, c, id)
 	if err != nil {
 		return err
 	}
-	s.render(w, r, c, http.StatusOK, "customer_delete", "Delete "+cu.Name, customerDeletePage{Customer: cu, Summary: imp.Summary(), Digest: imp.Digest()})
+	s.render(w, r, c, http.StatusOK, "customer_delete", "Delete "+p.Customer.Name, p)
 	return nil
 }
 
+func (s *Server) customerDeletePage(r *http.Request, c *authz.Caller, id int64) (customerDeletePage, error) {
+	var p customerDeletePage
+	counts, err := s.uc.CustomerRecordCounts(r.Context(), c, id)
+	if err != nil {
+		return p, err
+	}
+	p.Financial = counts["invoices"]+counts["payments"] > 0
+	mode := usecase.Preview
+	var imp usecase.Impact
+	if p.Financial {
+		p.Customer, imp, err = s.uc.ArchiveCustomer(r.Context(), c, id, true, mode)
+	} else {
+		p.Customer, imp, err = s.uc.DeleteCustomer(r.Context(), c, id, mode)
+	}
+	if err != nil {
+		return p, err
+	}
+	p.Summary, p.Digest = imp.Summary(), imp.Digest()
+	for _, m := range records.All() {
+		n := counts[m.Key]
+		if n == 0 {
+			continue
+		}
+		if records.ViewReach(m, c.Grants).Allows(id, c.UserID) {
+			p.Counts = append(p.Counts, moduleCount{Label: moduleLabel(m), N: n})
+		} else {
+			p.Hidden += n
+		}
+	}
+	return p, nil
+}
+
+// handleCustomerDelete deletes a customer once its name is typed, as
+// shown, and only if who loses access is still what the page showed.
 func (s *Server) handleCustomerDelete(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
 	id, err := pathID(r, "customer")
 	if err != nil {
 		return err
 	}
-	var cu gatehouse.Customer
-	applied, err := s.confirmed(w, r, c, "Delete this customer", func(m usecase.Mode) (usecase.Impact, error) {
-		var imp usecase.Impact
-		var err error
-		cu, imp, err = s.uc.DeleteCustomer(r.Context(), c, id, m)
+	cu, err := s.uc.CustomerForDelete(r.Context(), c, id)
+	if err != nil {
+		return err
+	}
+	if strings.TrimSpace(r.PostFormValue("confirm_name")) != cu.Name {
+		p, perr := s.customerDeletePage(r, c, id)
+		if perr != nil {
+			return perr
+		}
+		p.Err = &formError{Field: "confirm_name", Message: "Type the customer's name exactly as shown to delete it", Status: http.StatusBadRequest}
+		s.render(w, r, c, p.Err.Status, "customer_delete", "Delete "+cu.Name, p)
+		return nil
+	}
+	applied, err := s.confirmed(w, r, c, "Delete "+cu.Name, func(m usecase.Mode) (usecase.Impact, error) {
+		_, imp, err := s.uc.DeleteCustomer(r.Context(), c, id, m)
 		return imp, err
 	})
 	if err != nil || !applied {
 		return err
 	}
 	redirect(w, r, "/customers", "Deleted customer "+cu.Name+".")
+	return nil
+}
+
+func (s *Server) handleCustomerArchive(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	return s.setArchived(w, r, c, true)
+}
+
+func (s *Server) handleCustomerUnarchive(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	return s.setArchived(w, r, c, false)
+}
+
+func (s *Server) setArchived(w http.ResponseWriter, r *http.Request, c *authz.Caller, archived bool) error {
+	id, err := pathID(r, "customer")
+	if err != nil {
+		return err
+	}
+	var cu gatehouse.Customer
+	action := "Archive this customer"
+	if !archived {
+		action = "Restore this customer"
+	}
+	applied, err := s.confirmed(w, r, c, action, func(m usecase.Mode) (usecase.Impact, error) {
+		var imp usecase.Impact
+		var err error
+		cu, imp, err = s.uc.ArchiveCustomer(r.Context(), c, id, archived, m)
+		return imp, err
+	})
+	if err != nil || !applied {
+		return err
+	}
+	if archived {
+		redirect(w, r, fmt.Sprintf("/customers/%d", id), "Archived customer "+cu.Name+": it left every list and every client group's reach; its records are kept.")
+	} else {
+		redirect(w, r, fmt.Sprintf("/customers/%d", id), "Restored customer "+cu.Name+".")
+	}
 	return nil
 }

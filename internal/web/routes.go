@@ -53,6 +53,8 @@ func (s *Server) adminRoutes() []Route {
 		{Pattern: "POST /customers/{id}/security-groups", Need: need("security_groups.manage"), handle: s.handleCustomerGroupsUpdate},
 		{Pattern: "GET /customers/{id}/delete", Need: need("customers.delete"), handle: s.handleCustomerDeleteConfirm},
 		{Pattern: "POST /customers/{id}/delete", Need: need("customers.delete"), handle: s.handleCustomerDelete},
+		{Pattern: "POST /customers/{id}/archive", Need: need("customers.delete"), handle: s.handleCustomerArchive},
+		{Pattern: "POST /customers/{id}/unarchive", Need: need("customers.delete"), handle: s.handleCustomerUnarchive},
 
 		{Pattern: "GET /security-groups", Need: need("security_groups.view"), handle: s.handleGroupList},
 		{Pattern: "GET /security-groups/new", Need: need("security_groups.manage"), handle: s.handleGroupNew},
