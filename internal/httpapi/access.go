@@ -21,12 +21,33 @@ type AccessStore interface {
 
 func (s *Server) accessRoutes() []Route {
 	return []Route{
-		{"GET /api/v1/users/{id}/effective-access", need("users.view"), s.effectiveAccess},
-		{"GET /api/v1/access/explain", need("users.view"), s.explainAccess},
-		{"GET /api/v1/customers/{id}/access", need("users.view"), s.customerAccess},
-		{"GET /api/v1/access/map.svg", need("users.view"), s.accessMap},
-		{"GET /api/v1/audit", need("audit_log.view"), s.listAudit},
+		{"GET /api/v1/users/{id}/effective-access", need("users.view"), s.effectiveAccess, Doc{
+			Summary: "What a user may do, permission by permission, and where", Reply: effectiveAccessJSON{}}},
+		{"GET /api/v1/access/explain", need("users.view"), s.explainAccess, Doc{
+			Summary: "May a user do a permission on a customer, and why", Reply: explainJSON{}, Query: []Param{
+				{Name: "user", Required: true, Doc: "the user's id", Example: "42"},
+				{Name: "permission", Required: true, Doc: "a permission key", Example: "assets.view"},
+				{Name: "customer", Doc: "a customer's id; required for a customer-scoped permission", Example: "7"}}}},
+		{"GET /api/v1/customers/{id}/access", need("users.view"), s.customerAccess, Doc{
+			Summary: "Access review: who can reach a customer, and through which groups", Reply: customerAccessJSON{}, CSV: true}},
+		{"GET /api/v1/access/map.svg", need("users.view"), s.accessMap, Doc{
+			Summary: "A picture of who reaches which customer", Reply: media{"image/svg+xml", "an SVG image"}, Query: []Param{
+				{Name: "by", Enum: []string{"users", "groups"}, Doc: "rows are users (default) or groups", Example: "groups"},
+				{Name: "q", Doc: "only customers whose name holds this text", Example: "acme"}}}},
+		{"GET /api/v1/audit", need("audit_log.view"), s.listAudit, Doc{
+			Summary: "The audit log, newest first, within the caller's scope", Reply: list[auditJSON]{}, CSV: true, Query: auditQuery}},
 	}
+}
+
+// auditQuery are the audit list's filters.
+var auditQuery = []Param{qParam, cursorParam, limitParam,
+	{Name: "action", Doc: "only this action", Example: "security_group.update"},
+	{Name: "target_type", Doc: "only entries about this kind of target", Example: "security_group"},
+	{Name: "actor", Doc: "only entries by this user (id)", Example: "42"},
+	{Name: "customer", Doc: "only entries about this customer (id)", Example: "7"},
+	{Name: "target_id", Doc: "only entries about this target (id)", Example: "12"},
+	{Name: "since", Format: "date-time", Doc: "only entries at or after this time (RFC 3339)", Example: exampleTime},
+	{Name: "until", Format: "date-time", Doc: "only entries before this time (RFC 3339)", Example: exampleTime},
 }
 
 type userRefJSON struct {
@@ -50,7 +71,12 @@ func (s *Server) effectiveAccess(w http.ResponseWriter, r *http.Request, c *auth
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, map[string]any{"user": toUserRef(u), "permissions": effectiveList(g)})
+	return writeJSON(w, http.StatusOK, effectiveAccessJSON{User: toUserRef(u), Permissions: effectiveList(g)})
+}
+
+type effectiveAccessJSON struct {
+	User        userRefJSON     `json:"user"`
+	Permissions []effectiveJSON `json:"permissions"`
 }
 
 // UserGrants is a user of the caller's account and their compiled
@@ -165,7 +191,12 @@ func (s *Server) customerAccess(w http.ResponseWriter, r *http.Request, c *authz
 		}
 		users = append(users, u)
 	}
-	return writeJSON(w, http.StatusOK, map[string]any{"customer": groupRefJSON{ID: ID(cu.ID), Name: cu.Name}, "users": users})
+	return writeJSON(w, http.StatusOK, customerAccessJSON{Customer: groupRefJSON{ID: ID(cu.ID), Name: cu.Name}, Users: users})
+}
+
+type customerAccessJSON struct {
+	Customer groupRefJSON     `json:"customer" doc:"the reviewed customer"`
+	Users    []reviewUserJSON `json:"users" doc:"every user who can reach the customer"`
 }
 
 // ReviewUser is one line of an access review: a user who can reach the

@@ -33,8 +33,8 @@ type auditJSON struct {
 	TargetType string          `json:"target_type"`
 	TargetID   *ID             `json:"target_id"`
 	CustomerID *ID             `json:"customer_id"`
-	Before     json.RawMessage `json:"before"`
-	After      json.RawMessage `json:"after"`
+	Before     json.RawMessage `json:"before" nullable:"true" doc:"the target before the change"`
+	After      json.RawMessage `json:"after" nullable:"true" doc:"the target after the change"`
 	Hash       string          `json:"hash"`
 }
 

@@ -18,6 +18,7 @@ import (
 	"gatehouse/internal/catalog"
 	"gatehouse/internal/gatehouse"
 	"gatehouse/internal/httpapi"
+	"gatehouse/internal/httpapi/contract"
 	"gatehouse/internal/metrics"
 	"gatehouse/internal/sqldb"
 	"gatehouse/internal/sqldb/dbtest"
@@ -37,6 +38,8 @@ type world struct {
 	acct gatehouse.Account
 	// admin is a global admin's token.
 	admin string
+	// client validates every exchange against the OpenAPI document.
+	client *http.Client
 }
 
 func newWorld(t *testing.T, db *sqldb.DB) *world {
@@ -133,10 +136,16 @@ func (w *world) do(token, method, path string, body any) (int, []byte, http.Head
 		rd = bytes.NewReader(raw)
 	}
 	req, _ := http.NewRequest(method, w.srv.URL+path, rd)
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	if w.client == nil {
+		w.client = contract.Default.Client(w.t)
+	}
+	resp, err := w.client.Do(req)
 	if err != nil {
 		w.t.Fatal(err)
 	}

@@ -200,7 +200,7 @@ func (s *Server) clearAlert(w http.ResponseWriter, r *http.Request, c *authz.Cal
 
 type noteJSON struct {
 	ID        ID        `json:"id"`
-	AuthorID  any       `json:"author_id"`
+	AuthorID  any       `json:"author_id" schema:"id" nullable:"true" doc:"the author's user id; null once the user is gone"`
 	Body      string    `json:"body"`
 	CreatedAt time.Time `json:"created_at"`
 }
@@ -304,7 +304,7 @@ func (s *Server) sendCampaign(w http.ResponseWriter, r *http.Request, c *authz.C
 }
 
 type leadConversionJSON struct {
-	Lead recordJSON `json:"lead"`
+	Lead recordJSON `json:"lead" schema:"record" module:"leads"`
 	// Customer is null when the caller may not view the customer.
 	Customer *customerJSON `json:"customer"`
 }

@@ -10,9 +10,9 @@ import (
 )
 
 type hitJSON struct {
-	Type       string `json:"type"`
+	Type       string `json:"type" enum:"hits" doc:"customers, or the module the hit is a record of"`
 	ID         ID     `json:"id"`
-	CustomerID any    `json:"customer_id"`
+	CustomerID any    `json:"customer_id" schema:"id" nullable:"true"`
 	Title      string `json:"title"`
 }
 

@@ -26,6 +26,8 @@ type Store interface {
 	AuditStore
 	ModuleStore
 	Ping(ctx context.Context) error
+	// Ready reports whether the store answers and takes writes.
+	Ready(ctx context.Context) error
 
 	UserByEmail(ctx context.Context, email string) (gatehouse.User, error)
 	CreateToken(ctx context.Context, t gatehouse.Token) (gatehouse.Token, error)
@@ -111,6 +113,10 @@ func (s *Server) enforce(rt Route) http.Handler {
 				s.fail(w, r, err)
 				return
 			}
+		}
+		if err := rt.Doc.admit(w, r); err != nil {
+			s.fail(w, r, err)
+			return
 		}
 		// Storage attributes its audit entries to the actor in the context.
 		r = r.WithContext(audit.WithActor(r.Context(), RequestActor(r, caller)))

@@ -92,7 +92,7 @@ func (db *DB) AccountByName(ctx context.Context, name string) (gatehouse.Account
 	return db.scanAccount(db.queryRow(ctx, db.rdb, `SELECT id, name, security_version, created_at FROM accounts WHERE name = ?`, name))
 }
 
-func (db *DB) scanAccount(row *sql.Row) (gatehouse.Account, error) {
+func (db *DB) scanAccount(row interface{ Scan(...any) error }) (gatehouse.Account, error) {
 	var a gatehouse.Account
 	var created int64
 	if err := row.Scan(&a.ID, &a.Name, &a.SecurityVersion, &created); err != nil {
