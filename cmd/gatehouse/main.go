@@ -62,6 +62,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runMigrate(ctx, args[1:], stdout)
 	case args[0] == "demo":
 		return runDemo(ctx, args[1:], stdout)
+	case args[0] == "openapi":
+		return runOpenAPI(stdout)
 	case args[0] == "audit" && len(args) > 1 && args[1] == "verify":
 		return runAuditVerify(ctx, args[2:], stdout)
 	case args[0] == "admin" && len(args) > 1 && args[1] == "create":
@@ -348,5 +350,15 @@ func (m *Main) Close() error {
 			err = cerr
 		}
 	}
+	return err
+}
+
+// runOpenAPI prints the API's OpenAPI document, for generating clients.
+func runOpenAPI(stdout io.Writer) error {
+	doc, err := httpapi.New(nil, nil, nil, auth.DefaultParams).OpenAPI()
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(stdout, "%s\n", doc)
 	return err
 }

@@ -52,10 +52,10 @@ var auditQuery = []Param{qParam, cursorParam, limitParam,
 
 type userRefJSON struct {
 	ID          ID     `json:"id"`
-	Email       string `json:"email"`
-	Name        string `json:"name"`
-	GlobalAdmin bool   `json:"global_admin"`
-	Disabled    bool   `json:"disabled"`
+	Email       string `json:"email" example:"tech@msp.example"`
+	Name        string `json:"name" example:"Sam Tech"`
+	GlobalAdmin bool   `json:"global_admin" example:"false"`
+	Disabled    bool   `json:"disabled" example:"false"`
 }
 
 func toUserRef(u gatehouse.User) userRefJSON {
@@ -91,14 +91,14 @@ func (s *Server) UserGrants(r *http.Request, c *authz.Caller, id int64) (gatehou
 }
 
 type explainJSON struct {
-	Allowed    bool           `json:"allowed"`
-	Reason     string         `json:"reason"`
-	Message    string         `json:"message"`
+	Allowed    bool           `json:"allowed" example:"true"`
+	Reason     string         `json:"reason" enum:"global_admin,granted,user_disabled,not_held,other_customers,account_wide_needs_all_customers,membership_expired" example:"granted"`
+	Message    string         `json:"message" example:"Helpdesk grants assets.view on customer 7."`
 	User       userRefJSON    `json:"user"`
-	Permission string         `json:"permission"`
+	Permission string         `json:"permission" enum:"permissions" example:"assets.view"`
 	CustomerID *ID            `json:"customer_id"`
-	Granting   []groupRefJSON `json:"granting_groups"`
-	Elsewhere  []groupRefJSON `json:"groups_for_other_customers"`
+	Granting   []groupRefJSON `json:"granting_groups" doc:"the groups that grant it here"`
+	Elsewhere  []groupRefJSON `json:"groups_for_other_customers" doc:"groups holding the permission for other customers only"`
 }
 
 func refs(in []access.GroupRef) []groupRefJSON {
@@ -161,8 +161,8 @@ func (s *Server) Explain(r *http.Request, c *authz.Caller, userID int64, key str
 }
 
 type reviewPermJSON struct {
-	Permission string         `json:"permission"`
-	Groups     []groupRefJSON `json:"groups"`
+	Permission string         `json:"permission" enum:"permissions" example:"assets.view"`
+	Groups     []groupRefJSON `json:"groups" doc:"the granting groups; empty for a global admin"`
 }
 
 type reviewUserJSON struct {

@@ -142,16 +142,21 @@ func (w *world) do(token, method, path string, body any) (int, []byte, http.Head
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	if w.client == nil {
-		w.client = contract.Default.Client(w.t)
-	}
-	resp, err := w.client.Do(req)
+	resp, err := w.httpClient().Do(req)
 	if err != nil {
 		w.t.Fatal(err)
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, raw, resp.Header
+}
+
+// httpClient validates every exchange against the OpenAPI document.
+func (w *world) httpClient() *http.Client {
+	if w.client == nil {
+		w.client = contract.Default.Client(w.t)
+	}
+	return w.client
 }
 
 // want asserts the status and decodes the body into out (if not nil).

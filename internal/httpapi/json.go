@@ -306,7 +306,7 @@ func listFilter(r *http.Request) (gatehouse.ListFilter, error) {
 // list is the shape of every list response.
 type list[T any] struct {
 	Items      []T     `json:"items"`
-	NextCursor *string `json:"next_cursor" doc:"pass as cursor= for the next page; null on the last"`
+	NextCursor *string `json:"next_cursor" doc:"pass as cursor= for the next page; null on the last" example:"2s.QWNtZSBEZW50YWw"`
 }
 
 func newList[S, T any](p gatehouse.Page[S], conv func(S) T) list[T] {

@@ -72,8 +72,12 @@ var (
 	marshalerType = reflect.TypeFor[json.Marshaler]()
 )
 
-// exampleTime is the example of every timestamp.
-const exampleTime = "2026-01-31T09:30:00Z"
+// exampleTime is the example of every timestamp, exampleCursor of
+// every next_cursor.
+const (
+	exampleTime   = "2026-01-31T09:30:00Z"
+	exampleCursor = "2s.QWNtZSBEZW50YWw"
+)
 
 // body is the schema of a request or response body value.
 func (g *schemaGen) body(v any, dir direction) map[string]any {
@@ -94,7 +98,7 @@ func (g *schemaGen) typ(t reflect.Type, dir direction) map[string]any {
 	case timeType:
 		return map[string]any{"type": "string", "format": "date-time", "example": exampleTime}
 	case rawJSONType:
-		return map[string]any{"type": "object", "additionalProperties": true}
+		return map[string]any{"type": "object", "additionalProperties": true, "example": map[string]any{"name": "Helpdesk"}}
 	}
 	if t.Implements(marshalerType) && t.Kind() != reflect.Pointer {
 		panic(fmt.Sprintf("openapi: %s writes its own JSON; describe the field with a schema tag", t))
@@ -232,7 +236,17 @@ func (g *schemaGen) member(f reflect.StructField, dir direction) map[string]any 
 		target["enum"] = enumValues(e)
 	}
 	if e, ok := f.Tag.Lookup("example"); ok {
-		target["example"] = exampleValue(target, e)
+		if target, isList := s["items"].(map[string]any); isList {
+			first, _, _ := strings.Cut(e, ",")
+			target["example"] = exampleValue(target, first)
+			var all []any
+			for _, v := range strings.Split(e, ",") {
+				all = append(all, exampleValue(target, v))
+			}
+			s["example"] = all
+		} else {
+			s["example"] = exampleValue(s, e)
+		}
 	}
 	for _, b := range []string{"min", "max", "maxLength"} {
 		if v := f.Tag.Get(b); v != "" {
@@ -271,10 +285,37 @@ func exampleValue(s map[string]any, v string) any {
 		return n
 	case "boolean":
 		return v == "true"
-	case "array":
-		return strings.Split(v, ",")
+	case "object":
+		var obj any
+		if err := json.Unmarshal([]byte(v), &obj); err != nil {
+			panic(fmt.Sprintf("openapi: example %q is not a JSON object", v))
+		}
+		return obj
 	}
 	return v
+}
+
+// requires is a request body of v's type that must carry the named
+// members: a create sharing its type with the update, where the update
+// may leave them out.
+func requires(v any, name string, members ...string) describer {
+	return required{v, name, members}
+}
+
+type required struct {
+	v       any
+	name    string
+	members []string
+}
+
+func (r required) schema(g *schemaGen) map[string]any {
+	t := reflect.TypeOf(r.v)
+	return g.component(r.name, "required "+t.String(), func() map[string]any {
+		s := g.object(t, inRequest)
+		req, _ := s["required"].([]string)
+		s["required"] = append(req, r.members...)
+		return s
+	})
 }
 
 // The module records: their schemas come from the module descriptions.
@@ -312,7 +353,7 @@ func listSchema(item map[string]any) map[string]any {
 	return map[string]any{"type": "object", "additionalProperties": false, "required": []string{"items", "next_cursor"},
 		"properties": map[string]any{
 			"items":       map[string]any{"type": "array", "items": item},
-			"next_cursor": map[string]any{"type": "string", "nullable": true, "description": "pass as cursor= for the next page; null on the last"},
+			"next_cursor": map[string]any{"type": "string", "nullable": true, "description": "pass as cursor= for the next page; null on the last", "example": exampleCursor},
 		}}
 }
 
@@ -339,7 +380,7 @@ func recordSchema(m *records.Module) map[string]any {
 		props["lines"] = map[string]any{"type": "array", "items": lineSchema(true), "description": "the line items; in a list, only when loaded"}
 	}
 	if m.Secret {
-		props["has_secret"] = map[string]any{"type": "boolean", "description": "a secret is stored; reveal it through its own audited route"}
+		props["has_secret"] = map[string]any{"type": "boolean", "example": true, "description": "a secret is stored; reveal it through its own audited route"}
 		required = append(required, "has_secret")
 	}
 	slices.Sort(required)
@@ -425,6 +466,7 @@ func fieldSchema(f records.Field, in bool) map[string]any {
 		s["description"] = "YYYY-MM-DD, or empty"
 	case records.JSONDoc:
 		s["type"], s["additionalProperties"], s["example"] = "object", true, map[string]any{"firewall": "on"}
+		s["description"] = "any JSON object, kept as sent"
 	case records.Enum:
 		s["type"], s["enum"], s["example"] = "string", f.Enum, f.Enum[0]
 	case records.Email:

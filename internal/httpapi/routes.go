@@ -52,7 +52,7 @@ func (s *Server) foundationRoutes() []Route {
 		{"GET /api/v1/customers", need("customers.view"), s.listCustomers, Doc{Summary: "List customers in the caller's scope",
 			Reply: list[customerJSON]{}, Query: listQuery, CSV: true}},
 		{"POST /api/v1/customers", needAll("customers.create"), s.createCustomer, Doc{Summary: "Create a customer",
-			Body: customerRequest{}, Reply: customerJSON{}, Created: true}},
+			Body: requires(customerRequest{}, "CustomerCreate", "name"), Reply: customerJSON{}, Created: true}},
 		{"GET /api/v1/customers/{id}", need("customers.view"), s.getCustomer, Doc{Summary: "Get a customer", Reply: customerJSON{}}},
 		{"PATCH /api/v1/customers/{id}", need("customers.edit"), s.updateCustomer, Doc{Summary: "Update a customer: only the members sent change",
 			Body: customerRequest{}, Reply: customerJSON{}}},

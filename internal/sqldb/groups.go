@@ -228,24 +228,40 @@ func (db *DB) writeGroupSets(ctx context.Context, tx *sql.Tx, accountID, id int6
 }
 
 // validateGroup checks and normalises a group before it is written.
+// Every field at fault is named at once.
 func (db *DB) validateGroup(ctx context.Context, q querier, accountID int64, g *gatehouse.SecurityGroup) error {
+	var errs gatehouse.Invalids
 	g.Name = strings.TrimSpace(g.Name)
 	switch {
 	case g.Name == "":
-		return gatehouse.Invalid("name", "a name is required")
+		errs.Add(gatehouse.Invalid("name", "a name is required"))
 	case len(g.Name) > 100:
-		return gatehouse.Invalid("name", "at most 100 characters")
-	case len(g.Description) > 2000:
-		return gatehouse.Invalid("description", "at most 2000 characters")
-	case g.AccessType == "":
+		errs.Add(gatehouse.Invalid("name", "at most 100 characters"))
+	}
+	if len(g.Description) > 2000 {
+		errs.Add(gatehouse.Invalid("description", "at most 2000 characters"))
+	}
+	if g.AccessType == "" {
 		g.AccessType = gatehouse.AllCustomers
-	case !g.AccessType.Valid():
-		return gatehouse.Invalid("access_type", "must be all_customers or select_customers")
+	}
+	if !g.AccessType.Valid() {
+		errs.Add(gatehouse.Invalid("access_type", "must be all_customers or select_customers"))
 	}
 	if g.AccessType == gatehouse.AllCustomers && len(g.CustomerIDs) > 0 {
-		return gatehouse.Invalid("customer_ids", "a customer list applies only to select_customers groups")
+		errs.Add(gatehouse.Invalid("customer_ids", "a customer list applies only to select_customers groups"))
 	}
 	g.Permissions = dedupStrings(g.Permissions)
+	errs.Add(checkGroupPermissions(g))
+	if !errs.Empty() {
+		return errs.Err()
+	}
+	sortByCatalog(g.Permissions)
+	g.CustomerIDs = dedup(g.CustomerIDs)
+	return db.checkCustomersExist(ctx, q, accountID, g.CustomerIDs, "customer_ids")
+}
+
+// checkGroupPermissions refuses the first permission the group cannot hold.
+func checkGroupPermissions(g *gatehouse.SecurityGroup) error {
 	for _, key := range g.Permissions {
 		p, ok := catalog.Lookup(key)
 		if !ok {
@@ -255,9 +271,7 @@ func (db *DB) validateGroup(ctx context.Context, q querier, accountID int64, g *
 			return gatehouse.Invalid("permissions", "%q is account-wide and can only be granted by an All Customers group", key)
 		}
 	}
-	sortByCatalog(g.Permissions)
-	g.CustomerIDs = dedup(g.CustomerIDs)
-	return db.checkCustomersExist(ctx, q, accountID, g.CustomerIDs, "customer_ids")
+	return nil
 }
 
 func (db *DB) checkCustomersExist(ctx context.Context, q querier, accountID int64, ids []int64, field string) error {

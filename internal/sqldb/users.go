@@ -150,12 +150,12 @@ func (db *DB) CreateUser(ctx context.Context, accountID int64, u gatehouse.UserC
 }
 
 func (db *DB) createUser(ctx context.Context, tx *sql.Tx, accountID int64, u gatehouse.UserCreate) (gatehouse.User, error) {
+	var errs gatehouse.Invalids
 	email, err := normalizeEmail(u.Email)
-	if err != nil {
-		return gatehouse.User{}, err
-	}
+	errs.Add(err)
 	name := strings.TrimSpace(u.Name)
-	if err := validateUserName(name); err != nil {
+	errs.Add(validateUserName(name))
+	if err := errs.Err(); err != nil {
 		return gatehouse.User{}, err
 	}
 	groups := u.GroupIDs
