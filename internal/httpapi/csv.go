@@ -36,6 +36,7 @@ func streamCSV[T any](w http.ResponseWriter, s *Server, filename string, header 
 	cw := csv.NewWriter(w)
 	cw.Write(header)
 	for {
+		s.extendWrite(w)
 		for _, item := range page.Items {
 			cells := row(item)
 			for i, c := range cells {
@@ -55,6 +56,15 @@ func streamCSV[T any](w http.ResponseWriter, s *Server, filename string, header 
 	}
 	cw.Flush()
 	return nil
+}
+
+// extendWrite gives a streaming response another WriteTimeout from now:
+// an export runs as long as it makes progress, while a client that stops
+// reading is still cut.
+func (s *Server) extendWrite(w http.ResponseWriter) {
+	if s.WriteTimeout > 0 {
+		http.NewResponseController(w).SetWriteDeadline(time.Now().Add(s.WriteTimeout))
+	}
 }
 
 var customerCSVHeader = []string{"id", "name", "tags", "email", "phone", "website", "address_line1", "address_line2",

@@ -68,6 +68,9 @@ type Server struct {
 
 	// SessionTTL is how long a sign-in token lives.
 	SessionTTL time.Duration
+	// WriteTimeout is the HTTP server's; a streaming export extends it
+	// while it makes progress instead of being cut mid-file.
+	WriteTimeout time.Duration
 
 	// Vault seals credential secrets; without one, secrets can be
 	// neither stored nor revealed.

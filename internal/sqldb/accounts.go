@@ -130,3 +130,11 @@ func (db *DB) CreateAdmin(ctx context.Context, accountName string, u gatehouse.U
 	})
 	return acct, user, err
 }
+
+// HasUsers reports whether any account has a user yet: on a fresh
+// database no one can sign in until an admin is created.
+func (db *DB) HasUsers(ctx context.Context) (bool, error) {
+	var n int
+	err := db.queryRow(ctx, db.rdb, `SELECT COUNT(*) FROM (SELECT 1 FROM users LIMIT 1) AS u`).Scan(&n)
+	return n > 0, err
+}

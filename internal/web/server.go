@@ -7,9 +7,11 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"gatehouse/internal/audit"
@@ -22,6 +24,9 @@ import (
 // the web admin shares its rules and reads nothing the API does not.
 type Store interface {
 	httpapi.Store
+	// HasUsers is false on a fresh database, where the sign-in page says
+	// how to create the first admin.
+	HasUsers(ctx context.Context) (bool, error)
 }
 
 // Server serves the web admin.
@@ -180,6 +185,11 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, c *authz.Caller, e
 	case gatehouse.ETooMany:
 		p.Heading = "Too many attempts"
 		p.Message = domainMessage(err)
+	case gatehouse.EUnavailable:
+		s.log.Warn("store unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+		w.Header().Set("Retry-After", strconv.Itoa(gatehouse.RetryAfterSeconds))
+		p.Heading = "Temporarily unavailable"
+		p.Message = "The database cannot be reached or does not take changes right now. Nothing was changed; try again in a few seconds."
 	case gatehouse.EInternal:
 		s.log.Error("page failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		p.Heading = "Something went wrong"

@@ -105,6 +105,9 @@ type signInPage struct {
 	Email string
 	Next  string
 	Error string
+	// NoUsers: the database is fresh; the page says how to create the
+	// first admin.
+	NoUsers bool
 }
 
 func (s *Server) handleSignInForm(w http.ResponseWriter, r *http.Request, _ *authz.Caller) error {
@@ -112,7 +115,11 @@ func (s *Server) handleSignInForm(w http.ResponseWriter, r *http.Request, _ *aut
 		http.Redirect(w, r, localPath(r.URL.Query().Get("next")), http.StatusSeeOther)
 		return nil
 	}
-	s.render(w, r, nil, http.StatusOK, "signin", "Sign in", signInPage{Next: localPath(r.URL.Query().Get("next"))})
+	has, err := s.store.HasUsers(r.Context())
+	if err != nil {
+		return err
+	}
+	s.render(w, r, nil, http.StatusOK, "signin", "Sign in", signInPage{Next: localPath(r.URL.Query().Get("next")), NoUsers: !has})
 	return nil
 }
 
