@@ -314,6 +314,9 @@ func (r required) schema(g *schemaGen) map[string]any {
 		s := g.object(t, inRequest)
 		req, _ := s["required"].([]string)
 		s["required"] = append(req, r.members...)
+		for _, m := range r.members {
+			delete(s["properties"].(map[string]any)[m].(map[string]any), "nullable") // required means given
+		}
 		return s
 	})
 }
