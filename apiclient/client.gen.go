@@ -2004,6 +2004,7 @@ const (
 	ProblemCodeInternal     ProblemCode = "internal"
 	ProblemCodeInvalid      ProblemCode = "invalid"
 	ProblemCodeMediaType    ProblemCode = "media_type"
+	ProblemCodeMethod       ProblemCode = "method"
 	ProblemCodeNotFound     ProblemCode = "not_found"
 	ProblemCodeTooLarge     ProblemCode = "too_large"
 	ProblemCodeTooMany      ProblemCode = "too_many"
@@ -2023,6 +2024,8 @@ func (e ProblemCode) Valid() bool {
 	case ProblemCodeInvalid:
 		return true
 	case ProblemCodeMediaType:
+		return true
+	case ProblemCodeMethod:
 		return true
 	case ProblemCodeNotFound:
 		return true

@@ -15,6 +15,7 @@ const (
 	EUnauthorized = "unauthorized" // 401: no or bad credentials
 	EForbidden    = "forbidden"    // 403: the area is not granted at all
 	ENotFound     = "not_found"    // 404: missing, or out of the caller's scope
+	EMethod       = "method"       // 405: the endpoint does not take this method
 	EConflict     = "conflict"     // 409: the change would break an invariant
 	ETooLarge     = "too_large"    // 413: the request body is over the limit
 	EMediaType    = "media_type"   // 415: the body is not application/json
@@ -28,6 +29,7 @@ var statusOf = map[string]int{
 	EUnauthorized: http.StatusUnauthorized,
 	EForbidden:    http.StatusForbidden,
 	ENotFound:     http.StatusNotFound,
+	EMethod:       http.StatusMethodNotAllowed,
 	EConflict:     http.StatusConflict,
 	ETooLarge:     http.StatusRequestEntityTooLarge,
 	EMediaType:    http.StatusUnsupportedMediaType,
@@ -38,7 +40,7 @@ var statusOf = map[string]int{
 
 // Codes lists every error code, for documents that enumerate them.
 func Codes() []string {
-	return []string{EInvalid, EUnauthorized, EForbidden, ENotFound, EConflict, ETooLarge, EMediaType, ETooMany, EInternal, EUnavailable}
+	return []string{EInvalid, EUnauthorized, EForbidden, ENotFound, EMethod, EConflict, ETooLarge, EMediaType, ETooMany, EInternal, EUnavailable}
 }
 
 // HTTPStatus is the HTTP status of an error code, the same on every

@@ -28,13 +28,25 @@ func (id ID) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads an id from a string of digits; a JSON number is
 // refused, as ids are strings everywhere.
 func (id *ID) UnmarshalJSON(b []byte) error {
-	v, err := strconv.ParseInt(string(bytes.TrimPrefix(bytes.TrimSuffix(b, []byte(`"`)), []byte(`"`))), 10, 64)
-	if len(b) < 2 || b[0] != '"' || err != nil || v <= 0 {
+	v, ok := int64(0), len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"'
+	if ok {
+		v, ok = parseID(string(b[1 : len(b)-1]))
+	}
+	if !ok {
 		// A type error lets the decoder name the field at fault.
 		return &json.UnmarshalTypeError{Value: string(b), Type: reflect.TypeFor[ID]()}
 	}
 	*id = ID(v)
 	return nil
+}
+
+// parseID reads a positive id written as digits only.
+func parseID(s string) (int64, bool) {
+	if s == "" || strings.Trim(s, "0123456789") != "" {
+		return 0, false
+	}
+	v, err := strconv.ParseInt(s, 10, 64)
+	return v, err == nil && v > 0
 }
 
 func toIDs(in []int64) []ID {
@@ -282,8 +294,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 
 // pathID parses the {id} wildcard. A malformed id is a missing record.
 func pathID(r *http.Request, what string) (int64, error) {
-	v, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil || v <= 0 {
+	v, ok := parseID(r.PathValue("id"))
+	if !ok {
 		return 0, gatehouse.NotFound(what)
 	}
 	return v, nil

@@ -213,7 +213,7 @@ func jsonContent(schema any) map[string]any {
 
 // problemNames name the shared problem responses by status.
 var problemNames = map[int]string{
-	400: "Invalid", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 409: "Conflict",
+	400: "Invalid", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound", 405: "MethodNotAllowed", 409: "Conflict",
 	413: "TooLarge", 415: "MediaType", 429: "TooMany", 500: "Internal", 503: "Unavailable",
 }
 
@@ -223,6 +223,7 @@ func problemResponses() map[string]any {
 		401: "no or bad credentials",
 		403: "the area is not granted at all, or the change would grant what the caller does not hold",
 		404: "missing, or outside the caller's scope (the two read the same)",
+		405: "the path does not take this method; Allow lists those it takes",
 		409: "the change would break an invariant",
 		413: "the body is over the 1 MiB limit",
 		415: "the body is not Content-Type: application/json",

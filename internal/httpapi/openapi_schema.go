@@ -88,7 +88,7 @@ func (g *schemaGen) body(v any, dir direction) map[string]any {
 }
 
 func idSchema() map[string]any {
-	return map[string]any{"type": "string", "pattern": "^[1-9][0-9]*$", "description": "an id: a string of digits", "example": "42"}
+	return map[string]any{"type": "string", "pattern": "^[0-9]+$", "description": "an id: a string of digits", "example": "42"}
 }
 
 func (g *schemaGen) typ(t reflect.Type, dir direction) map[string]any {

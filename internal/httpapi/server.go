@@ -91,10 +91,25 @@ func New(store Store, gate *authz.Gate, log *slog.Logger, password auth.Params) 
 // to turn into a problem response.
 type handlerFunc func(w http.ResponseWriter, r *http.Request, c *authz.Caller) error
 
-// Mount registers every route of the table on mux.
+// Mount registers every route of the table on mux. A path asked with a
+// method it does not take answers 405 as a problem too.
 func (s *Server) Mount(mux *http.ServeMux) {
+	allow := map[string][]string{}
+	var paths []string
 	for _, rt := range s.routes() {
 		mux.Handle(rt.Pattern, s.enforce(rt))
+		method, path, _ := strings.Cut(rt.Pattern, " ")
+		if allow[path] == nil {
+			paths = append(paths, path)
+		}
+		allow[path] = append(allow[path], method)
+	}
+	for _, path := range paths {
+		methods := strings.Join(allow[path], ", ")
+		mux.Handle(path, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Allow", methods)
+			s.fail(w, r, gatehouse.Errorf(gatehouse.EMethod, "this endpoint takes %s", methods))
+		}))
 	}
 	mux.Handle("/api/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, gatehouse.Errorf(gatehouse.ENotFound, "no such endpoint"))

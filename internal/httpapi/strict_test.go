@@ -181,3 +181,18 @@ func sameSet(a, b []string) bool {
 	slices.Sort(b)
 	return slices.Equal(a, b)
 }
+
+func TestAMethodAPathDoesNotTakeIs405AsAProblem(t *testing.T) {
+	w := newWorld(t, dbtest.OpenSQLite(t))
+	status, p := w.send(w.admin, "DELETE", "/api/v1/me", "", nil)
+	if status != 405 || p.Code != "method" || !strings.Contains(p.Detail, "GET") {
+		t.Fatalf("DELETE /api/v1/me: %d %+v", status, p)
+	}
+	_, _, h := w.do(w.admin, "PUT", "/api/v1/customers/1", map[string]string{"name": "x"})
+	if allow := h.Get("Allow"); allow != "GET, PATCH, DELETE" {
+		t.Fatalf("Allow: %q", allow)
+	}
+	if status, _ := w.send(w.admin, "GET", "/api/v1/customers/+1", "", nil); status != 404 {
+		t.Fatalf("an id with a sign: %d, want 404", status)
+	}
+}
