@@ -194,6 +194,8 @@ func TestASQLiteStoreThatRefusesWritesAnswers503AndRecovers(t *testing.T) {
 			if !f.fits {
 				w.wantUnavailable("", "POST", "/api/v1/auth/login", map[string]string{"email": "admin@test.example", "password": testPassword})
 			}
+			// Reads go on: the API degrades to read-only, not down.
+			w.want(200, w.admin, "GET", "/api/v1/customers", nil, nil)
 			// Not ready, even when the probe's small write fits.
 			if status, _, _ := w.do("", "GET", "/readyz", nil); status != 503 {
 				t.Fatalf("readyz while the store refuses writes: %d", status)
