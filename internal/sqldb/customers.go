@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"gatehouse/internal/access"
 	"gatehouse/internal/audit"
@@ -211,24 +212,34 @@ func validateCustomer(c *gatehouse.Customer) error {
 	if len(c.Name) > 200 {
 		errs.Add(gatehouse.Invalid("name", "at most 200 characters"))
 	}
-	for _, f := range []struct{ field, v string }{{"notes", c.Notes}, {"email", c.Email}, {"phone", c.Phone},
+	for _, f := range []struct{ field, v string }{{"name", c.Name}, {"notes", c.Notes}, {"email", c.Email}, {"phone", c.Phone},
 		{"website", c.Website}, {"address_line1", c.AddressLine1}, {"address_line2", c.AddressLine2}, {"city", c.City},
 		{"region", c.Region}, {"postal_code", c.PostalCode}, {"country", c.Country}} {
-		if limit := fieldLimit(f.field); len(f.v) > limit {
+		if limit := fieldLimit(f.field); f.field != "name" && len(f.v) > limit {
 			errs.Add(gatehouse.Invalid(f.field, "at most %d characters", limit))
 		}
+		errs.Add(checkText(f.field, f.v))
 	}
 	tags := make([]string, 0, len(c.Tags))
 	for _, t := range c.Tags {
 		t = strings.TrimSpace(t)
-		if t == "" || len(t) > 50 {
-			errs.Add(gatehouse.Invalid("tags", "tags are 1 to 50 characters"))
+		if t == "" || len(t) > 50 || !utf8.ValidString(t) {
+			errs.Add(gatehouse.Invalid("tags", "tags are 1 to 50 characters of UTF-8 text"))
 			break
 		}
 		tags = append(tags, t)
 	}
 	c.Tags = dedupStrings(tags)
 	return errs.Err()
+}
+
+// checkText refuses text that is not valid UTF-8, whichever surface it
+// came through: it would be stored mangled.
+func checkText(field, s string) error {
+	if !utf8.ValidString(s) {
+		return gatehouse.Invalid(field, "not valid UTF-8")
+	}
+	return nil
 }
 
 func fieldLimit(field string) int {

@@ -241,6 +241,8 @@ func (db *DB) validateGroup(ctx context.Context, q querier, accountID int64, g *
 	if len(g.Description) > 2000 {
 		errs.Add(gatehouse.Invalid("description", "at most 2000 characters"))
 	}
+	errs.Add(checkText("name", g.Name))
+	errs.Add(checkText("description", g.Description))
 	if g.AccessType == "" {
 		g.AccessType = gatehouse.AllCustomers
 	}

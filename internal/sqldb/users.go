@@ -35,7 +35,7 @@ func validateUserName(name string) error {
 	if len(name) > 200 {
 		return gatehouse.Invalid("name", "at most 200 characters")
 	}
-	return nil
+	return checkText("name", name)
 }
 
 // User reads one user of the account.
