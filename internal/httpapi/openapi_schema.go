@@ -65,6 +65,8 @@ const (
 	inResponse
 )
 
+func (d direction) String() string { return [...]string{"request", "response"}[d] }
+
 var (
 	idType        = reflect.TypeFor[ID]()
 	timeType      = reflect.TypeFor[time.Time]()
@@ -126,7 +128,7 @@ func (g *schemaGen) typ(t reflect.Type, dir direction) map[string]any {
 		if t.Name() == "" {
 			return g.object(t, dir)
 		}
-		return g.component(componentName(t), t.String(), func() map[string]any { return g.object(t, dir) })
+		return g.component(componentName(t), fmt.Sprintf("%s as a %s", t, dir), func() map[string]any { return g.object(t, dir) })
 	}
 	panic(fmt.Sprintf("openapi: no schema for %s", t))
 }
