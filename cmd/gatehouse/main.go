@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -21,6 +22,7 @@ import (
 	"gatehouse/internal/auth"
 	"gatehouse/internal/authz"
 	"gatehouse/internal/clientip"
+	"gatehouse/internal/connlimit"
 	"gatehouse/internal/demo"
 	"gatehouse/internal/gatehouse"
 	"gatehouse/internal/httpapi"
@@ -47,24 +49,51 @@ const usage = `usage: gatehouse <command> [flags]
 
 commands:
   serve          run the server (--demo fills an empty database)
-  admin create   create an account's global admin
+  admin create   create an account's global admin (--email --password --account)
   migrate        apply database migrations and exit
+  backup         write a consistent copy of the SQLite database (--out FILE)
+  restore        replace the SQLite database with a backup (--from FILE)
   audit verify   check the audit log's hash chain; names the first tampered entry
   demo           generate a large realistic account (--customers --assets --users --groups)
+  openapi        print the API's OpenAPI document
+  help           show this list; "gatehouse <command> --help" shows a command's flags
+
+Every flag can also be set by a GATEHOUSE_* environment variable (see --help of each command).
 `
 
+// run runs one command. Asking for help is not an error.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	err := dispatch(ctx, args, stdout, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	return err
+}
+
+func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return errors.New("no command given")
 	}
 	switch {
+	case args[0] == "help" || args[0] == "--help" || args[0] == "-help" || args[0] == "-h":
+		if len(args) > 1 && args[0] == "help" {
+			return dispatch(ctx, append(args[1:], "--help"), stdout, stderr)
+		}
+		fmt.Fprint(stdout, usage)
+		return nil
+	case args[0] == "backup":
+		return runBackup(ctx, args[1:], stdout)
+	case args[0] == "restore":
+		return runRestore(ctx, args[1:], stdout)
 	case args[0] == "serve":
 		return runServe(ctx, args[1:], stdout, stderr)
 	case args[0] == "migrate":
 		return runMigrate(ctx, args[1:], stdout)
 	case args[0] == "demo":
 		return runDemo(ctx, args[1:], stdout)
+	case args[0] == "openapi":
+		return runOpenAPI(stdout)
 	case args[0] == "audit" && len(args) > 1 && args[1] == "verify":
 		return runAuditVerify(ctx, args[2:], stdout)
 	case args[0] == "admin" && len(args) > 1 && args[1] == "create":
@@ -81,6 +110,15 @@ type Config struct {
 	Addr        string
 	Demo        bool
 	Password    auth.Params
+	// Timeouts cut slow and idle clients; zero takes the default.
+	// ReadTimeout covers a request's headers and body, WriteTimeout its
+	// response (a streaming export extends it page by page), IdleTimeout
+	// a keep-alive connection between requests.
+	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+	// MaxConnsPerIP caps the connections one client address holds open
+	// (0: the default; negative: no cap, e.g. behind a load balancer
+	// that pools its connections).
+	MaxConnsPerIP int
 	// VaultKey is the base64 AES-256 key of the credentials vault. Empty:
 	// a key file beside the SQLite database, created on first start.
 	VaultKey string
@@ -101,6 +139,66 @@ func env(key, def string) string {
 		return v
 	}
 	return def
+}
+
+// The server's defaults against slow and greedy clients.
+const (
+	defaultReadTimeout   = 30 * time.Second
+	defaultWriteTimeout  = 60 * time.Second
+	defaultIdleTimeout   = 120 * time.Second
+	defaultMaxConnsPerIP = 128
+)
+
+// serverFlags registers the timeouts and the connection cap.
+func serverFlags(fs *flag.FlagSet, c *Config) {
+	durations := []struct {
+		p           *time.Duration
+		name, key   string
+		def         time.Duration
+		description string
+	}{
+		{&c.ReadTimeout, "read-timeout", "GATEHOUSE_READ_TIMEOUT", defaultReadTimeout, "longest time to read a request, headers and body"},
+		{&c.WriteTimeout, "write-timeout", "GATEHOUSE_WRITE_TIMEOUT", defaultWriteTimeout, "longest time to write a response (exports extend it while they make progress)"},
+		{&c.IdleTimeout, "idle-timeout", "GATEHOUSE_IDLE_TIMEOUT", defaultIdleTimeout, "how long an idle keep-alive connection stays open"},
+	}
+	for _, d := range durations {
+		*d.p = d.def
+		fs.Func(d.name, fmt.Sprintf("%s (default %s; env %s)", d.description, d.def, d.key), durationSetter(d.p))
+		if v, ok := os.LookupEnv(d.key); ok {
+			if err := durationSetter(d.p)(v); err != nil {
+				envErrors = append(envErrors, fmt.Errorf("%s: %w", d.key, err))
+			}
+		}
+	}
+	fs.IntVar(&c.MaxConnsPerIP, "max-conns-per-ip", envInt("GATEHOUSE_MAX_CONNS_PER_IP", defaultMaxConnsPerIP),
+		"most connections one client address may hold open; -1: no cap (env GATEHOUSE_MAX_CONNS_PER_IP)")
+}
+
+// envErrors are environment variables that did not parse.
+var envErrors []error
+
+func durationSetter(p *time.Duration) func(string) error {
+	return func(s string) error {
+		d, err := time.ParseDuration(s)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("%q is not a positive duration such as 30s", s)
+		}
+		*p = d
+		return nil
+	}
+}
+
+func envInt(key string, def int) int {
+	v, ok := os.LookupEnv(key)
+	if !ok {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		envErrors = append(envErrors, fmt.Errorf("%s: %q is not a whole number", key, v))
+		return def
+	}
+	return n
 }
 
 // OpenDB opens the configured store and migrates it.
@@ -171,8 +269,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&m.Config.SMTP.From, "smtp-from", env("GATEHOUSE_SMTP_FROM", ""), "sender address of campaign mail (env GATEHOUSE_SMTP_FROM)")
 	fs.StringVar(&m.Config.SMTP.Username, "smtp-username", env("GATEHOUSE_SMTP_USERNAME", ""), "SMTP user name (env GATEHOUSE_SMTP_USERNAME)")
 	fs.StringVar(&m.Config.SMTP.Password, "smtp-password", env("GATEHOUSE_SMTP_PASSWORD", ""), "SMTP password (env GATEHOUSE_SMTP_PASSWORD)")
+	serverFlags(fs, &m.Config)
 	proxies := fs.String("trusted-proxies", env("GATEHOUSE_TRUSTED_PROXIES", ""), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed (env GATEHOUSE_TRUSTED_PROXIES)")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := errors.Join(envErrors...); err != nil {
 		return err
 	}
 	if *proxies != "" {
@@ -229,6 +331,8 @@ func (m *Main) Run(ctx context.Context) error {
 		if err := m.seedDemo(ctx, v); err != nil {
 			return err
 		}
+	} else if err := m.noticeFirstRun(ctx); err != nil {
+		return err
 	}
 	gate := authz.NewGate(db, nil)
 	if gate.Addrs, err = clientip.New(m.Config.TrustedProxies); err != nil {
@@ -241,21 +345,27 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.API = httpapi.New(db, uc, gate, m.Log)
 	m.API.Metrics = met.Handler()
+	m.API.WriteTimeout = m.timeout(m.Config.WriteTimeout, defaultWriteTimeout)
 	if err := m.startMailer(); err != nil {
 		return err
 	}
 	if m.Web, err = web.New(db, uc, gate, m.Log); err != nil {
 		return err
 	}
+	m.Web.WriteTimeout = m.API.WriteTimeout
 	mux := http.NewServeMux()
 	m.API.Mount(mux)
 	m.Web.Mount(mux) // the web admin at /
 
-	m.ln, err = net.Listen("tcp", m.Config.Addr)
-	if err != nil {
+	if m.ln, err = m.listen(); err != nil {
 		return err
 	}
-	m.server = &http.Server{Handler: met.Middleware(mux), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(m.Log.Handler(), slog.LevelWarn)}
+	m.server = &http.Server{Handler: met.Middleware(mux), ErrorLog: slog.NewLogLogger(m.Log.Handler(), slog.LevelWarn),
+		ReadHeaderTimeout: min(10*time.Second, m.timeout(m.Config.ReadTimeout, defaultReadTimeout)),
+		ReadTimeout:       m.timeout(m.Config.ReadTimeout, defaultReadTimeout),
+		WriteTimeout:      m.timeout(m.Config.WriteTimeout, defaultWriteTimeout),
+		IdleTimeout:       m.timeout(m.Config.IdleTimeout, defaultIdleTimeout),
+	}
 	m.done = make(chan struct{})
 	go func() {
 		defer close(m.done)
@@ -267,6 +377,40 @@ func (m *Main) Run(ctx context.Context) error {
 	fmt.Fprintf(m.Stdout, "Gatehouse is running at %s\n", m.URL())
 	return nil
 }
+
+// listen opens the listener, capping connections per client address.
+func (m *Main) listen() (net.Listener, error) {
+	ln, err := net.Listen("tcp", m.Config.Addr)
+	if err != nil {
+		return nil, err
+	}
+	max := m.Config.MaxConnsPerIP
+	if max == 0 {
+		max = defaultMaxConnsPerIP
+	}
+	return connlimit.New(ln, max), nil
+}
+
+func (m *Main) timeout(d, def time.Duration) time.Duration {
+	if d <= 0 {
+		return def
+	}
+	return d
+}
+
+// noticeFirstRun tells the operator how to get in when no one can yet:
+// the sign-in page says so too.
+func (m *Main) noticeFirstRun(ctx context.Context) error {
+	has, err := m.DB.HasUsers(ctx)
+	if err != nil || has {
+		return err
+	}
+	m.Log.Warn("the database has no users yet: create the first global admin with " + firstAdminCommand)
+	fmt.Fprintf(m.Stdout, "No one can sign in yet. Create the first global admin:\n  %s\n", firstAdminCommand)
+	return nil
+}
+
+const firstAdminCommand = `gatehouse admin create --email you@example.com --password '<at least 12 characters>' --account "Your MSP"`
 
 // openVault opens the credentials vault: the configured key, or a key
 // file beside the SQLite database. PostgreSQL instances share their data,
@@ -361,5 +505,15 @@ func (m *Main) Close() error {
 			err = cerr
 		}
 	}
+	return err
+}
+
+// runOpenAPI prints the API's OpenAPI document, for generating clients.
+func runOpenAPI(stdout io.Writer) error {
+	doc, err := httpapi.New(nil, nil, nil, nil).OpenAPI()
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintf(stdout, "%s\n", doc)
 	return err
 }

@@ -7,11 +7,14 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"gatehouse/internal/auth"
+	"gatehouse/internal/httpapi"
+	"gatehouse/internal/httpapi/contract"
 	"gatehouse/internal/sqldb/dbtest"
 )
 
@@ -29,14 +32,33 @@ func MustRunMain(tb testing.TB, c Config) *Main {
 	return m
 }
 
+// TestMain holds every request the end-to-end tests send to the API, and
+// every response, to the OpenAPI document.
+func TestMain(m *testing.M) {
+	doc, err := httpapi.New(nil, nil, nil, nil).OpenAPI()
+	if err != nil {
+		fmt.Println(err)
+		os.Exit(1)
+	}
+	os.Exit(contract.Main(m, "cmd/gatehouse", doc))
+}
+
+// client validates its exchanges against the OpenAPI document.
+func client(t testing.TB) *http.Client { return contract.Default.Client(t) }
+
+// postJSON posts body as JSON (nothing, when nil).
 func postJSON(t *testing.T, url, token string, body any) (*http.Response, map[string]any) {
 	t.Helper()
-	raw, _ := json.Marshal(body)
-	req, _ := http.NewRequest("POST", url, bytes.NewReader(raw))
+	req, _ := http.NewRequest("POST", url, nil)
+	if body != nil {
+		raw, _ := json.Marshal(body)
+		req, _ = http.NewRequest("POST", url, bytes.NewReader(raw))
+		req.Header.Set("Content-Type", "application/json")
+	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := client(t).Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +72,7 @@ func getJSON(t *testing.T, url, token string, out any) int {
 	t.Helper()
 	req, _ := http.NewRequest("GET", url, nil)
 	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := client(t).Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,13 +162,13 @@ func TestMigrateAndHealth(t *testing.T) {
 	}
 	m := MustRunMain(t, Config{DBPath: path})
 	for _, p := range []string{"/healthz", "/readyz"} {
-		resp, err := http.Get(m.URL() + p)
+		resp, err := client(t).Get(m.URL() + p)
 		if err != nil || resp.StatusCode != 200 {
 			t.Fatalf("%s: %v %v", p, resp, err)
 		}
 		resp.Body.Close()
 	}
-	resp, err := http.Get(m.URL() + "/metrics")
+	resp, err := client(t).Get(m.URL() + "/metrics")
 	if err != nil {
 		t.Fatal(err)
 	}

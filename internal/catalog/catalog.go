@@ -11,34 +11,34 @@ type Perm uint16
 
 // Action is one thing that can be done in an area.
 type Action struct {
-	Key   string `json:"key"`
-	Label string `json:"label"`
+	Key   string `json:"key" example:"view"`
+	Label string `json:"label" example:"View"`
 }
 
 // Area groups the actions on one kind of record.
 type Area struct {
-	Key      string `json:"key"`
-	Label    string `json:"label"`
-	Category string `json:"category"`
+	Key      string `json:"key" example:"assets"`
+	Label    string `json:"label" example:"Assets"`
+	Category string `json:"category" example:"Operations"`
 	// CustomerScoped areas hold records that belong to customers; a
 	// select-customers group limits them. Account-wide areas (users,
 	// settings, products…) are honoured only from all-customers groups.
-	CustomerScoped bool     `json:"customer_scoped"`
+	CustomerScoped bool     `json:"customer_scoped" example:"true"`
 	Actions        []Action `json:"actions"`
 }
 
 // Permission is one area.action key with what the UI needs to show it.
 type Permission struct {
-	Key            string `json:"key"`
-	Area           string `json:"area"`
-	Action         string `json:"action"`
-	Label          string `json:"label"`
-	Category       string `json:"category"`
-	CustomerScoped bool   `json:"customer_scoped"`
+	Key            string `json:"key" example:"assets.view"`
+	Area           string `json:"area" example:"assets"`
+	Action         string `json:"action" example:"view"`
+	Label          string `json:"label" example:"View assets"`
+	Category       string `json:"category" example:"Operations"`
+	CustomerScoped bool   `json:"customer_scoped" example:"true"`
 	// Sensitive permissions reveal secrets, run code on customers'
 	// machines, destroy records or change who may do what: granting them
 	// is flagged, and using them needs a recent second factor.
-	Sensitive bool `json:"sensitive"`
+	Sensitive bool `json:"sensitive" example:"false"`
 	Index     Perm `json:"-"`
 }
 

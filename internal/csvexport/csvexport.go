@@ -8,15 +8,25 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"gatehouse/internal/gatehouse"
 )
+
+// Options are the server's, as a stream needs them.
+type Options struct {
+	Log *slog.Logger
+	// WriteTimeout is the server's write timeout: a stream gives itself
+	// that much again before each page, so a long export finishes while
+	// a stalled reader is still cut.
+	WriteTimeout time.Duration
+}
 
 // Stream writes every page fetch returns, from the first (cursor "") to
 // the last, as one download. An error on the first page is returned
 // before anything is written; later ones end the file early and are
 // logged, since the headers are gone.
-func Stream[T any](w http.ResponseWriter, log *slog.Logger, filename string, header []string,
+func Stream[T any](w http.ResponseWriter, o Options, filename string, header []string,
 	fetch func(cursor string) (gatehouse.Page[T], error), row func(T) []string) error {
 	page, err := fetch("")
 	if err != nil {
@@ -26,6 +36,9 @@ func Stream[T any](w http.ResponseWriter, log *slog.Logger, filename string, hea
 	cw := csv.NewWriter(w)
 	cw.Write(header)
 	for {
+		if o.WriteTimeout > 0 {
+			http.NewResponseController(w).SetWriteDeadline(time.Now().Add(o.WriteTimeout))
+		}
 		for _, item := range page.Items {
 			if err := cw.Write(defused(row(item))); err != nil {
 				return nil // the client went away
@@ -35,7 +48,7 @@ func Stream[T any](w http.ResponseWriter, log *slog.Logger, filename string, hea
 			break
 		}
 		if page, err = fetch(page.NextCursor); err != nil {
-			log.Error("csv export stopped", "file", filename, "err", err)
+			o.Log.Error("csv export stopped", "file", filename, "err", err)
 			break
 		}
 	}

@@ -39,21 +39,39 @@ func (g *SecurityGroup) Normalize() {
 	}
 }
 
-// Validate checks a normalized group on its own; that its customers
-// exist is the store's to check.
+// Validate checks a normalized group on its own, naming every field at
+// fault at once; that its customers exist is the store's to check.
 func (g SecurityGroup) Validate() error {
+	var errs Invalids
 	switch {
 	case g.Name == "":
-		return Invalid("name", "a name is required")
+		errs.Add(Invalid("name", "a name is required"))
 	case utf8.RuneCountInString(g.Name) > MaxGroupName:
-		return Invalid("name", "at most %d characters", MaxGroupName)
-	case utf8.RuneCountInString(g.Description) > MaxGroupDescription:
-		return Invalid("description", "at most %d characters", MaxGroupDescription)
-	case !g.AccessType.Valid():
-		return Invalid("access_type", "must be all_customers or select_customers")
-	case g.AccessType == AllCustomers && len(g.CustomerIDs) > 0:
-		return Invalid("customer_ids", "a customer list applies only to select_customers groups")
+		errs.Add(Invalid("name", "at most %d characters", MaxGroupName))
 	}
+	if utf8.RuneCountInString(g.Description) > MaxGroupDescription {
+		errs.Add(Invalid("description", "at most %d characters", MaxGroupDescription))
+	}
+	errs.Add(CheckText("name", g.Name))
+	errs.Add(CheckText("description", g.Description))
+	switch {
+	case !g.AccessType.Valid():
+		errs.Add(Invalid("access_type", "must be all_customers or select_customers"))
+	case g.AccessType == AllCustomers && len(g.CustomerIDs) > 0:
+		errs.Add(Invalid("customer_ids", "a customer list applies only to select_customers groups"))
+	}
+	errs.Add(g.validPermissions())
+	for _, id := range g.CustomerIDs {
+		if id <= 0 {
+			errs.Add(Invalid("customer_ids", "customer %d not found", id))
+			break
+		}
+	}
+	return errs.Err()
+}
+
+// validPermissions refuses the first permission the group cannot hold.
+func (g SecurityGroup) validPermissions() error {
 	for _, key := range g.Permissions {
 		p, ok := catalog.Lookup(key)
 		if !ok {
@@ -63,10 +81,14 @@ func (g SecurityGroup) Validate() error {
 			return Invalid("permissions", "%q is account-wide and can only be granted by an All Customers group", key)
 		}
 	}
-	for _, id := range g.CustomerIDs {
-		if id <= 0 {
-			return Invalid("customer_ids", "customer %d not found", id)
-		}
+	return nil
+}
+
+// CheckText refuses text that is not valid UTF-8: stored as given, it
+// would come back mangled on every surface.
+func CheckText(field, s string) error {
+	if !utf8.ValidString(s) {
+		return Invalid(field, "not valid UTF-8")
 	}
 	return nil
 }
@@ -101,6 +123,9 @@ func SortPermissions(keys []string) []string {
 // NormalizeEmail returns an address's canonical form, or an invalid
 // error naming the email field.
 func NormalizeEmail(s string) (string, error) {
+	if err := CheckText("email", s); err != nil {
+		return "", err
+	}
 	s = strings.ToLower(strings.TrimSpace(s))
 	a, err := mail.ParseAddress(s)
 	if err != nil || a.Address != s || utf8.RuneCountInString(s) > MaxEmail {
@@ -112,6 +137,9 @@ func NormalizeEmail(s string) (string, error) {
 // NormalizeUserName trims a user's display name and checks its length.
 func NormalizeUserName(name string) (string, error) {
 	name = strings.TrimSpace(name)
+	if err := CheckText("name", name); err != nil {
+		return "", err
+	}
 	if utf8.RuneCountInString(name) > MaxUserName {
 		return "", Invalid("name", "at most %d characters", MaxUserName)
 	}

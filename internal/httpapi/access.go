@@ -20,20 +20,41 @@ type AccessStore interface {
 
 func (s *Server) accessRoutes() []Route {
 	return []Route{
-		{"GET /api/v1/users/{id}/effective-access", need("users.view"), s.effectiveAccess},
-		{"GET /api/v1/access/explain", need("users.view"), s.explainAccess},
-		{"GET /api/v1/customers/{id}/access", need("users.view"), s.customerAccess},
-		{"GET /api/v1/access/map.svg", need("users.view"), s.accessMap},
-		{"GET /api/v1/audit", need("audit_log.view"), s.listAudit},
+		{"GET /api/v1/users/{id}/effective-access", need("users.view"), s.effectiveAccess, Doc{
+			Summary: "What a user may do, permission by permission, and where", Reply: effectiveAccessJSON{}}},
+		{"GET /api/v1/access/explain", need("users.view"), s.explainAccess, Doc{
+			Summary: "May a user do a permission on a customer, and why", Reply: explainJSON{}, Query: []Param{
+				{Name: "user", Required: true, Doc: "the user's id", Example: "42"},
+				{Name: "permission", Required: true, Doc: "a permission key", Example: "assets.view"},
+				{Name: "customer", Doc: "a customer's id; required for a customer-scoped permission", Example: "7"}}}},
+		{"GET /api/v1/customers/{id}/access", need("users.view"), s.customerAccess, Doc{
+			Summary: "Access review: who can reach a customer, and through which groups", Reply: customerAccessJSON{}, CSV: true}},
+		{"GET /api/v1/access/map.svg", need("users.view"), s.accessMap, Doc{
+			Summary: "A picture of who reaches which customer", Reply: media{"image/svg+xml", "an SVG image"}, Query: []Param{
+				{Name: "by", Enum: []string{"users", "groups"}, Doc: "rows are users (default) or groups", Example: "groups"},
+				{Name: "q", Doc: "only customers whose name holds this text", Example: "acme"}}}},
+		{"GET /api/v1/audit", need("audit_log.view"), s.listAudit, Doc{
+			Summary: "The audit log, newest first, within the caller's scope", Reply: list[auditJSON]{}, CSV: true, Query: auditQuery}},
 	}
+}
+
+// auditQuery are the audit list's filters.
+var auditQuery = []Param{qParam, cursorParam, limitParam,
+	{Name: "action", Doc: "only this action", Example: "security_group.update"},
+	{Name: "target_type", Doc: "only entries about this kind of target", Example: "security_group"},
+	{Name: "actor", Doc: "only entries by this user (id)", Example: "42"},
+	{Name: "customer", Doc: "only entries about this customer (id)", Example: "7"},
+	{Name: "target_id", Doc: "only entries about this target (id)", Example: "12"},
+	{Name: "since", Format: "date-time", Doc: "only entries at or after this time (RFC 3339)", Example: exampleTime},
+	{Name: "until", Format: "date-time", Doc: "only entries before this time (RFC 3339)", Example: exampleTime},
 }
 
 type userRefJSON struct {
 	ID          ID     `json:"id"`
-	Email       string `json:"email"`
-	Name        string `json:"name"`
-	GlobalAdmin bool   `json:"global_admin"`
-	Disabled    bool   `json:"disabled"`
+	Email       string `json:"email" example:"tech@msp.example"`
+	Name        string `json:"name" example:"Sam Tech"`
+	GlobalAdmin bool   `json:"global_admin" example:"false"`
+	Disabled    bool   `json:"disabled" example:"false"`
 }
 
 func toUserRef(u gatehouse.User) userRefJSON {
@@ -53,18 +74,23 @@ func (s *Server) effectiveAccess(w http.ResponseWriter, r *http.Request, c *auth
 	for _, e := range es {
 		out = append(out, effectiveJSON{Permission: e.Permission, Scope: toScopeJSON(e.Scope), Hidden: e.Hidden, Groups: refs(e.Groups)})
 	}
-	return writeJSON(w, http.StatusOK, map[string]any{"user": toUserRef(u), "permissions": out})
+	return writeJSON(w, http.StatusOK, effectiveAccessJSON{User: toUserRef(u), Permissions: out})
+}
+
+type effectiveAccessJSON struct {
+	User        userRefJSON     `json:"user"`
+	Permissions []effectiveJSON `json:"permissions"`
 }
 
 type explainJSON struct {
-	Allowed    bool           `json:"allowed"`
-	Reason     string         `json:"reason"`
-	Message    string         `json:"message"`
+	Allowed    bool           `json:"allowed" example:"true"`
+	Reason     string         `json:"reason" enum:"global_admin,granted,user_disabled,not_held,other_customers,account_wide_needs_all_customers,membership_expired" example:"granted"`
+	Message    string         `json:"message" example:"Helpdesk grants assets.view on customer 7."`
 	User       userRefJSON    `json:"user"`
-	Permission string         `json:"permission"`
+	Permission string         `json:"permission" enum:"permissions" example:"assets.view"`
 	CustomerID *ID            `json:"customer_id"`
-	Granting   []groupRefJSON `json:"granting_groups"`
-	Elsewhere  []groupRefJSON `json:"groups_for_other_customers"`
+	Granting   []groupRefJSON `json:"granting_groups" doc:"the groups that grant it here"`
+	Elsewhere  []groupRefJSON `json:"groups_for_other_customers" doc:"groups holding the permission for other customers only"`
 }
 
 func refs(in []access.GroupRef) []groupRefJSON {
@@ -104,8 +130,8 @@ func (s *Server) explainAccess(w http.ResponseWriter, r *http.Request, c *authz.
 }
 
 type reviewPermJSON struct {
-	Permission string         `json:"permission"`
-	Groups     []groupRefJSON `json:"groups"`
+	Permission string         `json:"permission" enum:"permissions" example:"assets.view"`
+	Groups     []groupRefJSON `json:"groups" doc:"the granting groups; empty for a global admin"`
 }
 
 type reviewUserJSON struct {
@@ -134,7 +160,12 @@ func (s *Server) customerAccess(w http.ResponseWriter, r *http.Request, c *authz
 		}
 		users = append(users, u)
 	}
-	return writeJSON(w, http.StatusOK, map[string]any{"customer": groupRefJSON{ID: ID(cu.ID), Name: cu.Name}, "users": users})
+	return writeJSON(w, http.StatusOK, customerAccessJSON{Customer: groupRefJSON{ID: ID(cu.ID), Name: cu.Name}, Users: users})
+}
+
+type customerAccessJSON struct {
+	Customer groupRefJSON     `json:"customer" doc:"the reviewed customer"`
+	Users    []reviewUserJSON `json:"users" doc:"every user who can reach the customer"`
 }
 
 // WriteAccessReviewCSV writes an access review as a CSV download, one row

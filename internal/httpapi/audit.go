@@ -17,18 +17,18 @@ var permAuditView = catalog.MustLookup("audit_log.view")
 
 type auditJSON struct {
 	ID         ID              `json:"id"`
-	Seq        int64           `json:"seq"`
+	Seq        int64           `json:"seq" doc:"the entry's place in the account's hash chain" example:"118"`
 	At         time.Time       `json:"at"`
 	ActorID    *ID             `json:"actor_user_id"`
-	ActorEmail string          `json:"actor_email"`
-	SourceIP   string          `json:"source_ip"`
-	Action     string          `json:"action"`
-	TargetType string          `json:"target_type"`
+	ActorEmail string          `json:"actor_email" example:"owner@example.com"`
+	SourceIP   string          `json:"source_ip" example:"203.0.113.9"`
+	Action     string          `json:"action" example:"security_group.update"`
+	TargetType string          `json:"target_type" example:"security_group"`
 	TargetID   *ID             `json:"target_id"`
 	CustomerID *ID             `json:"customer_id"`
-	Before     json.RawMessage `json:"before"`
-	After      json.RawMessage `json:"after"`
-	Hash       string          `json:"hash"`
+	Before     json.RawMessage `json:"before" nullable:"true" doc:"the target before the change"`
+	After      json.RawMessage `json:"after" nullable:"true" doc:"the target after the change"`
+	Hash       string          `json:"hash" doc:"SHA-256 over the entry and the previous hash" example:"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"`
 }
 
 func optID(v int64) *ID {

@@ -24,7 +24,7 @@ func exportPages[T any](w http.ResponseWriter, s *Server, filename string, heade
 // streamCSV writes every page fetch returns as one CSV download.
 func streamCSV[T any](w http.ResponseWriter, s *Server, filename string, header []string,
 	fetch func(cursor string) (gatehouse.Page[T], error), row func(T) []string) error {
-	return csvexport.Stream(w, s.log, filename, header, fetch, row)
+	return csvexport.Stream(w, csvexport.Options{Log: s.log, WriteTimeout: s.WriteTimeout}, filename, header, fetch, row)
 }
 
 var customerCSVHeader = []string{"id", "name", "tags", "email", "phone", "website", "address_line1", "address_line2",

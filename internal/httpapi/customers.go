@@ -12,18 +12,18 @@ import (
 
 type customerJSON struct {
 	ID           ID       `json:"id"`
-	Name         string   `json:"name"`
-	Tags         []string `json:"tags"`
-	Notes        string   `json:"notes"`
-	Email        string   `json:"email"`
-	Phone        string   `json:"phone"`
-	Website      string   `json:"website"`
-	AddressLine1 string   `json:"address_line1"`
-	AddressLine2 string   `json:"address_line2"`
-	City         string   `json:"city"`
-	Region       string   `json:"region"`
-	PostalCode   string   `json:"postal_code"`
-	Country      string   `json:"country"`
+	Name         string   `json:"name" example:"Acme Dental"`
+	Tags         []string `json:"tags" example:"dental,priority"`
+	Notes        string   `json:"notes" example:"Closed on Fridays"`
+	Email        string   `json:"email" example:"office@acme-dental.example"`
+	Phone        string   `json:"phone" example:"+1 555 0100"`
+	Website      string   `json:"website" example:"https://acme-dental.example"`
+	AddressLine1 string   `json:"address_line1" example:"12 Main Street"`
+	AddressLine2 string   `json:"address_line2" example:"Suite 4"`
+	City         string   `json:"city" example:"Springfield"`
+	Region       string   `json:"region" example:"IL"`
+	PostalCode   string   `json:"postal_code" example:"62701"`
+	Country      string   `json:"country" example:"US"`
 	// ArchivedAt is set while the customer is archived.
 	ArchivedAt *time.Time `json:"archived_at"`
 	CreatedAt  time.Time  `json:"created_at"`
@@ -47,18 +47,18 @@ func toCustomerJSON(c gatehouse.Customer) customerJSON {
 // customerRequest is the body of both create and update; absent fields
 // are nil, so an update changes only what it names.
 type customerRequest struct {
-	Name         *string   `json:"name"`
-	Tags         *[]string `json:"tags"`
-	Notes        *string   `json:"notes"`
-	Email        *string   `json:"email"`
-	Phone        *string   `json:"phone"`
-	Website      *string   `json:"website"`
-	AddressLine1 *string   `json:"address_line1"`
-	AddressLine2 *string   `json:"address_line2"`
-	City         *string   `json:"city"`
-	Region       *string   `json:"region"`
-	PostalCode   *string   `json:"postal_code"`
-	Country      *string   `json:"country"`
+	Name         *string   `json:"name" maxLength:"200" example:"Acme Dental"`
+	Tags         *[]string `json:"tags" maxLength:"50" example:"dental,priority"`
+	Notes        *string   `json:"notes" example:"Closed on Fridays"`
+	Email        *string   `json:"email" example:"office@acme-dental.example"`
+	Phone        *string   `json:"phone" example:"+1 555 0100"`
+	Website      *string   `json:"website" example:"https://acme-dental.example"`
+	AddressLine1 *string   `json:"address_line1" example:"12 Main Street"`
+	AddressLine2 *string   `json:"address_line2" example:"Suite 4"`
+	City         *string   `json:"city" example:"Springfield"`
+	Region       *string   `json:"region" example:"IL"`
+	PostalCode   *string   `json:"postal_code" example:"62701"`
+	Country      *string   `json:"country" example:"US"`
 }
 
 func (c customerRequest) fields() gatehouse.CustomerFields {
@@ -147,7 +147,7 @@ func (s *Server) deleteCustomer(w http.ResponseWriter, r *http.Request, c *authz
 }
 
 type customerGroupsJSON struct {
-	SecurityGroupIDs []ID `json:"security_group_ids"`
+	SecurityGroupIDs []ID `json:"security_group_ids" required:"true" doc:"the Select Customers groups that list the customer; [] for none"`
 }
 
 func (s *Server) getCustomerGroups(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {

@@ -18,6 +18,7 @@ import (
 	"gatehouse/internal/catalog"
 	"gatehouse/internal/gatehouse"
 	"gatehouse/internal/httpapi"
+	"gatehouse/internal/httpapi/contract"
 	"gatehouse/internal/metrics"
 	"gatehouse/internal/sqldb"
 	"gatehouse/internal/sqldb/dbtest"
@@ -38,6 +39,8 @@ type world struct {
 	acct gatehouse.Account
 	// admin is a global admin's token.
 	admin string
+	// client validates every exchange against the OpenAPI document.
+	client *http.Client
 }
 
 func newWorld(t *testing.T, db *sqldb.DB) *world {
@@ -143,16 +146,27 @@ func (w *world) do(token, method, path string, body any) (int, []byte, http.Head
 		rd = bytes.NewReader(raw)
 	}
 	req, _ := http.NewRequest(method, w.srv.URL+path, rd)
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := w.httpClient().Do(req)
 	if err != nil {
 		w.t.Fatal(err)
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, raw, resp.Header
+}
+
+// httpClient validates every exchange against the OpenAPI document.
+func (w *world) httpClient() *http.Client {
+	if w.client == nil {
+		w.client = contract.Default.Client(w.t)
+	}
+	return w.client
 }
 
 // want asserts the status and decodes the body into out (if not nil).

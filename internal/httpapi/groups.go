@@ -13,13 +13,13 @@ import (
 
 type groupJSON struct {
 	ID          ID        `json:"id"`
-	Name        string    `json:"name"`
-	Description string    `json:"description"`
-	AccessType  string    `json:"access_type"`
-	CustomerIDs []ID      `json:"customer_ids"`
-	Permissions []string  `json:"permissions"`
-	IsDefault   bool      `json:"is_default"`
-	UserCount   int       `json:"user_count"`
+	Name        string    `json:"name" example:"Helpdesk"`
+	Description string    `json:"description" example:"First-line support"`
+	AccessType  string    `json:"access_type" enum:"all_customers,select_customers" example:"select_customers"`
+	CustomerIDs []ID      `json:"customer_ids" doc:"the customers of a select_customers group"`
+	Permissions []string  `json:"permissions" enum:"permissions" example:"assets.view"`
+	IsDefault   bool      `json:"is_default" doc:"new users join it unless told otherwise" example:"false"`
+	UserCount   int       `json:"user_count" example:"4"`
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
 }
@@ -35,21 +35,21 @@ func toGroupJSON(g gatehouse.SecurityGroup) groupJSON {
 }
 
 type createGroupRequest struct {
-	Name        string   `json:"name"`
-	Description string   `json:"description"`
-	AccessType  string   `json:"access_type"`
-	CustomerIDs []ID     `json:"customer_ids"`
-	Permissions []string `json:"permissions"`
-	IsDefault   bool     `json:"is_default"`
+	Name        string   `json:"name" required:"true" maxLength:"100" example:"Helpdesk"`
+	Description string   `json:"description" maxLength:"2000" example:"First-line support"`
+	AccessType  string   `json:"access_type" enum:"all_customers,select_customers" doc:"default all_customers" example:"select_customers"`
+	CustomerIDs []ID     `json:"customer_ids" doc:"the customers of a select_customers group"`
+	Permissions []string `json:"permissions" enum:"permissions" example:"assets.view"`
+	IsDefault   bool     `json:"is_default" doc:"new users join it unless told otherwise" example:"false"`
 }
 
 type updateGroupRequest struct {
-	Name        *string   `json:"name"`
-	Description *string   `json:"description"`
-	AccessType  *string   `json:"access_type"`
-	CustomerIDs *[]ID     `json:"customer_ids"`
-	Permissions *[]string `json:"permissions"`
-	IsDefault   *bool     `json:"is_default"`
+	Name        *string   `json:"name" maxLength:"100" example:"Helpdesk"`
+	Description *string   `json:"description" maxLength:"2000" example:"First-line support"`
+	AccessType  *string   `json:"access_type" enum:"all_customers,select_customers" example:"select_customers"`
+	CustomerIDs *[]ID     `json:"customer_ids" doc:"replaces the customer list"`
+	Permissions *[]string `json:"permissions" enum:"permissions" doc:"replaces the permissions" example:"assets.view"`
+	IsDefault   *bool     `json:"is_default" example:"false"`
 }
 
 func (u updateGroupRequest) fields() gatehouse.GroupFields {
@@ -145,10 +145,10 @@ type impactJSON struct {
 
 type userImpactJSON struct {
 	ID          ID       `json:"id"`
-	Email       string   `json:"email"`
-	Name        string   `json:"name"`
-	Loses       []string `json:"loses"` // permissions whose scope shrinks
-	LosesAccess bool     `json:"loses_all_access"`
+	Email       string   `json:"email" example:"tech@msp.example"`
+	Name        string   `json:"name" example:"Sam Tech"`
+	Loses       []string `json:"loses" enum:"permissions" doc:"the permissions whose scope shrinks" example:"assets.view"` // permissions whose scope shrinks
+	LosesAccess bool     `json:"loses_all_access" doc:"the user is left with no access at all" example:"false"`
 }
 
 // toDeleteImpact lists the users who lose access when g goes.
@@ -200,7 +200,7 @@ func (s *Server) deleteGroup(w http.ResponseWriter, r *http.Request, c *authz.Ca
 }
 
 type copyGroupRequest struct {
-	Name string `json:"name"`
+	Name string `json:"name" required:"true" maxLength:"100" example:"Helpdesk (copy)"`
 }
 
 func (s *Server) copyGroup(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {

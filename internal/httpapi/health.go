@@ -3,14 +3,21 @@ package httpapi
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"time"
 
 	"gatehouse/internal/authz"
 	"gatehouse/internal/gatehouse"
 )
 
+// statusJSON is the body of /healthz and /readyz.
+type statusJSON struct {
+	Status string `json:"status" enum:"ok,ready,unavailable" example:"ready"`
+	Detail string `json:"detail,omitempty" doc:"why the server is not ready" example:"the database cannot be reached or does not take writes"`
+}
+
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request, _ *authz.Caller) error {
-	return writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	return writeJSON(w, http.StatusOK, statusJSON{Status: "ok"})
 }
 
 // metrics serves the Prometheus metrics, when they are wired.
@@ -22,13 +29,17 @@ func (s *Server) metrics(w http.ResponseWriter, r *http.Request, _ *authz.Caller
 	return nil
 }
 
-// readyz answers 503 until the database answers.
+// readyz answers 503 while the database cannot be reached or refuses
+// writes: Ready commits a small probe, so a read-only, full or locked
+// store is not ready even though it still answers queries.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request, _ *authz.Caller) error {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	if err := s.store.Ping(ctx); err != nil {
+	if err := s.store.Ready(ctx); err != nil {
 		s.log.Warn("not ready", "err", err)
-		return writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "database unavailable"})
+		w.Header().Set("Retry-After", strconv.Itoa(gatehouse.RetryAfterSeconds))
+		return writeJSON(w, http.StatusServiceUnavailable, statusJSON{Status: "unavailable",
+			Detail: "the database cannot be reached or does not take writes"})
 	}
-	return writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	return writeJSON(w, http.StatusOK, statusJSON{Status: "ready"})
 }

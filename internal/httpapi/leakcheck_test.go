@@ -60,6 +60,8 @@ var routeAnswers = map[string]string{
 	"/api/v1/campaigns/{id}/send":                   "campaigns",
 	"/api/v1/leads/{id}/convert":                    "",
 	"/api/v1/users/{id}/tokens":                     "tokens",
+	"/api/v1/customers/{id}/archive":                "customers",
+	"/api/v1/customers/{id}/unarchive":              "customers",
 	"/api/v1/users/{id}/tokens/{token_id}":          "tokens",
 }
 

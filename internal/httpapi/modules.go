@@ -81,17 +81,21 @@ func (s *Server) recordRoutes() []Route {
 	for _, m := range records.All() {
 		h := moduleHandler{s: s, m: m}
 		base := "/api/v1/" + m.Key
+		a := article(m.Noun) + " " + m.Noun
 		out = append(out,
-			Route{"GET " + base, need(m.ViewPerms[0]), h.list},
-			Route{"GET " + base + "/{id}", need(m.ViewPerms[0]), h.get})
+			Route{"GET " + base, need(m.ViewPerms[0]), h.list, Doc{Summary: "List " + m.Key + " in the caller's reach",
+				Reply: moduleList{m}, Query: listQuery, CSV: true}},
+			Route{"GET " + base + "/{id}", need(m.ViewPerms[0]), h.get, Doc{Summary: "Get " + a, Reply: moduleRecord{m}}})
 		if m.Create != "" {
-			out = append(out, Route{"POST " + base, need(m.Create), h.create})
+			out = append(out, Route{"POST " + base, need(m.Create), h.create, Doc{Summary: "Create " + a,
+				Body: moduleCreate{m}, Reply: moduleRecord{m}, Created: true}})
 		}
 		if m.Edit != "" {
-			out = append(out, Route{"PATCH " + base + "/{id}", need(m.Edit), h.update})
+			out = append(out, Route{"PATCH " + base + "/{id}", need(m.Edit), h.update, Doc{Summary: "Update " + a + ": only the members sent change",
+				Body: moduleUpdate{m}, Reply: moduleRecord{m}}})
 		}
 		if m.Delete != "" {
-			out = append(out, Route{"DELETE " + base + "/{id}", need(m.Delete), h.delete})
+			out = append(out, Route{"DELETE " + base + "/{id}", need(m.Delete), h.delete, Doc{Summary: "Delete " + a}})
 		}
 	}
 	return out

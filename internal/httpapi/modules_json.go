@@ -3,7 +3,6 @@ package httpapi
 import (
 	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -123,71 +122,71 @@ type recordRequest struct {
 
 // decodeRecord reads a module's create (or update) body: unknown and
 // read-only fields are refused by name, and on update the customer and
-// fixed fields cannot change.
+// fixed fields cannot change. Every member at fault is named at once.
 func decodeRecord(r *http.Request, m *records.Module, create bool) (recordRequest, error) {
 	req := recordRequest{Values: records.Values{}}
-	dec := json.NewDecoder(io.LimitReader(r.Body, maxBody))
-	var raw map[string]json.RawMessage
-	if err := dec.Decode(&raw); err != nil {
-		return req, decodeError(err)
+	members, err := readObject(r)
+	if err != nil {
+		return req, err
 	}
-	if dec.More() {
-		return req, gatehouse.Invalid("", "the body must hold exactly one JSON object")
+	var errs gatehouse.Invalids
+	for _, mb := range members {
+		errs.Add(req.member(m, create, mb.name, json.RawMessage(mb.raw)))
 	}
-	if raw == nil {
-		return req, gatehouse.Invalid("", "the body must be a JSON object")
-	}
-	for key, val := range raw {
-		switch {
-		case key == "customer_id":
-			if !m.HasCustomerInput() {
-				return req, gatehouse.Invalid(key, "the customer is the %s's", m.CustomerFrom[:len(m.CustomerFrom)-3])
-			}
-			if !create {
-				return req, gatehouse.Invalid(key, "a record keeps its customer")
-			}
-			if string(val) == "null" {
-				continue
-			}
-			var id ID
-			if err := json.Unmarshal(val, &id); err != nil {
-				return req, gatehouse.Invalid(key, "expected an id")
-			}
-			req.CustomerID = int64(id)
-		case key == "lines" && m.Lines:
-			lines, err := decodeLines(val)
-			if err != nil {
-				return req, err
-			}
-			req.Lines = &lines
-		case key == "secret" && m.Secret:
-			var s string
-			if err := json.Unmarshal(val, &s); err != nil {
-				return req, gatehouse.Invalid(key, "expected a string")
-			}
-			if len(s) > 10000 {
-				return req, gatehouse.Invalid(key, "at most 10000 characters")
-			}
-			req.Secret = &s
-		default:
-			f, ok := m.Field(key)
-			if !ok {
-				return req, gatehouse.Invalid(key, "unknown field")
-			}
-			if f.ReadOnly {
-				return req, gatehouse.Invalid(key, "%s is set by the server", key)
-			}
-			if f.Fixed && !create {
-				return req, gatehouse.Invalid(key, "%s cannot change", key)
-			}
-			v, err := parseValue(f, val)
-			if err != nil {
-				return req, err
-			}
-			req.Values[key] = v
+	return req, errs.Err()
+}
+
+// member reads one member of a record body into req.
+func (req *recordRequest) member(m *records.Module, create bool, key string, val json.RawMessage) error {
+	switch {
+	case key == "customer_id":
+		if !m.HasCustomerInput() {
+			return gatehouse.Invalid(key, "the customer is the %s's", m.CustomerFrom[:len(m.CustomerFrom)-3])
 		}
+		if !create {
+			return gatehouse.Invalid(key, "a record keeps its customer")
+		}
+		if string(val) == "null" {
+			return nil
+		}
+		var id ID
+		if err := json.Unmarshal(val, &id); err != nil {
+			return gatehouse.Invalid(key, "expected an id (a string of digits)")
+		}
+		req.CustomerID = int64(id)
+	case key == "lines" && m.Lines:
+		lines, err := decodeLines(val)
+		if err != nil {
+			return err
+		}
+		req.Lines = &lines
+	case key == "secret" && m.Secret:
+		var s string
+		if err := json.Unmarshal(val, &s); err != nil {
+			return gatehouse.Invalid(key, "expected a string")
+		}
+		if len(s) > 10000 {
+			return gatehouse.Invalid(key, "at most 10000 characters")
+		}
+		req.Secret = &s
+	default:
+		f, ok := m.Field(key)
+		if !ok {
+			return gatehouse.Invalid(key, "unknown field")
+		}
+		if f.ReadOnly {
+			return gatehouse.Invalid(key, "%s is set by the server", key)
+		}
+		if f.Fixed && !create {
+			return gatehouse.Invalid(key, "%s cannot change", key)
+		}
+		v, err := parseValue(f, val)
+		if err != nil {
+			return err
+		}
+		req.Values[key] = v
 	}
-	return req, nil
+	return nil
 }
 
 func parseValue(f records.Field, raw json.RawMessage) (any, error) {
@@ -224,7 +223,7 @@ func parseValue(f records.Field, raw json.RawMessage) (any, error) {
 		}
 		var id ID
 		if err := json.Unmarshal(raw, &id); err != nil {
-			return nil, gatehouse.Invalid(f.Name, "expected an id")
+			return nil, gatehouse.Invalid(f.Name, "expected an id (a string of digits)")
 		}
 		return int64(id), nil
 	case records.JSONDoc:

@@ -51,15 +51,15 @@ var forbiddenText = map[string][]string{
 }
 
 type matrix struct {
-	w           *world
-	x, xd, y    int64
-	xIDs, yIDs  map[string]int64 // module key → that customer's record
-	mspIDs      map[string]int64 // module key → the MSP's restricted record
-	spareUser   int64
-	spareGroup  int64
-	tokens      map[string]string // role or role+opening set → token
-	otherTokens string
-	n           int
+	w            *world
+	x, xd, xa, y int64
+	xIDs, yIDs   map[string]int64 // module key → that customer's record
+	mspIDs       map[string]int64 // module key → the MSP's restricted record
+	spareUser    int64
+	spareGroup   int64
+	tokens       map[string]string // role or role+opening set → token
+	otherTokens  string
+	n            int
 }
 
 func (mx *matrix) unique(prefix string) string {
@@ -74,6 +74,7 @@ func buildMatrix(t *testing.T, w *world) *matrix {
 	mx := &matrix{w: w, xIDs: map[string]int64{}, yIDs: map[string]int64{}, mspIDs: map[string]int64{}, tokens: map[string]string{}}
 	mx.x = w.customer(w.acct.ID, "Xenon xmark Clinic")
 	mx.xd = w.customer(w.acct.ID, "Xd xmark doomed")
+	mx.xa = w.customer(w.acct.ID, "Xa xmark archived")
 	mx.y = w.customer(w.acct.ID, "Yarrow ymark Farms")
 	mx.xIDs["customers"], mx.yIDs["customers"] = mx.x, mx.y
 	admin, _ := w.db.UserByEmail(context.Background(), w.acct.ID, "admin@a-msp.example")
@@ -135,7 +136,7 @@ func buildMatrix(t *testing.T, w *world) *matrix {
 	all := customerScoped()
 	mx.tokens[roleAdmin] = w.admin
 	mx.tokens[roleIn] = w.login(w.newUser(w.acct.ID, "in@a-msp.example", false,
-		w.group("in scope", gatehouse.SelectCustomers, []int64{mx.x, mx.xd}, all...)))
+		w.group("in scope", gatehouse.SelectCustomers, []int64{mx.x, mx.xd, mx.xa}, all...)))
 	mx.tokens[roleOut] = w.login(w.newUser(w.acct.ID, "out@a-msp.example", false,
 		w.group("out of scope", gatehouse.SelectCustomers, []int64{mx.y}, all...)))
 	mx.tokens["wide"] = w.login(w.newUser(w.acct.ID, "wide@a-msp.example", false,
@@ -219,7 +220,11 @@ func allowed(role string) bool { return role == roleAdmin || role == roleIn }
 // destructive calls consume their target, so allowed callers get a fresh one.
 func destructive(method, path string) bool {
 	return method == "DELETE" || path == "/api/v1/customers/{id}/security-groups" && method == "PUT" ||
-		path == "/api/v1/campaigns/{id}/send" || path == "/api/v1/leads/{id}/convert"
+		path == "/api/v1/campaigns/{id}/send" || path == "/api/v1/leads/{id}/convert" || archiving(path)
+}
+
+func archiving(path string) bool {
+	return path == "/api/v1/customers/{id}/archive" || path == "/api/v1/customers/{id}/unarchive"
 }
 
 // fresh makes a new record of X (in the in-scope user's customers) to be
@@ -243,6 +248,9 @@ func (mx *matrix) fresh(key, role, method string) int64 {
 	case "customers":
 		if role == roleIn && method == "DELETE" {
 			return mx.xd // the in-scope holder deletes a customer of its own
+		}
+		if role == roleIn && method == "POST" {
+			return mx.xa // and archives one; unarchiving it is then beyond it
 		}
 		return w.customer(w.acct.ID, name)
 	case "security-groups":
@@ -411,7 +419,7 @@ func TestAuthorizationMatrixOverEveryRoute(t *testing.T) {
 				tok := mx.token(rt, role)
 				m, path, body := mx.request(rt, role)
 				variants := []string{path}
-				if m == "GET" && !strings.HasSuffix(pattern, ".svg") {
+				if m == "GET" && rt.Doc.CSV {
 					sep := "?"
 					if strings.Contains(path, "?") {
 						sep = "&"
@@ -457,6 +465,10 @@ func (mx *matrix) expect(t *testing.T, rt httpapi.Route, role, call string, stat
 		mx.wantReason(t, call, role, raw, forbidden(rt.Need.Permission, "all customers"))
 	case role == roleOther && ownAccountCreates[rt.Pattern]:
 		want(status/100 == 2, "2xx, in its own account")
+	case role == roleIn && pattern == "/api/v1/customers/{id}/unarchive":
+		// An archived customer is in no select-customers group's reach:
+		// only an all-customers holder brings it back.
+		want(status == 404, "404: the archived customer left the holder's scope")
 	case allowed(role) || signed:
 		want(status/100 == 2, "2xx")
 	case role == roleNoArea:
@@ -577,6 +589,8 @@ var noBody = map[string]bool{
 	"PUT /api/v1/policies/{id}/customers/{customer_id}": true,
 	"POST /api/v1/campaigns/{id}/send":                  true,
 	"POST /api/v1/leads/{id}/convert":                   true,
+	"POST /api/v1/customers/{id}/archive":               true,
+	"POST /api/v1/customers/{id}/unarchive":             true,
 }
 
 var _ = http.StatusOK

@@ -39,7 +39,7 @@ func pathIDNamed(r *http.Request, name, what string) (int64, error) {
 }
 
 type runRequest struct {
-	AssetID ID `json:"asset_id"`
+	AssetID ID `json:"asset_id" required:"true" doc:"the asset to run the script on"`
 }
 
 // runScript queues a run. The script is found among those the caller may
@@ -64,8 +64,8 @@ func (s *Server) runScript(w http.ResponseWriter, r *http.Request, c *authz.Call
 
 type runOutputJSON struct {
 	ID     ID     `json:"id"`
-	Status string `json:"status"`
-	Output string `json:"output"`
+	Status string `json:"status" enum:"queued,running,succeeded,failed" example:"succeeded"`
+	Output string `json:"output" example:"Disk cleanup freed 2.1 GB"`
 }
 
 func (s *Server) scriptRunOutput(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
@@ -81,7 +81,7 @@ func (s *Server) scriptRunOutput(w http.ResponseWriter, r *http.Request, c *auth
 }
 
 type assetPolicyRequest struct {
-	PolicyID *ID `json:"policy_id"`
+	PolicyID *ID `json:"policy_id" doc:"the policy; null for none"`
 }
 
 // setAssetPolicy assigns a policy to an asset (null: none): the asset
@@ -152,7 +152,7 @@ func (s *Server) changePolicyAssignment(w http.ResponseWriter, r *http.Request, 
 
 type secretJSON struct {
 	ID     ID     `json:"id"`
-	Secret string `json:"secret"`
+	Secret string `json:"secret" example:"s3cret-passw0rd"`
 }
 
 // revealSecret decrypts a credential's secret for a caller holding
@@ -184,8 +184,8 @@ func (s *Server) clearAlert(w http.ResponseWriter, r *http.Request, c *authz.Cal
 
 type noteJSON struct {
 	ID        ID        `json:"id"`
-	AuthorID  any       `json:"author_id"`
-	Body      string    `json:"body"`
+	AuthorID  any       `json:"author_id" schema:"id" nullable:"true" doc:"the author's user id; null once the user is gone"`
+	Body      string    `json:"body" example:"Replaced the toner; printing again."`
 	CreatedAt time.Time `json:"created_at"`
 }
 
@@ -194,7 +194,7 @@ func toNoteJSON(n records.Note) noteJSON {
 }
 
 type noteRequest struct {
-	Body string `json:"body"`
+	Body string `json:"body" required:"true" maxLength:"20000" example:"Replaced the toner; printing again."`
 }
 
 // noteRoutes serves the notes of one parent module: listing needs the
@@ -244,8 +244,8 @@ func (n noteRoutes) add(w http.ResponseWriter, r *http.Request, c *authz.Caller)
 type recipientJSON struct {
 	ContactID  ID     `json:"contact_id"`
 	CustomerID ID     `json:"customer_id"`
-	Name       string `json:"name"`
-	Email      string `json:"email"`
+	Name       string `json:"name" example:"Ann Lee"`
+	Email      string `json:"email" example:"ann@acme-dental.example"`
 }
 
 // campaignRecipients previews who the campaign would reach for this
@@ -288,9 +288,9 @@ func (s *Server) sendCampaign(w http.ResponseWriter, r *http.Request, c *authz.C
 }
 
 type leadConversionJSON struct {
-	Lead recordJSON `json:"lead"`
+	Lead recordJSON `json:"lead" schema:"record" module:"leads"`
 	// Customer is null when the caller may not view the customer.
-	Customer *customerJSON `json:"customer"`
+	Customer *customerJSON `json:"customer" doc:"the customer; null when the caller may not view it"`
 }
 
 // convertLead turns a lead into a customer's won lead; ConvertLead

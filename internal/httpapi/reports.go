@@ -11,14 +11,14 @@ import (
 )
 
 type amountJSON struct {
-	Currency string `json:"currency"`
-	Amount   int64  `json:"amount"` // minor units
+	Currency string `json:"currency" example:"USD"`
+	Amount   int64  `json:"amount" doc:"integer minor units" example:"125000"` // minor units
 }
 
 type customerSummaryJSON struct {
 	CustomerID  ID               `json:"customer_id"`
-	Name        string           `json:"name"`
-	Counts      map[string]int64 `json:"counts"`
+	Name        string           `json:"name" doc:"empty when the caller may not view the customer" example:"Acme Dental"`
+	Counts      map[string]int64 `json:"counts" doc:"records per module the caller may view" example:"{\"assets\": 12, \"tickets\": 3}"`
 	Invoiced    []amountJSON     `json:"invoiced,omitempty"`
 	Received    []amountJSON     `json:"received,omitempty"`
 	Outstanding []amountJSON     `json:"outstanding,omitempty"`

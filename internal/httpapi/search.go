@@ -10,10 +10,10 @@ import (
 )
 
 type hitJSON struct {
-	Type       string `json:"type"`
+	Type       string `json:"type" enum:"hits" doc:"customers, or the module the hit is a record of"`
 	ID         ID     `json:"id"`
-	CustomerID any    `json:"customer_id"`
-	Title      string `json:"title"`
+	CustomerID any    `json:"customer_id" schema:"id" nullable:"true"`
+	Title      string `json:"title" example:"Acme Dental front desk PC"`
 }
 
 // searchPerModule bounds the hits of each module.

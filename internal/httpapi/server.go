@@ -22,6 +22,8 @@ import (
 type Store interface {
 	ModuleStore
 	Ping(ctx context.Context) error
+	// Ready reports whether the store answers and takes writes.
+	Ready(ctx context.Context) error
 	Account(ctx context.Context, id int64) (gatehouse.Account, error)
 
 	ListCustomers(ctx context.Context, accountID int64, scope access.Scope, f gatehouse.ListFilter) (gatehouse.Page[gatehouse.Customer], error)
@@ -41,6 +43,9 @@ type Server struct {
 	log   *slog.Logger
 	now   func() time.Time
 
+	// WriteTimeout is the HTTP server's; a streaming export extends it
+	// while it makes progress instead of being cut mid-file.
+	WriteTimeout time.Duration
 	// Metrics, when set, serves GET /metrics.
 	Metrics http.Handler
 	// MailQueued, when set, is told that the outbox has new mail.
@@ -56,10 +61,25 @@ func New(store Store, uc *usecase.Service, gate *authz.Gate, log *slog.Logger) *
 // to turn into a problem response.
 type handlerFunc func(w http.ResponseWriter, r *http.Request, c *authz.Caller) error
 
-// Mount registers every route of the table on mux.
+// Mount registers every route of the table on mux. A path asked with a
+// method it does not take answers 405 as a problem too.
 func (s *Server) Mount(mux *http.ServeMux) {
+	allow := map[string][]string{}
+	var paths []string
 	for _, rt := range s.routes() {
 		mux.Handle(rt.Pattern, s.enforce(rt))
+		method, path, _ := strings.Cut(rt.Pattern, " ")
+		if allow[path] == nil {
+			paths = append(paths, path)
+		}
+		allow[path] = append(allow[path], method)
+	}
+	for _, path := range paths {
+		methods := strings.Join(allow[path], ", ")
+		mux.Handle(path, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Allow", methods)
+			s.fail(w, r, gatehouse.Errorf(gatehouse.EMethod, "this endpoint takes %s", methods))
+		}))
 	}
 	mux.Handle("/api/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, gatehouse.Errorf(gatehouse.ENotFound, "no such endpoint"))
@@ -81,6 +101,10 @@ func (s *Server) enforce(rt Route) http.Handler {
 				s.fail(w, r, err)
 				return
 			}
+		}
+		if err := rt.Doc.admit(w, r); err != nil {
+			s.fail(w, r, err)
+			return
 		}
 		// Storage attributes its audit entries to the actor in the context.
 		r = r.WithContext(audit.WithActor(r.Context(), s.gate.Actor(r, caller)))

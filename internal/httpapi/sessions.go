@@ -13,13 +13,13 @@ import (
 )
 
 type loginRequest struct {
-	Account  string `json:"account"`
-	Email    string `json:"email"`
-	Password string `json:"password"`
+	Account  string `json:"account" doc:"the account's sign-in name; required when the server hosts several accounts" example:"demo-msp"`
+	Email    string `json:"email" required:"true" example:"owner@example.com"`
+	Password string `json:"password" required:"true" example:"correct-horse-battery"`
 }
 
 type tokenResponse struct {
-	Token     string    `json:"token"`
+	Token     string    `json:"token" doc:"send as Authorization: Bearer <token>" example:"gh_3q2+7wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"`
 	ExpiresAt time.Time `json:"expires_at"`
 }
 
@@ -51,16 +51,16 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request, c *authz.Caller)
 }
 
 type createTokenRequest struct {
-	Name          string    `json:"name"`
-	ExpiresInDays *int      `json:"expires_in_days"`
-	Permissions   *[]string `json:"permissions"`
+	Name          string    `json:"name" required:"true" maxLength:"100" example:"billing sync"`
+	ExpiresInDays *int      `json:"expires_in_days" min:"1" max:"366" doc:"default 90" example:"30"`
+	Permissions   *[]string `json:"permissions" enum:"permissions" doc:"limit the token to these of your permissions; leave out for all of them" example:"customers.view"`
 }
 
 type tokenJSON struct {
 	ID          ID         `json:"id"`
-	Name        string     `json:"name"`
-	Token       string     `json:"token,omitempty"` // only in the create response
-	Permissions []string   `json:"permissions"`     // null: all of the owner's
+	Name        string     `json:"name" example:"billing sync"`
+	Token       string     `json:"token,omitempty" doc:"the token itself: only in the create response, shown once" example:"gh_3q2+7wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"`
+	Permissions []string   `json:"permissions" enum:"permissions" nullable:"true" doc:"the token's limit; null: all of its owner's permissions"`
 	CreatedAt   time.Time  `json:"created_at"`
 	ExpiresAt   time.Time  `json:"expires_at"`
 	LastUsedAt  *time.Time `json:"last_used_at"`
@@ -110,7 +110,7 @@ func (s *Server) deleteToken(w http.ResponseWriter, r *http.Request, c *authz.Ca
 
 // scopeJSON shows a scope: all customers, or a list of customer ids.
 type scopeJSON struct {
-	Kind        string `json:"kind"` // "all", "customers" or "none"
+	Kind        string `json:"kind" enum:"all,all_except,customers,none" example:"customers" doc:"all customers, all but customer_ids, only customer_ids, or none"`
 	CustomerIDs []ID   `json:"customer_ids,omitempty"`
 }
 
@@ -130,24 +130,24 @@ func toScopeJSON(s access.Scope) scopeJSON {
 
 type groupRefJSON struct {
 	ID   ID     `json:"id"`
-	Name string `json:"name"`
+	Name string `json:"name" example:"Helpdesk"`
 }
 
 type effectiveJSON struct {
-	Permission string    `json:"permission"`
+	Permission string    `json:"permission" enum:"permissions" example:"assets.view"`
 	Scope      scopeJSON `json:"scope"`
 	// Hidden: the user also holds it on customers the caller cannot see.
 	Hidden bool           `json:"also_customers_you_cannot_see,omitempty"`
-	Groups []groupRefJSON `json:"groups"`
+	Groups []groupRefJSON `json:"groups" doc:"the groups that grant it"`
 }
 
 type meJSON struct {
 	ID          ID              `json:"id"`
-	Email       string          `json:"email"`
-	Name        string          `json:"name"`
-	GlobalAdmin bool            `json:"global_admin"`
+	Email       string          `json:"email" example:"tech@msp.example"`
+	Name        string          `json:"name" example:"Sam Tech"`
+	GlobalAdmin bool            `json:"global_admin" example:"false"`
 	Account     groupRefJSON    `json:"account"`
-	Permissions []effectiveJSON `json:"permissions"`
+	Permissions []effectiveJSON `json:"permissions" doc:"every permission the caller holds, with where"`
 }
 
 // EffectiveJSON lists what grants allow, permission by permission.
@@ -173,7 +173,7 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request, c *authz.Caller) err
 }
 
 type catalogJSON struct {
-	Categories  []string             `json:"categories"`
+	Categories  []string             `json:"categories" example:"Operations,Finance,Administration"`
 	Areas       []catalog.Area       `json:"areas"`
 	Permissions []catalog.Permission `json:"permissions"`
 }

@@ -12,10 +12,10 @@ import (
 
 type userJSON struct {
 	ID               ID        `json:"id"`
-	Email            string    `json:"email"`
-	Name             string    `json:"name"`
-	GlobalAdmin      bool      `json:"global_admin"`
-	Disabled         bool      `json:"disabled"`
+	Email            string    `json:"email" example:"tech@msp.example"`
+	Name             string    `json:"name" example:"Sam Tech"`
+	GlobalAdmin      bool      `json:"global_admin" example:"false"`
+	Disabled         bool      `json:"disabled" example:"false"`
 	SecurityGroupIDs []ID      `json:"security_group_ids"`
 	CreatedAt        time.Time `json:"created_at"`
 	UpdatedAt        time.Time `json:"updated_at"`
@@ -27,21 +27,21 @@ func toUserJSON(u gatehouse.User) userJSON {
 }
 
 type createUserRequest struct {
-	Email            string `json:"email"`
-	Name             string `json:"name"`
-	Password         string `json:"password"`
-	GlobalAdmin      bool   `json:"global_admin"`
-	Disabled         bool   `json:"disabled"`
-	SecurityGroupIDs *[]ID  `json:"security_group_ids"`
+	Email            string `json:"email" required:"true" example:"tech@msp.example"`
+	Name             string `json:"name" maxLength:"200" example:"Sam Tech"`
+	Password         string `json:"password" required:"true" doc:"at least 12 characters" example:"correct-horse-battery"`
+	GlobalAdmin      bool   `json:"global_admin" example:"false"`
+	Disabled         bool   `json:"disabled" example:"false"`
+	SecurityGroupIDs *[]ID  `json:"security_group_ids" doc:"absent or null: the default groups"`
 }
 
 type updateUserRequest struct {
-	Email            *string `json:"email"`
-	Name             *string `json:"name"`
-	Password         *string `json:"password"`
-	GlobalAdmin      *bool   `json:"global_admin"`
-	Disabled         *bool   `json:"disabled"`
-	SecurityGroupIDs *[]ID   `json:"security_group_ids"`
+	Email            *string `json:"email" example:"tech@msp.example"`
+	Name             *string `json:"name" maxLength:"200" example:"Sam Tech"`
+	Password         *string `json:"password" doc:"at least 12 characters" example:"correct-horse-battery"`
+	GlobalAdmin      *bool   `json:"global_admin" example:"false"`
+	Disabled         *bool   `json:"disabled" example:"true"`
+	SecurityGroupIDs *[]ID   `json:"security_group_ids" doc:"replaces the memberships"`
 }
 
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {

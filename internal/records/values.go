@@ -59,21 +59,19 @@ func (m *Module) Defaults() Values {
 	return v
 }
 
-// Validate checks every field of a complete set of values, then the
-// module's own cross-field rule. Errors name the field at fault.
+// Validate checks every field of a complete set of values, naming every
+// one at fault, then the module's own cross-field rule.
 func (m *Module) Validate(v Values) error {
+	var errs gatehouse.Invalids
 	for _, f := range m.Fields {
-		if f.ReadOnly {
-			continue
-		}
-		if err := f.validate(v[f.Name]); err != nil {
-			return err
+		if !f.ReadOnly {
+			errs.Add(f.validate(v[f.Name]))
 		}
 	}
-	if m.Check != nil {
+	if errs.Empty() && m.Check != nil {
 		return m.Check(v)
 	}
-	return nil
+	return errs.Err()
 }
 
 func (f Field) validate(val any) error {

@@ -158,7 +158,7 @@ func scanAccountRow(row interface{ Scan(...any) error }) (gatehouse.Account, err
 	return a, err
 }
 
-func (db *DB) scanAccount(row *sql.Row) (gatehouse.Account, error) {
+func (db *DB) scanAccount(row interface{ Scan(...any) error }) (gatehouse.Account, error) {
 	a, err := scanAccountRow(row)
 	if err != nil {
 		return a, notFound(err, "account")
@@ -193,4 +193,12 @@ func (db *DB) CreateAdmin(ctx context.Context, accountName string, u gatehouse.U
 		return err
 	})
 	return acct, user, err
+}
+
+// HasUsers reports whether any account has a user yet: on a fresh
+// database no one can sign in until an admin is created.
+func (db *DB) HasUsers(ctx context.Context) (bool, error) {
+	var n int
+	err := db.queryRow(ctx, db.rdb, `SELECT COUNT(*) FROM (SELECT 1 FROM users LIMIT 1) AS u`).Scan(&n)
+	return n > 0, err
 }

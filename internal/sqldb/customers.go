@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"gatehouse/internal/access"
 	"gatehouse/internal/audit"
@@ -211,32 +212,39 @@ func (db *DB) writeTags(ctx context.Context, tx *sql.Tx, customerID int64, tags 
 	return nil
 }
 
+// validateCustomer checks every field, naming each one at fault.
 func validateCustomer(c *gatehouse.Customer) error {
+	var errs gatehouse.Invalids
 	c.Name = strings.TrimSpace(c.Name)
 	if c.Name == "" {
-		return gatehouse.Invalid("name", "a name is required")
+		errs.Add(gatehouse.Invalid("name", "a name is required"))
 	}
 	if len(c.Name) > 200 {
-		return gatehouse.Invalid("name", "at most 200 characters")
+		errs.Add(gatehouse.Invalid("name", "at most 200 characters"))
 	}
-	for field, v := range map[string]string{"notes": c.Notes, "email": c.Email, "phone": c.Phone, "website": c.Website,
-		"address_line1": c.AddressLine1, "address_line2": c.AddressLine2, "city": c.City, "region": c.Region,
-		"postal_code": c.PostalCode, "country": c.Country} {
-		if limit := fieldLimit(field); len(v) > limit {
-			return gatehouse.Invalid(field, "at most %d characters", limit)
+	for _, f := range []struct{ field, v string }{{"name", c.Name}, {"notes", c.Notes}, {"email", c.Email}, {"phone", c.Phone},
+		{"website", c.Website}, {"address_line1", c.AddressLine1}, {"address_line2", c.AddressLine2}, {"city", c.City},
+		{"region", c.Region}, {"postal_code", c.PostalCode}, {"country", c.Country}} {
+		if limit := fieldLimit(f.field); f.field != "name" && len(f.v) > limit {
+			errs.Add(gatehouse.Invalid(f.field, "at most %d characters", limit))
 		}
+		errs.Add(checkText(f.field, f.v))
 	}
 	tags := make([]string, 0, len(c.Tags))
 	for _, t := range c.Tags {
 		t = strings.TrimSpace(t)
-		if t == "" || len(t) > 50 {
-			return gatehouse.Invalid("tags", "tags are 1 to 50 characters")
+		if t == "" || len(t) > 50 || !utf8.ValidString(t) {
+			errs.Add(gatehouse.Invalid("tags", "tags are 1 to 50 characters of UTF-8 text"))
+			break
 		}
 		tags = append(tags, t)
 	}
 	c.Tags = dedupStrings(tags)
-	return nil
+	return errs.Err()
 }
+
+// checkText refuses text that is not valid UTF-8.
+func checkText(field, s string) error { return gatehouse.CheckText(field, s) }
 
 func fieldLimit(field string) int {
 	if field == "notes" {

@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -14,6 +15,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"gatehouse/internal/access"
@@ -38,6 +40,10 @@ type Dialect interface {
 	WithoutForeignKeys(ctx context.Context, conn *sql.Conn, apply func(*sql.Tx) error) error
 	// IsUniqueViolation reports a unique-constraint error.
 	IsUniqueViolation(err error) bool
+	// IsUnavailable reports an error of the engine saying it cannot be
+	// reached or cannot take a write right now (connection lost, disk
+	// full, read-only, locked past the busy timeout): worth a retry.
+	IsUnavailable(err error) bool
 }
 
 // DB is the store. Its exported methods own their transactions.
@@ -46,13 +52,17 @@ type DB struct {
 	rdb *sql.DB // reads outside transactions; the same pool on PostgreSQL
 	d   Dialect
 	Now func() time.Time // the clock; tests replace it
+
+	// ReadyWindow is how long Ready keeps reporting a refused operation.
+	ReadyWindow time.Duration
+	refusedAt   atomic.Int64 // unix nanoseconds of the last refused operation
 }
 
 // New wraps open pools; call Migrate before use. SQLite passes a
 // one-connection write pool and a separate read pool, so writers queue
 // instead of failing on lock upgrades while readers go on in parallel.
 func New(write, read *sql.DB, d Dialect) *DB {
-	return &DB{db: write, rdb: read, d: d, Now: time.Now}
+	return &DB{db: write, rdb: read, d: d, Now: time.Now, ReadyWindow: 10 * time.Second}
 }
 
 // Close closes the pools.
@@ -72,8 +82,43 @@ func (db *DB) Dialect() string { return db.d.Name() }
 // SQL exposes the handle for tests and tools that inspect raw rows.
 func (db *DB) SQL() *sql.DB { return db.db }
 
-// Ping checks the database answers; /readyz uses it.
-func (db *DB) Ping(ctx context.Context) error { return db.db.PingContext(ctx) }
+// Ping checks the database answers.
+func (db *DB) Ping(ctx context.Context) error { return db.classify(db.db.PingContext(ctx)) }
+
+// Ready reports whether the store takes writes: it commits a one-row
+// probe (not audited), and reports the store unavailable while an
+// operation was refused within ReadyWindow — a full disk can refuse a
+// new session row yet still take the probe's small update.
+func (db *DB) Ready(ctx context.Context) error {
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := db.exec(ctx, tx, `UPDATE ready_probe SET checked_at = ? WHERE id = 1`, ms(db.Now()))
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if at := db.refusedAt.Load(); at != 0 {
+		if ago := time.Since(time.Unix(0, at)); ago < db.ReadyWindow {
+			return gatehouse.Unavailable(fmt.Errorf("an operation was refused %s ago", ago.Round(time.Millisecond)))
+		}
+	}
+	return nil
+}
+
+// classify turns an engine error saying the store cannot be reached or
+// written into the domain's unavailable error, so that every surface
+// answers 503 and the client retries; it remembers when, for Ready.
+// Every other error passes unchanged.
+func (db *DB) classify(err error) error {
+	if err == nil || errors.Is(err, context.Canceled) || gatehouse.ErrorCode(err) != gatehouse.EInternal {
+		return err
+	}
+	if errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone) || db.d.IsUnavailable(err) {
+		db.refusedAt.Store(time.Now().UnixNano())
+		return gatehouse.Unavailable(err)
+	}
+	return err
+}
 
 // Migrate applies the numbered .sql files in dir of fsys that have not
 // been applied yet, one transaction each.
@@ -142,14 +187,14 @@ func (db *DB) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	}
 	tx, err := db.db.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("begin: %w", err)
+		return db.classify(fmt.Errorf("begin: %w", err))
 	}
 	defer tx.Rollback()
 	if err := fn(tx); err != nil {
-		return err
+		return db.classify(err)
 	}
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return db.classify(fmt.Errorf("commit: %w", err))
 	}
 	return nil
 }
@@ -162,16 +207,26 @@ type querier interface {
 }
 
 func (db *DB) exec(ctx context.Context, q querier, query string, args ...any) (sql.Result, error) {
-	return joined(ctx, q).ExecContext(ctx, db.d.Rebind(query), args...)
+	res, err := joined(ctx, q).ExecContext(ctx, db.d.Rebind(query), args...)
+	return res, db.classify(err)
 }
 
 func (db *DB) query(ctx context.Context, q querier, query string, args ...any) (*sql.Rows, error) {
-	return joined(ctx, q).QueryContext(ctx, db.d.Rebind(query), args...)
+	rows, err := joined(ctx, q).QueryContext(ctx, db.d.Rebind(query), args...)
+	return rows, db.classify(err)
 }
 
-func (db *DB) queryRow(ctx context.Context, q querier, query string, args ...any) *sql.Row {
-	return joined(ctx, q).QueryRowContext(ctx, db.d.Rebind(query), args...)
+func (db *DB) queryRow(ctx context.Context, q querier, query string, args ...any) row {
+	return row{joined(ctx, q).QueryRowContext(ctx, db.d.Rebind(query), args...), db}
 }
+
+// row is a *sql.Row whose Scan classifies the engine's errors.
+type row struct {
+	r  *sql.Row
+	db *DB
+}
+
+func (r row) Scan(dest ...any) error { return r.db.classify(r.r.Scan(dest...)) }
 
 // insert runs an INSERT … RETURNING id.
 func (db *DB) insert(ctx context.Context, q querier, query string, args ...any) (int64, error) {

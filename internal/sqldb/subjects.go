@@ -95,13 +95,13 @@ func (db *DB) readTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	}
 	tx, err := db.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return err
+		return db.classify(err)
 	}
 	defer tx.Rollback()
 	if err := fn(tx); err != nil {
-		return err
+		return db.classify(err)
 	}
-	return tx.Commit()
+	return db.classify(tx.Commit())
 }
 
 // SecurityVersion reads the account's current security version.

@@ -134,12 +134,12 @@ func (db *DB) CreateUser(ctx context.Context, accountID int64, u gatehouse.UserC
 }
 
 func (db *DB) createUser(ctx context.Context, tx *sql.Tx, accountID int64, u gatehouse.UserCreate) (gatehouse.User, error) {
+	var errs gatehouse.Invalids
 	email, err := gatehouse.NormalizeEmail(u.Email)
-	if err != nil {
-		return gatehouse.User{}, err
-	}
+	errs.Add(err)
 	name, err := gatehouse.NormalizeUserName(u.Name)
-	if err != nil {
+	errs.Add(err)
+	if err := errs.Err(); err != nil {
 		return gatehouse.User{}, err
 	}
 	groups := u.GroupIDs

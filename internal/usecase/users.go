@@ -29,15 +29,13 @@ type UserChange struct {
 // every group the user joins — the default ones included — must be one
 // the caller could grant.
 func (s *Service) CreateUser(ctx context.Context, c *authz.Caller, in NewUser, mode Mode) (gatehouse.User, Impact, error) {
+	var errs gatehouse.Invalids
 	email, err := gatehouse.NormalizeEmail(in.Email)
-	if err != nil {
-		return gatehouse.User{}, Impact{}, err
-	}
+	errs.Add(err)
 	name, err := gatehouse.NormalizeUserName(in.Name)
-	if err != nil {
-		return gatehouse.User{}, Impact{}, err
-	}
-	if err := checkPassword(in.Password, email); err != nil {
+	errs.Add(err)
+	errs.Add(checkPassword(in.Password, email))
+	if err := errs.Err(); err != nil {
 		return gatehouse.User{}, Impact{}, err
 	}
 	hash := ""
@@ -95,19 +93,19 @@ func (s *Service) groupWarnings(ctx context.Context, accountID int64, email stri
 // and API token of the user.
 func (s *Service) UpdateUser(ctx context.Context, c *authz.Caller, id int64, in UserChange, mode Mode) (gatehouse.User, Impact, error) {
 	upd := gatehouse.UserUpdate{GlobalAdmin: in.GlobalAdmin, Disabled: in.Disabled, GroupIDs: in.GroupIDs}
+	var errs gatehouse.Invalids
 	if in.Email != nil {
 		email, err := gatehouse.NormalizeEmail(*in.Email)
-		if err != nil {
-			return gatehouse.User{}, Impact{}, err
-		}
+		errs.Add(err)
 		upd.Email = &email
 	}
 	if in.Name != nil {
 		name, err := gatehouse.NormalizeUserName(*in.Name)
-		if err != nil {
-			return gatehouse.User{}, Impact{}, err
-		}
+		errs.Add(err)
 		upd.Name = &name
+	}
+	if err := errs.Err(); err != nil {
+		return gatehouse.User{}, Impact{}, err
 	}
 	if upd.GroupIDs != nil {
 		ids := gatehouse.DedupIDs(*upd.GroupIDs)

@@ -220,7 +220,7 @@ func (s *Server) handleAuditCSV(w http.ResponseWriter, r *http.Request, c *authz
 		return err
 	}
 	f.Cursor, f.Limit = "", 500
-	return csvexport.Stream(w, s.log, "audit.csv", audit.CSVHeader, func(cursor string) (gatehouse.Page[audit.Entry], error) {
+	return csvexport.Stream(w, csvexport.Options{Log: s.log, WriteTimeout: s.WriteTimeout}, "audit.csv", audit.CSVHeader, func(cursor string) (gatehouse.Page[audit.Entry], error) {
 		f.Cursor = cursor
 		return s.uc.AuditPage(r.Context(), c, f)
 	}, audit.Entry.CSVRow)

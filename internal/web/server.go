@@ -11,7 +11,9 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"gatehouse/internal/access"
 	"gatehouse/internal/audit"
@@ -33,6 +35,9 @@ type Store interface {
 	Group(ctx context.Context, accountID, id int64) (gatehouse.SecurityGroup, error)
 	ListUsers(ctx context.Context, accountID int64, f gatehouse.ListFilter) (gatehouse.Page[gatehouse.User], error)
 	User(ctx context.Context, accountID, id int64) (gatehouse.User, error)
+	// HasUsers is false on a fresh database, where the sign-in page says
+	// how to create the first admin.
+	HasUsers(ctx context.Context) (bool, error)
 
 	ListRecords(ctx context.Context, accountID int64, m *records.Module, f gatehouse.ListFilter, reaches ...records.Reach) (gatehouse.Page[records.Record], error)
 	Record(ctx context.Context, accountID int64, m *records.Module, id int64, reaches ...records.Reach) (records.Record, error)
@@ -50,6 +55,10 @@ type Server struct {
 	pages  *pages
 	assets *assets
 	cop    *http.CrossOriginProtection
+
+	// WriteTimeout is the HTTP server's; a CSV download extends it page
+	// by page.
+	WriteTimeout time.Duration
 }
 
 // New parses the templates and hashes the static files; a missing or
@@ -197,6 +206,11 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, c *authz.Caller, e
 	case gatehouse.ETooMany:
 		p.Heading = "Too many attempts"
 		p.Message = domainMessage(err)
+	case gatehouse.EUnavailable:
+		s.log.Warn("store unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+		w.Header().Set("Retry-After", strconv.Itoa(gatehouse.RetryAfterSeconds))
+		p.Heading = "Temporarily unavailable"
+		p.Message = "The database cannot be reached or does not take changes right now. Nothing was changed; try again in a few seconds."
 	case gatehouse.EInternal:
 		s.log.Error("page failed", "method", r.Method, "path", r.URL.Path, "err", err)
 		p.Heading = "Something went wrong"

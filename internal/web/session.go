@@ -109,21 +109,25 @@ type signInPage struct {
 	Email      string
 	Next       string
 	Error      string
+	// NoUsers: the database is fresh; the page says how to create the
+	// first admin.
+	NoUsers bool
 }
 
 // accountCookie remembers which account this browser signs in to; it is
 // no secret, only the account's sign-in name.
 const accountCookie = "gatehouse_account"
 
-// signInPage starts the page: the account named in ?account= (an
+// newSignInPage starts the page: the account named in ?account= (an
 // account's own sign-in address) or remembered by this browser.
-func (s *Server) newSignInPage(r *http.Request, account string) signInPage {
+func (s *Server) newSignInPage(r *http.Request, account string) (signInPage, error) {
 	if account == "" {
 		if c, err := r.Cookie(accountCookie); err == nil {
 			account = c.Value
 		}
 	}
-	return signInPage{Account: account, AskAccount: s.uc.AccountNeededAtSignIn(r.Context())}
+	has, err := s.store.HasUsers(r.Context())
+	return signInPage{Account: account, AskAccount: s.uc.AccountNeededAtSignIn(r.Context()), NoUsers: !has}, err
 }
 
 func (s *Server) handleSignInForm(w http.ResponseWriter, r *http.Request, _ *authz.Caller) error {
@@ -131,7 +135,10 @@ func (s *Server) handleSignInForm(w http.ResponseWriter, r *http.Request, _ *aut
 		http.Redirect(w, r, localPath(r.URL.Query().Get("next")), http.StatusSeeOther)
 		return nil
 	}
-	page := s.newSignInPage(r, strings.TrimSpace(r.URL.Query().Get("account")))
+	page, err := s.newSignInPage(r, strings.TrimSpace(r.URL.Query().Get("account")))
+	if err != nil {
+		return err
+	}
 	page.Next = localPath(r.URL.Query().Get("next"))
 	s.render(w, r, nil, http.StatusOK, "signin", "Sign in", page)
 	return nil
@@ -141,7 +148,10 @@ func (s *Server) handleSignInForm(w http.ResponseWriter, r *http.Request, _ *aut
 func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request, _ *authz.Caller) error {
 	email := strings.TrimSpace(r.PostFormValue("email"))
 	password := r.PostFormValue("password")
-	page := s.newSignInPage(r, strings.TrimSpace(r.PostFormValue("account")))
+	page, err := s.newSignInPage(r, strings.TrimSpace(r.PostFormValue("account")))
+	if err != nil {
+		return err
+	}
 	page.Email, page.Next = email, localPath(r.PostFormValue("next"))
 	if email == "" || password == "" {
 		page.Error = "Enter your email and password."

@@ -8,8 +8,12 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"strconv"
 	"strings"
+	"syscall"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -31,6 +35,10 @@ func Open(ctx context.Context, dsn string) (*sqldb.DB, error) {
 	// those values beats a cached generic one (8× on a 50-customer scope).
 	if _, set := cfg.RuntimeParams["plan_cache_mode"]; !set {
 		cfg.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
+	}
+	// An unreachable server fails a request in seconds, not minutes.
+	if cfg.ConnectTimeout == 0 {
+		cfg.ConnectTimeout = 5 * time.Second
 	}
 	pool := stdlib.OpenDB(*cfg)
 	pool.SetMaxOpenConns(20)
@@ -101,4 +109,28 @@ func (dialect) WithoutForeignKeys(ctx context.Context, conn *sql.Conn, apply fun
 func (dialect) IsUniqueViolation(err error) bool {
 	var e *pgconn.PgError
 	return errors.As(err, &e) && e.Code == "23505"
+}
+
+// IsUnavailable reports the server unreachable or refusing writes: no
+// connection, a connection lost or closed, a server shutting down or
+// starting, out of disk or memory, or read-only (a standby, or
+// default_transaction_read_only).
+func (dialect) IsUnavailable(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch {
+		case strings.HasPrefix(pe.Code, "08"), // connection exception
+			strings.HasPrefix(pe.Code, "53"),  // insufficient resources: disk full, out of memory, too many connections
+			strings.HasPrefix(pe.Code, "57P"), // operator intervention: shutdown, crash, cannot connect now
+			strings.HasPrefix(pe.Code, "58"),  // system error: I/O error
+			pe.Code == "25006":                // read-only SQL transaction
+			return true
+		}
+		return false
+	}
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	return errors.As(err, &ce) || errors.As(err, &ne) || errors.Is(err, pgconn.ErrConnClosed) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
 }

@@ -14,7 +14,7 @@ import (
 // so a rebuild with foreign keys on would silently drop every one.
 func TestRebuildingUsersKeepsWhatReferencesThem(t *testing.T) {
 	ctx := context.Background()
-	db, err := openPools(filepath.Join(t.TempDir(), "old.db"))
+	db, err := openPools(filepath.Join(t.TempDir(), "old.db"), Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

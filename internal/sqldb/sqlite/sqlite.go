@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 
 	msqlite "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -20,9 +21,26 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
+// Options tune how the database is opened; the zero value is the default.
+type Options struct {
+	// Synchronous is SQLite's synchronous pragma. The default, FULL,
+	// syncs the write-ahead log on every commit, so an acknowledged
+	// change — a revocation among them — survives a power loss. NORMAL
+	// is faster and may lose the last commits.
+	Synchronous string
+	// BusyTimeout is how long a write waits for a lock held by another
+	// process before it is refused (default 10 s).
+	BusyTimeout time.Duration
+}
+
 // Open opens (creating if needed) the database file at path and migrates it.
 func Open(ctx context.Context, path string) (*sqldb.DB, error) {
-	db, err := openPools(path)
+	return OpenOptions(ctx, path, Options{})
+}
+
+// OpenOptions is Open with options.
+func OpenOptions(ctx context.Context, path string, o Options) (*sqldb.DB, error) {
+	db, err := openPools(path, o)
 	if err != nil {
 		return nil, err
 	}
@@ -34,8 +52,15 @@ func Open(ctx context.Context, path string) (*sqldb.DB, error) {
 }
 
 // openPools opens the write and read pools without migrating.
-func openPools(path string) (*sqldb.DB, error) {
-	pragmas := "_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)"
+func openPools(path string, o Options) (*sqldb.DB, error) {
+	if o.Synchronous == "" {
+		o.Synchronous = "FULL"
+	}
+	if o.BusyTimeout == 0 {
+		o.BusyTimeout = 10 * time.Second
+	}
+	pragmas := fmt.Sprintf("_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(%d)&_pragma=synchronous(%s)",
+		o.BusyTimeout.Milliseconds(), url.QueryEscape(o.Synchronous))
 	base := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas
 	write, err := sql.Open("sqlite", base+"&_txlock=immediate")
 	if err != nil {
@@ -96,4 +121,20 @@ func (dialect) IsUniqueViolation(err error) bool {
 	}
 	return e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY ||
 		strings.Contains(e.Error(), "UNIQUE constraint failed")
+}
+
+// IsUnavailable reports the engine refusing work for now: the disk is
+// full, the file read-only or unreadable, or another process held the
+// lock past the busy timeout.
+func (dialect) IsUnavailable(err error) bool {
+	var e *msqlite.Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	switch e.Code() & 0xff { // the primary code of an extended one
+	case sqlite3.SQLITE_FULL, sqlite3.SQLITE_READONLY, sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED,
+		sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_PROTOCOL:
+		return true
+	}
+	return false
 }
