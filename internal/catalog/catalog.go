@@ -98,6 +98,11 @@ var areas = []Area{
 	{"security_groups", "Security groups", CatAdmin, false, []Action{{"view", "View"}, {"manage", "Manage"}}},
 	{"api_tokens", "API tokens", CatAdmin, false, []Action{{"manage", "Manage"}}},
 	{"settings", "Account settings", CatAdmin, false, []Action{{"manage", "Manage"}}},
+	// API clients are the credentials other tools (an RMM, a PSA, an API
+	// gateway) use to ask the decision API; decisions.ask is what such a
+	// client holds, and what an admin must hold to give it.
+	{"api_clients", "API clients", CatAdmin, false, []Action{{"manage", "Manage"}}},
+	{"decisions", "Decision API", CatAdmin, false, []Action{{"ask", "Ask who may do what"}}},
 }
 
 var (
@@ -111,7 +116,9 @@ var (
 var sensitive = map[string]bool{
 	"credentials.reveal": true, "scripts.run": true, "scripts.create": true, "scripts.edit": true,
 	"assets.remote_access": true, "users.manage": true, "security_groups.manage": true,
-	"api_tokens.manage": true, "settings.manage": true,
+	"api_tokens.manage": true, "settings.manage": true, "api_clients.manage": true,
+	// Asking reveals who may do what on every customer.
+	"decisions.ask": true,
 }
 
 func init() {

@@ -66,6 +66,10 @@ type Store interface {
 	DeleteToken(ctx context.Context, accountID, userID, tokenID int64) error
 	ListTokens(ctx context.Context, accountID, userID int64) ([]gatehouse.Token, error)
 
+	CreateAPIClient(ctx context.Context, c gatehouse.APIClient) (gatehouse.APIClient, error)
+	APIClients(ctx context.Context, accountID int64) ([]gatehouse.APIClient, error)
+	DeleteAPIClient(ctx context.Context, accountID, id int64) error
+
 	SealedSecret(ctx context.Context, accountID int64, m *records.Module, id int64, reaches ...records.Reach) (records.Record, []byte, error)
 	CreateScriptRun(ctx context.Context, accountID, scriptID, assetID, requestedBy int64, scriptReach, assetReach records.Reach, decide func(scriptCustomer, assetCustomer int64) error) (records.Record, error)
 	SetAssetPolicy(ctx context.Context, accountID, assetID, policyID int64, assetReaches []records.Reach, policyReach records.Reach, decide func(policyCustomer, assetCustomer int64) error) (records.Record, error)
