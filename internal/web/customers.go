@@ -329,12 +329,14 @@ func (s *Server) customerDeletePage(r *http.Request, c *authz.Caller, id int64) 
 		return p, err
 	}
 	p.Financial = counts["invoices"]+counts["payments"] > 0
-	mode := usecase.Preview
+	if p.Customer, err = s.uc.CustomerForDelete(r.Context(), c, id); err != nil || p.Customer.Archived() {
+		return p, err
+	}
 	var imp usecase.Impact
 	if p.Financial {
-		p.Customer, imp, err = s.uc.ArchiveCustomer(r.Context(), c, id, true, mode)
+		_, imp, err = s.uc.ArchiveCustomer(r.Context(), c, id, true, usecase.Preview)
 	} else {
-		p.Customer, imp, err = s.uc.DeleteCustomer(r.Context(), c, id, mode)
+		_, imp, err = s.uc.DeleteCustomer(r.Context(), c, id, usecase.Preview)
 	}
 	if err != nil {
 		return p, err
