@@ -13,16 +13,12 @@ import (
 )
 
 var (
-	modAssets      = records.MustLookup("assets")
-	modAlerts      = records.MustLookup("alerts")
-	modTickets     = records.MustLookup("tickets")
-	modScripts     = records.MustLookup("scripts")
-	modScriptRuns  = records.MustLookup("script-runs")
-	modPolicies    = records.MustLookup("policies")
-	modCredentials = records.MustLookup("credentials")
-	modChats       = records.MustLookup("chats")
-	modCampaigns   = records.MustLookup("campaigns")
-	modLeads       = records.MustLookup("leads")
+	modAssets     = records.MustLookup("assets")
+	modAlerts     = records.MustLookup("alerts")
+	modScriptRuns = records.MustLookup("script-runs")
+	modPolicies   = records.MustLookup("policies")
+	modCampaigns  = records.MustLookup("campaigns")
+	modLeads      = records.MustLookup("leads")
 
 	permMailerView    = catalog.MustLookup("mailer.view")
 	permCustomersView = catalog.MustLookup("customers.view")
