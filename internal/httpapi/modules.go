@@ -35,6 +35,7 @@ type ModuleStore interface {
 	ConvertLead(ctx context.Context, accountID, id int64, decide func(leadCustomer int64) error, shown access.Scope, reaches ...records.Reach) (records.Record, gatehouse.Customer, error)
 	Search(ctx context.Context, accountID int64, q string, customers access.Scope, parts []records.SearchPart, perModule int) ([]records.Hit, error)
 	Summary(ctx context.Context, accountID int64, scope access.Scope, counts []records.SummaryCount, invoices, payments records.Reach) ([]records.CustomerSummary, error)
+	ViewStore
 }
 
 // Sealer encrypts secrets at rest; aad binds a sealed value to its record.
@@ -142,16 +143,11 @@ func (h moduleHandler) create(w http.ResponseWriter, r *http.Request, c *authz.C
 	if err != nil {
 		return err
 	}
-	for _, f := range h.m.Fields {
-		if _, given := req.Values[f.Name]; f.CallerDefault && !given {
-			req.Values[f.Name] = c.UserID
-		}
-	}
 	in, err := h.s.input(c, h.m, req)
 	if err != nil {
 		return err
 	}
-	rec, err := h.s.store.CreateRecord(r.Context(), c.AccountID, h.m, records.PermReach(h.m, c.Grants, h.m.Create), in)
+	rec, err := h.s.CreateRecord(r.Context(), c, h.m, in)
 	if err != nil {
 		return err
 	}
@@ -171,8 +167,7 @@ func (h moduleHandler) update(w http.ResponseWriter, r *http.Request, c *authz.C
 	if err != nil {
 		return err
 	}
-	rec, err := h.s.store.UpdateRecord(r.Context(), c.AccountID, h.m, id, in,
-		records.ViewReach(h.m, c.Grants), records.PermReach(h.m, c.Grants, h.m.Edit))
+	rec, err := h.s.UpdateRecord(r.Context(), c, h.m, id, in)
 	if err != nil {
 		return err
 	}
@@ -184,9 +179,7 @@ func (h moduleHandler) delete(w http.ResponseWriter, r *http.Request, c *authz.C
 	if err != nil {
 		return err
 	}
-	err = h.s.store.DeleteRecord(r.Context(), c.AccountID, h.m, id,
-		records.ViewReach(h.m, c.Grants), records.PermReach(h.m, c.Grants, h.m.Delete))
-	if err != nil {
+	if err := h.s.DeleteRecord(r.Context(), c, h.m, id); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

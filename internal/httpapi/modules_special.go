@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"time"
 
-	"gatehouse/internal/access"
 	"gatehouse/internal/authz"
 	"gatehouse/internal/catalog"
 	"gatehouse/internal/gatehouse"
@@ -58,11 +57,7 @@ func (s *Server) runScript(w http.ResponseWriter, r *http.Request, c *authz.Call
 	if req.AssetID == 0 {
 		return gatehouse.Invalid("asset_id", "asset_id is required")
 	}
-	run, err := s.store.CreateScriptRun(r.Context(), c.AccountID, id, int64(req.AssetID), c.UserID,
-		records.UseReach(modScripts, c.Grants, "scripts.run"), records.PermReach(modAssets, c.Grants, "scripts.run"),
-		func(scriptCustomer, assetCustomer int64) error {
-			return records.CheckScriptRun(c.Grants, scriptCustomer, assetCustomer)
-		})
+	run, err := s.RunScript(r.Context(), c, id, int64(req.AssetID))
 	if err != nil {
 		return err
 	}
@@ -80,7 +75,7 @@ func (s *Server) scriptRunOutput(w http.ResponseWriter, r *http.Request, c *auth
 	if err != nil {
 		return err
 	}
-	run, out, err := s.store.ScriptRunOutput(r.Context(), c.AccountID, id, records.PermReach(modScriptRuns, c.Grants, "script_runs.view_output"))
+	run, out, err := s.ScriptRunOutput(r.Context(), c, id)
 	if err != nil {
 		return err
 	}
@@ -107,12 +102,7 @@ func (s *Server) setAssetPolicy(w http.ResponseWriter, r *http.Request, c *authz
 	if req.PolicyID != nil {
 		policyID = int64(*req.PolicyID)
 	}
-	rec, err := s.store.SetAssetPolicy(r.Context(), c.AccountID, id, policyID,
-		[]records.Reach{records.ViewReach(modAssets, c.Grants), records.PermReach(modAssets, c.Grants, "policies.assign")},
-		records.ViewReach(modPolicies, c.Grants),
-		func(policyCustomer, assetCustomer int64) error {
-			return records.CheckPolicyAssignment(c.Grants, policyCustomer, assetCustomer)
-		})
+	rec, err := s.SetAssetPolicy(r.Context(), c, id, policyID)
 	if err != nil {
 		return err
 	}
@@ -131,7 +121,7 @@ func (s *Server) policyCustomers(w http.ResponseWriter, r *http.Request, c *auth
 	if err != nil {
 		return err
 	}
-	ids, err := s.store.PolicyCustomers(r.Context(), c.AccountID, id, records.ViewReach(modPolicies, c.Grants), c.Scope)
+	ids, err := s.PolicyCustomers(r.Context(), c, id)
 	if err != nil {
 		return err
 	}
@@ -155,11 +145,7 @@ func (s *Server) changePolicyAssignment(w http.ResponseWriter, r *http.Request, 
 	if err != nil {
 		return err
 	}
-	err = s.store.AssignPolicy(r.Context(), c.AccountID, id, customer, assign, records.ViewReach(modPolicies, c.Grants),
-		func(policyCustomer, customer int64) error {
-			return records.CheckPolicyAssignment(c.Grants, policyCustomer, customer)
-		})
-	if err != nil {
+	if err := s.AssignPolicy(r.Context(), c, id, customer, assign); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -190,8 +176,7 @@ func (s *Server) clearAlert(w http.ResponseWriter, r *http.Request, c *authz.Cal
 	if err != nil {
 		return err
 	}
-	rec, err := s.store.ClearAlert(r.Context(), c.AccountID, id, c.UserID,
-		records.ViewReach(modAlerts, c.Grants), records.PermReach(modAlerts, c.Grants, "alerts.manage"))
+	rec, err := s.ClearAlert(r.Context(), c, id)
 	if err != nil {
 		return err
 	}
@@ -214,12 +199,11 @@ type noteRequest struct {
 }
 
 // noteRoutes serves the notes of one parent module: listing needs the
-// parent visible, adding needs the parent visible and write permission
-// on its customer.
+// parent visible, adding needs the parent visible and the kind's write
+// permission on its customer.
 type noteRoutes struct {
-	s     *Server
-	kind  records.NoteKind
-	write string
+	s    *Server
+	kind records.NoteKind
 }
 
 func (n noteRoutes) list(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
@@ -249,8 +233,7 @@ func (n noteRoutes) add(w http.ResponseWriter, r *http.Request, c *authz.Caller)
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	note, err := n.s.store.AddNote(r.Context(), c.AccountID, n.kind, id, c.UserID, req.Body,
-		records.ViewReach(parent, c.Grants), records.PermReach(parent, c.Grants, n.write))
+	note, err := n.s.AddNote(r.Context(), c, n.kind, id, req.Body)
 	if err != nil {
 		return err
 	}
@@ -271,9 +254,7 @@ func (s *Server) campaignRecipients(w http.ResponseWriter, r *http.Request, c *a
 	if err != nil {
 		return err
 	}
-	rs, err := s.store.CampaignRecipients(r.Context(), c.AccountID, id, func(customer int64) access.Scope {
-		return records.CampaignAudience(c.Grants, permMailerView, customer)
-	}, records.ViewReach(modCampaigns, c.Grants))
+	rs, err := s.CampaignRecipients(r.Context(), c, id, permMailerView)
 	if err != nil {
 		return err
 	}
@@ -291,14 +272,9 @@ func (s *Server) sendCampaign(w http.ResponseWriter, r *http.Request, c *authz.C
 	if err != nil {
 		return err
 	}
-	rec, err := s.store.SendCampaign(r.Context(), c.AccountID, id, func(customer int64) access.Scope {
-		return records.CampaignAudience(c.Grants, permMailerSend, customer)
-	}, records.ViewReach(modCampaigns, c.Grants), records.UseReach(modCampaigns, c.Grants, "mailer.send"))
+	rec, err := s.SendCampaign(r.Context(), c, id)
 	if err != nil {
 		return err
-	}
-	if s.MailQueued != nil {
-		s.MailQueued()
 	}
 	return writeJSON(w, http.StatusOK, recordJSON{modCampaigns, rec})
 }

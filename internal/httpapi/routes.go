@@ -69,8 +69,8 @@ func (s *Server) foundationRoutes() []Route {
 // (recordRoutes), declaring the permission the description names; the
 // special ones are listed here.
 func (s *Server) moduleRoutes() []Route {
-	comments := noteRoutes{s, records.TicketComments, "tickets.edit"}
-	messages := noteRoutes{s, records.ChatMessages, "chat.use"}
+	comments := noteRoutes{s, records.TicketComments}
+	messages := noteRoutes{s, records.ChatMessages}
 	return append([]Route{
 		{"GET /api/v1/search", need(authz.SignedIn), s.search}, // each module within its own view reach
 		{"GET /api/v1/reports/summary", need("reports.view"), s.reportSummary},
@@ -89,5 +89,6 @@ func (s *Server) moduleRoutes() []Route {
 		{"GET /api/v1/campaigns/{id}/recipients", need("mailer.view"), s.campaignRecipients},
 		{"POST /api/v1/campaigns/{id}/send", need("mailer.send"), s.sendCampaign},
 		{"POST /api/v1/leads/{id}/convert", need("leads.convert"), s.convertLead},
+		{"POST /api/v1/estimates/{id}/convert", need("invoices.create"), s.convertEstimate}, // estimate in view
 	}, s.recordRoutes()...)
 }
