@@ -36,12 +36,3 @@ func EstimateInvoice(estimate Record, number, issuedOn string) Input {
 	}
 	return Input{CustomerID: estimate.CustomerID, Values: v, Lines: &lines}
 }
-
-// SuggestInvoiceNumber proposes an invoice number for an estimate:
-// "EST-2026-001" becomes "INV-2026-001"; other numbers get "INV-" before.
-func SuggestInvoiceNumber(estimateNumber string) string {
-	if rest, ok := strings.CutPrefix(estimateNumber, "EST"); ok {
-		return "INV" + rest
-	}
-	return "INV-" + estimateNumber
-}

@@ -27,7 +27,4 @@ func TestEstimateConversionNeedsInvoicesCreateOnTheEstimatesCustomer(t *testing.
 		len(*in.Lines) != 1 || (*in.Lines)[0].Amount != 0 {
 		t.Fatalf("invoice input %+v", in)
 	}
-	if SuggestInvoiceNumber("EST-2026-001") != "INV-2026-001" || SuggestInvoiceNumber("42") != "INV-42" {
-		t.Error("suggested numbers")
-	}
 }
