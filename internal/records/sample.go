@@ -6,6 +6,9 @@ import "time"
 // of which apply. The store turns it into WHERE conditions with
 // arguments; no part of it is SQL text.
 type Match struct {
+	// Customer: only this customer's records (a customer's hub). It
+	// narrows the reach, never widens it.
+	Customer int64
 	// Ref and RefID: records whose Ref field Ref points to RefID (an
 	// invoice's payments, a ticket's time logs).
 	Ref   string

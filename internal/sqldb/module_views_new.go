@@ -22,7 +22,14 @@ var modEstimates = records.MustLookup("estimates")
 func (db *DB) SampleRecords(ctx context.Context, accountID int64, m *records.Module, match records.Match, limit int, reaches ...records.Reach) (records.Sample, error) {
 	out := records.Sample{Items: []records.Record{}}
 	l := listQuery{}
-	l.add("account_id = ?", accountID)
+	if match.Ref != "" {
+		// The records pointing to one record: the reference's own index
+		// finds them; the plus keeps the planner from walking all the
+		// account's rows in id order instead.
+		l.add("+account_id = ?", accountID)
+	} else {
+		l.add("account_id = ?", accountID)
+	}
 	if !db.reachWhere(&l, m, reaches) {
 		return out, nil
 	}
@@ -55,6 +62,10 @@ func (db *DB) SampleRecords(ctx context.Context, accountID int64, m *records.Mod
 // matchWhere adds a match's conditions and returns the ORDER BY. Column
 // names come from the module's description, never from the match.
 func matchWhere(l *listQuery, m *records.Module, match records.Match) (string, error) {
+	if match.Customer != 0 {
+		// An equality, not a list: the planner walks the customer's index.
+		l.add("customer_id = ?", match.Customer)
+	}
 	if match.Ref != "" {
 		f, ok := m.Field(match.Ref)
 		if !ok || f.Kind != records.Ref {
@@ -86,8 +97,9 @@ func matchWhere(l *listQuery, m *records.Module, match records.Match) (string, e
 	return m.Order + ", id", nil
 }
 
-// RecordTitles names the records of m among ids that lie within every
-// reach, by their title column; the others are simply absent.
+// RecordTitles names the records of m among ids (a page's worth) that
+// lie within every reach, by their title column; the others are simply
+// absent.
 func (db *DB) RecordTitles(ctx context.Context, accountID int64, m *records.Module, ids []int64, reaches ...records.Reach) (map[int64]string, error) {
 	out := map[int64]string{}
 	f, ok := m.Field(m.Title)
@@ -95,8 +107,13 @@ func (db *DB) RecordTitles(ctx context.Context, accountID int64, m *records.Modu
 		return out, nil
 	}
 	l := listQuery{}
-	l.add("account_id = ?", accountID)
-	l.add(db.d.InIDs("id"), db.d.IDsArg(ids))
+	// The unary plus keeps the planner off the indexes leading with
+	// account_id: without it SQLite scans all the account's rows of a
+	// covering index instead of looking the ids up (0.4 s at 500,000
+	// assets against 0.1 ms).
+	l.add("+account_id = ?", accountID)
+	in, args := idList(ids)
+	l.add("id IN ("+in+")", args...)
 	if !db.reachWhere(&l, m, reaches) {
 		return out, nil
 	}
@@ -122,6 +139,16 @@ func (db *DB) RecordTitles(ctx context.Context, accountID int64, m *records.Modu
 	return out, rows.Err()
 }
 
+// idList spells a page's worth of ids as one placeholder each, which
+// both planners look up by primary key.
+func idList(ids []int64) (string, []any) {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	return "?" + strings.Repeat(", ?", len(ids)-1), args
+}
+
 // UserNames names the users of the account among ids: their name, or
 // their email when they have none. Only ids a visible record refers to
 // are asked for; the account's staff list is never read here.
@@ -130,7 +157,8 @@ func (db *DB) UserNames(ctx context.Context, accountID int64, ids []int64) (map[
 	if len(ids) == 0 {
 		return out, nil
 	}
-	rows, err := db.query(ctx, db.rdb, `SELECT id, name, email FROM users WHERE account_id = ? AND `+db.d.InIDs("id"), accountID, db.d.IDsArg(ids))
+	in, args := idList(ids)
+	rows, err := db.query(ctx, db.rdb, `SELECT id, name, email FROM users WHERE +account_id = ? AND id IN (`+in+`)`, append([]any{accountID}, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("user names: %w", err)
 	}

@@ -135,6 +135,8 @@ func TestSamplesStayWithinReachAndMatch(t *testing.T) {
 				{"a ticket's time logs out of reach", timelogs, records.Match{Ref: "ticket_id", RefID: ticketsX[0]}, []records.Reach{{Customers: access.Only(y)}}, 0},
 				{"the first day's appointments", appts, records.Match{Between: "starts_at", From: day, To: day.Add(24 * time.Hour)}, []records.Reach{onlyX}, 2},
 				{"two reaches both apply", tickets, records.Match{}, []records.Reach{everything, onlyX}, 5},
+				{"a customer's records", tickets, records.Match{Customer: x}, []records.Reach{everything}, 5},
+				{"a customer narrows the reach, never widens it", tickets, records.Match{Customer: y}, []records.Reach{onlyX}, 0},
 			} {
 				t.Run(tc.name, func(t *testing.T) {
 					s, err := db.SampleRecords(ctx, a.ID, tc.m, tc.match, 2, tc.reaches...)

@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"time"
 
-	"gatehouse/internal/access"
 	"gatehouse/internal/authz"
 	"gatehouse/internal/gatehouse"
 	"gatehouse/internal/records"
@@ -74,16 +73,16 @@ func (s *Server) hubSections(ctx context.Context, c *authz.Caller, b *nameBook, 
 	for _, part := range parts {
 		m := records.MustLookup(part.module)
 		reach := records.ViewReach(m, c.Grants)
-		reaches := []records.Reach{reach}
+		match := part.match
 		if customer != 0 {
 			if !reach.Touches(customer) {
 				continue
 			}
-			reaches = append(reaches, records.Reach{Customers: access.Only(customer)})
+			match.Customer = customer
 		} else if reach.Customers.Empty() && (reach.OwnerID == 0 || reach.Own.Empty()) {
 			continue // a home page lists customers' records: a shared library alone is not work to do
 		}
-		sample, err := s.store.SampleRecords(ctx, c.AccountID, m, part.match, limit, reaches...)
+		sample, err := s.store.SampleRecords(ctx, c.AccountID, m, match, limit, reach)
 		if err != nil {
 			return nil, err
 		}
