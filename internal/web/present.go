@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -34,7 +35,11 @@ func zoneOf(r *http.Request) *time.Location {
 	if err != nil {
 		return time.UTC
 	}
-	return loadZone(c.Value)
+	name, err := url.PathUnescape(c.Value)
+	if err != nil {
+		return time.UTC
+	}
+	return loadZone(name)
 }
 
 // loadZone finds a zone by IANA name; a malformed or unknown name is UTC.

@@ -224,10 +224,10 @@
   function timeZone() {
     var tz = "";
     try { tz = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { return; }
-    if (!tz) return;
+    if (!/^[A-Za-z0-9_+\-\/]+$/.test(tz)) return; // an IANA name, as the cookie carries it
     var m = document.cookie.match(/(?:^|; )gatehouse_tz=([^;]*)/);
-    if (m && decodeURIComponent(m[1]) === tz) return;
-    document.cookie = "gatehouse_tz=" + encodeURIComponent(tz) + "; path=/; max-age=31536000; samesite=lax";
+    if (m && m[1] === tz) return;
+    document.cookie = "gatehouse_tz=" + tz + "; path=/; max-age=31536000; samesite=lax";
     var shown = document.querySelector("[data-tz]");
     if (shown && shown.getAttribute("data-tz") !== tz && !sessionStorage.getItem("gatehouse_tz_reloaded")) {
       sessionStorage.setItem("gatehouse_tz_reloaded", "1");
