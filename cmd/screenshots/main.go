@@ -193,7 +193,7 @@ func (s *shooter) tour(ctx context.Context, db *sqldb.DB) error {
 		return page.Items[0].ID, nil
 	}
 	ids := map[string]int64{}
-	for _, m := range []string{"tickets", "script-runs", "estimates", "policies", "chats", "campaigns"} {
+	for _, m := range []string{"tickets", "script-runs", "estimates", "policies", "chats", "campaigns", "assets", "contacts"} {
 		if ids[m], err = first(m); err != nil {
 			return err
 		}
@@ -255,6 +255,9 @@ func (s *shooter) tour(ctx context.Context, db *sqldb.DB) error {
 		{"chat", func() error { return s.open(fmt.Sprintf("/chats/%d", ids["chats"])) }},
 		{"campaign-send", func() error { return s.open(fmt.Sprintf("/campaigns/%d/send", ids["campaigns"])) }},
 		{"appointment-new", func() error { return s.open("/appointments/new") }},
+		{"asset", func() error { return s.open(fmt.Sprintf("/assets/%d", ids["assets"])) }},
+		{"time-log-new", func() error { return s.open(fmt.Sprintf("/timelogs/new?ticket_id=%d", ids["tickets"])) }},
+		{"contact-delete", func() error { return s.open(fmt.Sprintf("/contacts/%d/delete", ids["contacts"])) }},
 	}
 	for _, st := range steps {
 		if err := st.run(); err != nil {

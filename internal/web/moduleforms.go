@@ -357,6 +357,9 @@ func (h modulePages) buildForm(ctx context.Context, c *authz.Caller, p *moduleFo
 		}
 		ff := formField{Name: f.Name, Label: labelOf(h.m, f.Name), Value: formValue(f, v[f.Name], fc.loc), Required: f.Required,
 			Max: f.Max, Invalid: p.Err.Is(f.Name)}
+		if f.Kind == records.Int && f.Min > 0 && ff.Value == "0" {
+			ff.Value = "" // nothing entered yet, not a value below the minimum
+		}
 		if err := h.control(ctx, c, f, &ff, v, fc, p.New, cur); err != nil {
 			return err
 		}
@@ -736,11 +739,16 @@ type moduleDeletePage struct {
 	Title    string
 	Customer cell
 	Blockers []blocker // records that keep it from being deleted
+	GoesWith []string  // what is deleted with it
+	Unlinked []string  // what stays, without its link to it
 	Err      *formError
 }
 
-// deleteForm asks before deleting, and says what keeps a record from
-// going: records that must keep pointing to it (an invoice's payments).
+// deleteForm asks before deleting, and says what that does: records that
+// keep it from going (an invoice's payments), records deleted with it (an
+// asset's alerts and runs, a ticket's comments) and records that lose
+// their link to it. Counts are within the viewer's reach; a module the
+// viewer cannot see is named without a count.
 func (h modulePages) deleteForm(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
 	rec, err := h.changeable(r, c, h.m.Delete)
 	if err != nil {
@@ -755,19 +763,36 @@ func (h modulePages) renderDelete(w http.ResponseWriter, r *http.Request, c *aut
 	b.note(h.m, rec)
 	p := moduleDeletePage{Module: moduleLabel(h.m), Key: h.m.Key, Noun: h.m.Noun, ID: rec.ID, Err: fe}
 	for _, rel := range relations[h.m.Key] {
-		if !rel.f.Restrict {
+		reach := records.ViewReach(rel.m, c.Grants)
+		if reach.None() || (rec.CustomerID != 0 && !reach.Touches(rec.CustomerID)) {
+			if rel.f.Name == rel.m.CustomerFrom && !rel.f.Restrict {
+				p.GoesWith = append(p.GoesWith, "any "+rel.m.Noun+"s")
+			}
 			continue
 		}
-		n, err := h.s.store.SampleRecords(ctx, c.AccountID, rel.m, records.Match{Ref: rel.f.Name, RefID: rec.ID}, 0, records.ViewReach(rel.m, c.Grants))
+		n, err := h.s.store.SampleRecords(ctx, c.AccountID, rel.m, records.Match{Ref: rel.f.Name, RefID: rec.ID}, 0, reach)
 		if err != nil {
 			return err
 		}
-		if n.Total > 0 {
-			noun := rel.m.Noun
-			if n.Total > 1 {
-				noun += "s"
-			}
-			p.Blockers = append(p.Blockers, blocker{Count: n.Total, Noun: noun})
+		if n.Total == 0 {
+			continue
+		}
+		counted := fmt.Sprintf("%d %s", n.Total, rel.m.Noun)
+		if n.Total > 1 {
+			counted += "s"
+		}
+		switch {
+		case rel.f.Restrict:
+			p.Blockers = append(p.Blockers, blocker{Count: n.Total, Noun: strings.TrimPrefix(counted, fmt.Sprint(n.Total)+" ")})
+		case rel.f.Name == rel.m.CustomerFrom:
+			p.GoesWith = append(p.GoesWith, counted)
+		default:
+			p.Unlinked = append(p.Unlinked, counted)
+		}
+	}
+	for _, kind := range records.NoteKinds() {
+		if kind.Parent == h.m.Key {
+			p.GoesWith = append(p.GoesWith, "its "+kind.Noun+"s")
 		}
 	}
 	if err := b.load(ctx); err != nil {

@@ -148,7 +148,7 @@ func formatDate(s string) string {
 
 // formatTime shows an instant in the viewer's zone.
 func formatTime(t time.Time, loc *time.Location) string {
-	return t.In(loc).Format("Mon 2 Jan 2006, 15:04 MST")
+	return t.In(loc).Format("2 Jan 2006, 15:04 MST")
 }
 
 func timeCell(t time.Time, loc *time.Location) cell {
