@@ -31,7 +31,6 @@ var (
 	modInvoices     = records.MustLookup("invoices")
 	modPayments     = records.MustLookup("payments")
 	modAppointments = records.MustLookup("appointments")
-	modTickets      = records.MustLookup("tickets")
 
 	permMailerSend  = catalog.MustLookup("mailer.send")
 	permMailerView  = catalog.MustLookup("mailer.view")

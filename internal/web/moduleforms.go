@@ -4,14 +4,12 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
 	"gatehouse/internal/access"
 	"gatehouse/internal/authz"
-	"gatehouse/internal/catalog"
 	"gatehouse/internal/gatehouse"
 	"gatehouse/internal/records"
 )
@@ -29,7 +27,6 @@ var (
 	modCredentials = records.MustLookup("credentials")
 	modLeads       = records.MustLookup("leads")
 	modContacts    = records.MustLookup("contacts")
-	permScriptsRun = catalog.MustLookup("scripts.run")
 )
 
 // moduleFormRoutes declare each change with the permission the module's
@@ -414,13 +411,17 @@ func (h modulePages) control(ctx context.Context, c *authz.Caller, f records.Fie
 		if f.Fixed && !create {
 			return h.fixedRef(ctx, c, f, ff, v)
 		}
-		opts, err := h.refOptions(ctx, c, f, v.Int(f.Name), fc.customer)
+		opts, more, err := h.refOptions(ctx, c, f, v.Int(f.Name), fc.customer)
 		if err != nil {
 			return err
 		}
 		ff.Control, ff.Options = "select", opts
 		if f.SameCustomer {
 			ff.Help = "Only a " + records.MustLookup(f.Ref).Noun + " of the record's own customer can be linked."
+		}
+		if more {
+			ff.Help = strings.TrimSpace(ff.Help + fmt.Sprintf(" The first %d are listed; start from the %s's own page for others.",
+				refPickerLimit, records.MustLookup(f.Ref).Noun))
 		}
 	case records.UserRef:
 		opts, err := h.s.userOptions(ctx, c, v.Int(f.Name))
@@ -500,9 +501,9 @@ const refPickerLimit = 200
 // it and the customer is known, and, for the record the new one takes its
 // customer from, to customers the caller may create on — labelled with
 // their customer. The store checks the choice again.
-func (h modulePages) refOptions(ctx context.Context, c *authz.Caller, f records.Field, current, customer int64) ([]choice, error) {
+func (h modulePages) refOptions(ctx context.Context, c *authz.Caller, f records.Field, current, customer int64) (opts []choice, more bool, err error) {
 	rm := records.MustLookup(f.Ref)
-	opts := []choice{{Value: "", Label: "None"}}
+	opts = []choice{{Value: "", Label: "None"}}
 	if f.Required {
 		opts[0].Label = "Choose a " + rm.Noun + "…"
 	}
@@ -517,12 +518,15 @@ func (h modulePages) refOptions(ctx context.Context, c *authz.Caller, f records.
 	}
 	page, err := h.s.store.ListRecords(ctx, c.AccountID, rm, gatehouse.ListFilter{Limit: refPickerLimit}, reaches...)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	b := h.s.newBook(c, time.UTC)
 	b.note(rm, page.Items...)
+	if current != 0 {
+		b.wantRecords[rm.Key] = append(b.wantRecords[rm.Key], current)
+	}
 	if err := b.load(ctx); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	found := current == 0
 	for _, rec := range page.Items {
@@ -530,10 +534,10 @@ func (h modulePages) refOptions(ctx context.Context, c *authz.Caller, f records.
 		opts = append(opts, choice{Value: strconv.FormatInt(rec.ID, 10), Label: b.title(rm, rec) + " (" + b.customerName(rm, rec.CustomerID) + ")",
 			Selected: rec.ID == current})
 	}
-	if !found {
-		opts = append(opts, choice{Value: strconv.FormatInt(current, 10), Label: capitalize(rm.Noun) + " #" + strconv.FormatInt(current, 10), Selected: true})
+	if !found { // beyond the first page, or out of the viewer's sight
+		opts = append(opts, choice{Value: strconv.FormatInt(current, 10), Label: b.ref(rm.Key, current).Text, Selected: true})
 	}
-	return opts, nil
+	return opts, page.NextCursor != "", nil
 }
 
 // userOptions offers the account's users to holders of users.view; to
@@ -821,12 +825,4 @@ func (h modulePages) delete(w http.ResponseWriter, r *http.Request, c *authz.Cal
 	}
 	redirect(w, r, "/"+h.m.Key, "Deleted "+h.m.Noun+" "+recordTitle(h.m, rec)+".")
 	return nil
-}
-
-// linkWith adds query values to a path.
-func linkWith(path string, v url.Values) string {
-	if len(v) == 0 {
-		return path
-	}
-	return path + "?" + v.Encode()
 }
