@@ -75,6 +75,7 @@ type moduleDetailPage struct {
 	CanEdit   bool
 	CanDelete bool
 	Zone      string
+	Posted    bool // shown in answer to a form: never loaded again by script
 	Notes     *notesSection
 	Related   []relatedSection
 
@@ -148,7 +149,8 @@ func (h modulePages) renderDetail(w http.ResponseWriter, r *http.Request, c *aut
 	b := h.s.newBook(c, loc)
 	b.note(h.m, rec)
 	p := moduleDetailPage{Module: moduleLabel(h.m), Key: h.m.Key, Noun: h.m.Noun, ID: rec.ID, HasLines: h.m.Lines,
-		Secret: h.m.Secret && rec.HasSecret, Zone: loc.String(), Revealed: x.Revealed, RevealErr: x.errFor("reveal")}
+		Secret: h.m.Secret && rec.HasSecret, Zone: loc.String(), Revealed: x.Revealed, RevealErr: x.errFor("reveal"),
+		Posted: r.Method != http.MethodGet}
 	p.CanEdit = mayChange(h.m, c, h.m.Edit, rec)
 	p.CanDelete = mayChange(h.m, c, h.m.Delete, rec)
 	related, err := h.related(ctx, c, b, rec)
