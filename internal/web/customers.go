@@ -80,6 +80,8 @@ func (s *Server) handleCustomerSearch(w http.ResponseWriter, r *http.Request, c 
 
 type customerPage struct {
 	Customer  gatehouse.Customer
+	Hub       []hubSection // the customer's records, module by module, within the viewer's reach
+	Zone      string
 	Groups    []gatehouse.SecurityGroup // the groups reaching the customer, if the viewer may see groups
 	ShowGroup bool
 	CanEdit   bool
@@ -96,6 +98,11 @@ func (s *Server) handleCustomerShow(w http.ResponseWriter, r *http.Request, c *a
 		return err
 	}
 	p := customerPage{Customer: cu, CanEdit: c.Grants.Check(permCustomersEdit, id), CanDelete: c.Grants.Check(permCustomersDelete, id)}
+	loc := zoneOf(r)
+	if p.Hub, err = s.customerHubOf(r.Context(), c, loc, id); err != nil {
+		return err
+	}
+	p.Zone = loc.String()
 	if c.Grants.Holds(permGroupsView) {
 		p.ShowGroup = true
 		groups, err := s.allGroups(r.Context(), c.AccountID)

@@ -7,8 +7,8 @@ package web
 
 import (
 	"bytes"
-	"errors"
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -45,6 +45,13 @@ type Store interface {
 	CreateRecord(ctx context.Context, accountID int64, m *records.Module, allow records.Reach, in records.Input) (records.Record, error)
 	UpdateRecord(ctx context.Context, accountID int64, m *records.Module, id int64, in records.Input, reaches ...records.Reach) (records.Record, error)
 	DeleteRecord(ctx context.Context, accountID int64, m *records.Module, id int64, reaches ...records.Reach) error
+	Notes(ctx context.Context, accountID int64, kind records.NoteKind, parentID int64, f gatehouse.ListFilter, reaches ...records.Reach) (gatehouse.Page[records.Note], error)
+
+	// The readable pages' reads besides the lists: samples of related
+	// records and the names behind references, each within a reach.
+	SampleRecords(ctx context.Context, accountID int64, m *records.Module, match records.Match, limit int, reaches ...records.Reach) (records.Sample, error)
+	RecordTitles(ctx context.Context, accountID int64, m *records.Module, ids []int64, reaches ...records.Reach) (map[int64]string, error)
+	UserNames(ctx context.Context, accountID int64, ids []int64) (map[int64]string, error)
 }
 
 // Server serves the web admin.
