@@ -5679,6 +5679,19 @@ type Estimate struct {
 // EstimateStatus Example: draft
 type EstimateStatus string
 
+// EstimateConversionRequest defines model for EstimateConversionRequest.
+type EstimateConversionRequest struct {
+	// IssuedOn YYYY-MM-DD; default today (UTC)
+	//
+	// Example: 2026-11-26
+	IssuedOn *string `json:"issued_on,omitempty"`
+
+	// Number the new invoice's number
+	//
+	// Example: INV-2026-0042
+	Number *string `json:"number,omitempty"`
+}
+
 // EstimateCreate defines model for EstimateCreate.
 type EstimateCreate struct {
 	// Currency an ISO 4217 currency code
@@ -5943,6 +5956,11 @@ type Invoice struct {
 	// Example: 2026-02-15
 	DueOn string `json:"due_on"`
 
+	// EstimateId the id of an estimate, or null
+	//
+	// Example: 42
+	EstimateId *string `json:"estimate_id,omitempty"`
+
 	// Id an id: a string of digits
 	//
 	// Example: 42
@@ -6123,6 +6141,11 @@ type Lead struct {
 	// CreatedAt Example: 2026-01-31T09:30:00Z
 	CreatedAt time.Time `json:"created_at"`
 
+	// Currency an ISO 4217 currency code
+	//
+	// Example: USD
+	Currency string `json:"currency"`
+
 	// CustomerId the owning customer; null for a shared-library or account-level record
 	//
 	// Example: 42
@@ -6176,6 +6199,11 @@ type LeadCreate struct {
 	// Company Example: Replaced the toner and tested a print
 	Company *string `json:"company,omitempty"`
 
+	// Currency an ISO 4217 currency code
+	//
+	// Example: USD
+	Currency *string `json:"currency,omitempty"`
+
 	// CustomerId the owning customer; fixed after creation
 	//
 	// Example: 42
@@ -6221,6 +6249,11 @@ type LeadList struct {
 type LeadUpdate struct {
 	// Company Example: Replaced the toner and tested a print
 	Company *string `json:"company,omitempty"`
+
+	// Currency an ISO 4217 currency code
+	//
+	// Example: USD
+	Currency *string `json:"currency,omitempty"`
 
 	// Email an email address, or empty
 	//
@@ -6869,6 +6902,9 @@ type Ticket struct {
 	// Example: 42
 	Id string `json:"id"`
 
+	// Number Example: 1
+	Number *int64 `json:"number,omitempty"`
+
 	// Priority Example: low
 	Priority TicketPriority `json:"priority"`
 
@@ -7097,7 +7133,7 @@ type Token struct {
 	Name string `json:"name"`
 
 	// Permissions the token's limit; null: all of its owner's permissions
-	Permissions []TokenPermissions `json:"permissions"`
+	Permissions *[]TokenPermissions `json:"permissions"`
 
 	// Token the token itself: only in the create response, shown once
 	//
@@ -7996,6 +8032,9 @@ type PostEstimatesJSONRequestBody = EstimateCreate
 
 // PatchEstimatesByIdJSONRequestBody defines body for PatchEstimatesById for application/json ContentType.
 type PatchEstimatesByIdJSONRequestBody = EstimateUpdate
+
+// PostEstimatesByIdConvertJSONRequestBody defines body for PostEstimatesByIdConvert for application/json ContentType.
+type PostEstimatesByIdConvertJSONRequestBody = EstimateConversionRequest
 
 // PostInvoicesJSONRequestBody defines body for PostInvoices for application/json ContentType.
 type PostInvoicesJSONRequestBody = InvoiceCreate
@@ -9288,6 +9327,24 @@ type ClientInterface interface {
 	//
 	// Corresponds with PATCH /api/v1/estimates/{id} (the `PatchEstimatesById` operationId).
 	PatchEstimatesById(ctx context.Context, id string, body PatchEstimatesByIdJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostEstimatesByIdConvertWithBody Convert an estimate into a draft invoice
+	//
+	// Needs `invoices.create`; records outside the caller's scope answer 404.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/estimates/{id}/convert (the `PostEstimatesByIdConvert` operationId).
+	PostEstimatesByIdConvertWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostEstimatesByIdConvert Convert an estimate into a draft invoice
+	//
+	// Needs `invoices.create`; records outside the caller's scope answer 404.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/estimates/{id}/convert (the `PostEstimatesByIdConvert` operationId).
+	PostEstimatesByIdConvert(ctx context.Context, id string, body PostEstimatesByIdConvertJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetInvoices List invoices in the caller's reach
 	//
@@ -11747,6 +11804,44 @@ func (c *Client) PatchEstimatesByIdWithBody(ctx context.Context, id string, cont
 // Corresponds with PATCH /api/v1/estimates/{id} (the `PatchEstimatesById` operationId).
 func (c *Client) PatchEstimatesById(ctx context.Context, id string, body PatchEstimatesByIdJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPatchEstimatesByIdRequest(c.Server, id, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostEstimatesByIdConvertWithBody Convert an estimate into a draft invoice
+//
+// Needs `invoices.create`; records outside the caller's scope answer 404.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/estimates/{id}/convert (the `PostEstimatesByIdConvert` operationId).
+func (c *Client) PostEstimatesByIdConvertWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostEstimatesByIdConvertRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostEstimatesByIdConvert Convert an estimate into a draft invoice
+//
+// Needs `invoices.create`; records outside the caller's scope answer 404.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/estimates/{id}/convert (the `PostEstimatesByIdConvert` operationId).
+func (c *Client) PostEstimatesByIdConvert(ctx context.Context, id string, body PostEstimatesByIdConvertJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostEstimatesByIdConvertRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -17078,6 +17173,53 @@ func NewPatchEstimatesByIdRequestWithBody(server string, id string, contentType 
 	return req, nil
 }
 
+// NewPostEstimatesByIdConvertRequest calls the generic PostEstimatesByIdConvert builder with application/json body
+func NewPostEstimatesByIdConvertRequest(server string, id string, body PostEstimatesByIdConvertJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPostEstimatesByIdConvertRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewPostEstimatesByIdConvertRequestWithBody constructs an http.Request for the PostEstimatesByIdConvert method, with any body, and a specified content type
+func NewPostEstimatesByIdConvertRequestWithBody(server string, id string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/estimates/%s/convert", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetInvoicesRequest constructs an http.Request for the GetInvoices method
 func NewGetInvoicesRequest(server string, params *GetInvoicesParams) (*http.Request, error) {
 	var err error
@@ -21396,6 +21538,24 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PATCH /api/v1/estimates/{id} (the `PatchEstimatesById` operationId).
 	PatchEstimatesByIdWithResponse(ctx context.Context, id string, body PatchEstimatesByIdJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchEstimatesByIdResponse, error)
+
+	// PostEstimatesByIdConvertWithBodyWithResponse Convert an estimate into a draft invoice
+	//
+	// Needs `invoices.create`; records outside the caller's scope answer 404.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/estimates/{id}/convert (the `PostEstimatesByIdConvert` operationId).
+	PostEstimatesByIdConvertWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostEstimatesByIdConvertResponse, error)
+
+	// PostEstimatesByIdConvertWithResponse Convert an estimate into a draft invoice
+	//
+	// Needs `invoices.create`; records outside the caller's scope answer 404.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/estimates/{id}/convert (the `PostEstimatesByIdConvert` operationId).
+	PostEstimatesByIdConvertWithResponse(ctx context.Context, id string, body PostEstimatesByIdConvertJSONRequestBody, reqEditors ...RequestEditorFn) (*PostEstimatesByIdConvertResponse, error)
 
 	// GetInvoicesWithResponse List invoices in the caller's reach
 	//
@@ -29166,6 +29326,117 @@ func (r PatchEstimatesByIdResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r PatchEstimatesByIdResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PostEstimatesByIdConvertResponse503Headers the declared response headers of an HTTP 503 response for PostEstimatesByIdConvert
+type PostEstimatesByIdConvertResponse503Headers struct {
+	RetryAfter *int
+}
+
+type PostEstimatesByIdConvertResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Invoice
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Invalid
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *TooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *MediaType
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Internal
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostEstimatesByIdConvertResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r PostEstimatesByIdConvertResponse) GetJSON201() *Invoice {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PostEstimatesByIdConvertResponse) GetApplicationproblemJSON400() *Invalid {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PostEstimatesByIdConvertResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PostEstimatesByIdConvertResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PostEstimatesByIdConvertResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PostEstimatesByIdConvertResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PostEstimatesByIdConvertResponse) GetApplicationproblemJSON413() *TooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r PostEstimatesByIdConvertResponse) GetApplicationproblemJSON415() *MediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r PostEstimatesByIdConvertResponse) GetApplicationproblemJSON500() *Internal {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r PostEstimatesByIdConvertResponse) GetApplicationproblemJSON503() *Unavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r PostEstimatesByIdConvertResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PostEstimatesByIdConvertResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PostEstimatesByIdConvertResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PostEstimatesByIdConvertResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -37243,6 +37514,36 @@ func (c *ClientWithResponses) PatchEstimatesByIdWithResponse(ctx context.Context
 	return ParsePatchEstimatesByIdResponse(rsp)
 }
 
+// PostEstimatesByIdConvertWithBodyWithResponse Convert an estimate into a draft invoice
+//
+// Needs `invoices.create`; records outside the caller's scope answer 404.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/estimates/{id}/convert (the `PostEstimatesByIdConvert` operationId).
+func (c *ClientWithResponses) PostEstimatesByIdConvertWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostEstimatesByIdConvertResponse, error) {
+	rsp, err := c.PostEstimatesByIdConvertWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostEstimatesByIdConvertResponse(rsp)
+}
+
+// PostEstimatesByIdConvertWithResponse Convert an estimate into a draft invoice
+//
+// Needs `invoices.create`; records outside the caller's scope answer 404.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/estimates/{id}/convert (the `PostEstimatesByIdConvert` operationId).
+func (c *ClientWithResponses) PostEstimatesByIdConvertWithResponse(ctx context.Context, id string, body PostEstimatesByIdConvertJSONRequestBody, reqEditors ...RequestEditorFn) (*PostEstimatesByIdConvertResponse, error) {
+	rsp, err := c.PostEstimatesByIdConvert(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostEstimatesByIdConvertResponse(rsp)
+}
+
 // GetInvoicesWithResponse List invoices in the caller's reach
 //
 // Needs `invoices.view`; records outside the caller's scope answer 404.
@@ -44977,6 +45278,108 @@ func ParsePatchEstimatesByIdResponse(rsp *http.Response) (*PatchEstimatesByIdRes
 	switch {
 	case rsp.StatusCode == 503:
 		var headers PatchEstimatesByIdResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePostEstimatesByIdConvertResponse parses an HTTP response from a PostEstimatesByIdConvertWithResponse call
+func ParsePostEstimatesByIdConvertResponse(rsp *http.Response) (*PostEstimatesByIdConvertResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PostEstimatesByIdConvertResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Invoice
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest MediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostEstimatesByIdConvertResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

@@ -358,7 +358,7 @@ func (m *Main) Run(ctx context.Context) error {
 	m.API = httpapi.New(db, uc, gate, m.Log)
 	m.API.Metrics = met.Handler()
 	m.API.WriteTimeout = m.timeout(m.Config.WriteTimeout, defaultWriteTimeout)
-	if err := m.startMailer(); err != nil {
+	if err := m.startMailer(uc); err != nil {
 		return err
 	}
 	if m.Web, err = web.New(db, uc, gate, m.Log); err != nil {
@@ -475,7 +475,7 @@ func (m *Main) openVault() (*vault.Vault, error) {
 }
 
 // startMailer delivers the outbox over SMTP when a server is configured.
-func (m *Main) startMailer() error {
+func (m *Main) startMailer(uc *usecase.Service) error {
 	if m.Config.SMTP.Addr == "" {
 		return nil
 	}
@@ -483,7 +483,7 @@ func (m *Main) startMailer() error {
 		return errors.New("--smtp-from is required with --smtp-addr")
 	}
 	m.Mailer = mailer.New(m.DB, m.Config.SMTP, m.Log)
-	m.API.MailQueued = m.Mailer.Wake
+	uc.MailQueued = m.Mailer.Wake
 	ctx, cancel := context.WithCancel(context.Background())
 	m.stopMail, m.mailDone = cancel, make(chan struct{})
 	go func() {

@@ -187,6 +187,19 @@ func (s *shooter) tour(ctx context.Context, db *sqldb.DB) error {
 		return fmt.Errorf("a demo invoice of Acme Dental: %v", err)
 	}
 	invoice := invoices.Items[0].ID
+	first := func(module string) (int64, error) {
+		page, err := db.ListRecords(ctx, acct.ID, records.MustLookup(module), gatehouse.ListFilter{Limit: 1}, records.Reach{Customers: access.Only(acme)})
+		if err != nil || len(page.Items) == 0 {
+			return 0, fmt.Errorf("a demo %s of Acme Dental: %v", module, err)
+		}
+		return page.Items[0].ID, nil
+	}
+	ids := map[string]int64{}
+	for _, m := range []string{"tickets", "script-runs", "estimates", "policies", "chats", "campaigns", "assets", "contacts"} {
+		if ids[m], err = first(m); err != nil {
+			return err
+		}
+	}
 
 	if err := s.open("/signin"); err != nil {
 		return err
@@ -220,15 +233,33 @@ func (s *shooter) tour(ctx context.Context, db *sqldb.DB) error {
 		{"audit-log", func() error { return s.open("/audit") }},
 		{"asset-new", func() error { return s.open(fmt.Sprintf("/assets/new?customer=%d", acme)) }},
 		{"invoice-edit", func() error { return s.open(fmt.Sprintf("/invoices/%d/edit", invoice)) }},
-		{"co-managed-customers", func() error {
+		{"invoice", func() error { return s.open(fmt.Sprintf("/invoices/%d", invoice)) }},
+		{"customer-hub", func() error { return s.open(fmt.Sprintf("/customers/%d", acme)) }},
+		{"home", func() error { return s.open("/") }},
+		{"calendar-week", func() error { return s.open("/calendar") }},
+		{"calendar-month", func() error { return s.open("/calendar?view=month") }},
+		{"co-managed-home", func() error {
 			if err := s.submit(".who button[type=submit]"); err != nil {
 				return err
 			}
 			if err := s.signIn("it@acme-dental.example", "demo-acme-pass"); err != nil {
 				return err
 			}
-			return s.open("/customers")
+			return s.open("/")
 		}},
+		{"co-managed-customers", func() error { return s.open("/customers") }},
+		{"co-managed-customer-hub", func() error { return s.open(fmt.Sprintf("/customers/%d", acme)) }},
+		{"ticket", func() error { return s.open(fmt.Sprintf("/tickets/%d", ids["tickets"])) }},
+		{"tickets", func() error { return s.open("/tickets") }},
+		{"script-run", func() error { return s.open(fmt.Sprintf("/script-runs/%d", ids["script-runs"])) }},
+		{"estimate", func() error { return s.open(fmt.Sprintf("/estimates/%d", ids["estimates"])) }},
+		{"policy", func() error { return s.open(fmt.Sprintf("/policies/%d", ids["policies"])) }},
+		{"chat", func() error { return s.open(fmt.Sprintf("/chats/%d", ids["chats"])) }},
+		{"campaign-send", func() error { return s.open(fmt.Sprintf("/campaigns/%d/send", ids["campaigns"])) }},
+		{"appointment-new", func() error { return s.open("/appointments/new") }},
+		{"asset", func() error { return s.open(fmt.Sprintf("/assets/%d", ids["assets"])) }},
+		{"time-log-new", func() error { return s.open(fmt.Sprintf("/timelogs/new?ticket_id=%d", ids["tickets"])) }},
+		{"contact-delete", func() error { return s.open(fmt.Sprintf("/contacts/%d/delete", ids["contacts"])) }},
 	}
 	for _, st := range steps {
 		if err := st.run(); err != nil {

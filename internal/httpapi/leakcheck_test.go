@@ -61,6 +61,7 @@ var routeAnswers = map[string]string{
 	"/api/v1/leads/{id}/convert":                    "",
 	"/api/v1/users/{id}/tokens":                     "tokens",
 	"/api/v1/customers/{id}/archive":                "customers",
+	"/api/v1/estimates/{id}/convert":                "invoices",
 	"/api/v1/customers/{id}/unarchive":              "customers",
 	"/api/v1/users/{id}/tokens/{token_id}":          "tokens",
 }

@@ -140,16 +140,11 @@ func (h moduleHandler) create(w http.ResponseWriter, r *http.Request, c *authz.C
 	if err != nil {
 		return err
 	}
-	for _, f := range h.m.Fields {
-		if _, given := req.Values[f.Name]; f.CallerDefault && !given {
-			req.Values[f.Name] = c.UserID
-		}
-	}
 	in, err := h.s.input(c, h.m, req)
 	if err != nil {
 		return err
 	}
-	rec, err := h.s.store.CreateRecord(r.Context(), c.AccountID, h.m, records.PermReach(h.m, c.Grants, h.m.Create), in)
+	rec, err := h.s.uc.CreateRecord(r.Context(), c, h.m, in)
 	if err != nil {
 		return err
 	}
@@ -169,8 +164,7 @@ func (h moduleHandler) update(w http.ResponseWriter, r *http.Request, c *authz.C
 	if err != nil {
 		return err
 	}
-	rec, err := h.s.store.UpdateRecord(r.Context(), c.AccountID, h.m, id, in,
-		records.ViewReach(h.m, c.Grants), records.PermReach(h.m, c.Grants, h.m.Edit))
+	rec, err := h.s.uc.UpdateRecord(r.Context(), c, h.m, id, in)
 	if err != nil {
 		return err
 	}
@@ -182,9 +176,7 @@ func (h moduleHandler) delete(w http.ResponseWriter, r *http.Request, c *authz.C
 	if err != nil {
 		return err
 	}
-	err = h.s.store.DeleteRecord(r.Context(), c.AccountID, h.m, id,
-		records.ViewReach(h.m, c.Grants), records.PermReach(h.m, c.Grants, h.m.Delete))
-	if err != nil {
+	if err := h.s.uc.DeleteRecord(r.Context(), c, h.m, id); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -222,7 +222,8 @@ func allowed(role string) bool { return role == roleAdmin || role == roleIn }
 // destructive calls consume their target, so allowed callers get a fresh one.
 func destructive(method, path string) bool {
 	return method == "DELETE" || path == "/api/v1/customers/{id}/security-groups" && method == "PUT" ||
-		path == "/api/v1/campaigns/{id}/send" || path == "/api/v1/leads/{id}/convert" || archiving(path)
+		path == "/api/v1/campaigns/{id}/send" || path == "/api/v1/leads/{id}/convert" || path == "/api/v1/estimates/{id}/convert" ||
+		archiving(path)
 }
 
 func archiving(path string) bool {
@@ -346,6 +347,8 @@ func (mx *matrix) request(rt httpapi.Route, role string) (method, path string, b
 		body = map[string]any{"name": "patched"}
 	case "POST /api/v1/api-clients":
 		body = map[string]any{"name": mx.unique("created client")}
+	case "POST /api/v1/estimates/{id}/convert":
+		body = map[string]any{"number": mx.unique("converted")}
 	case "POST /api/v1/tickets/{id}/comments", "POST /api/v1/chats/{id}/messages":
 		body = map[string]any{"body": "matrix note"}
 	case "POST /api/v1/scripts/{id}/runs":

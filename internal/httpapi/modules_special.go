@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"time"
 
-	"gatehouse/internal/access"
 	"gatehouse/internal/authz"
 	"gatehouse/internal/catalog"
 	"gatehouse/internal/gatehouse"
@@ -13,16 +12,13 @@ import (
 )
 
 var (
-	modAssets      = records.MustLookup("assets")
-	modAlerts      = records.MustLookup("alerts")
-	modTickets     = records.MustLookup("tickets")
-	modScripts     = records.MustLookup("scripts")
-	modScriptRuns  = records.MustLookup("script-runs")
-	modPolicies    = records.MustLookup("policies")
-	modCredentials = records.MustLookup("credentials")
-	modChats       = records.MustLookup("chats")
-	modCampaigns   = records.MustLookup("campaigns")
-	modLeads       = records.MustLookup("leads")
+	modAssets     = records.MustLookup("assets")
+	modAlerts     = records.MustLookup("alerts")
+	modScriptRuns = records.MustLookup("script-runs")
+	modPolicies   = records.MustLookup("policies")
+	modCampaigns  = records.MustLookup("campaigns")
+	modLeads      = records.MustLookup("leads")
+	modInvoices   = records.MustLookup("invoices")
 
 	permMailerView    = catalog.MustLookup("mailer.view")
 	permCustomersView = catalog.MustLookup("customers.view")
@@ -73,7 +69,7 @@ func (s *Server) scriptRunOutput(w http.ResponseWriter, r *http.Request, c *auth
 	if err != nil {
 		return err
 	}
-	run, out, err := s.store.ScriptRunOutput(r.Context(), c.AccountID, id, records.PermReach(modScriptRuns, c.Grants, "script_runs.view_output"))
+	run, out, err := s.uc.ScriptRunOutput(r.Context(), c, id)
 	if err != nil {
 		return err
 	}
@@ -119,7 +115,7 @@ func (s *Server) policyCustomers(w http.ResponseWriter, r *http.Request, c *auth
 	if err != nil {
 		return err
 	}
-	ids, err := s.store.PolicyCustomers(r.Context(), c.AccountID, id, records.ViewReach(modPolicies, c.Grants), c.Scope)
+	ids, err := s.uc.PolicyCustomers(r.Context(), c, id)
 	if err != nil {
 		return err
 	}
@@ -174,8 +170,7 @@ func (s *Server) clearAlert(w http.ResponseWriter, r *http.Request, c *authz.Cal
 	if err != nil {
 		return err
 	}
-	rec, err := s.store.ClearAlert(r.Context(), c.AccountID, id, c.UserID,
-		records.ViewReach(modAlerts, c.Grants), records.PermReach(modAlerts, c.Grants, "alerts.manage"))
+	rec, err := s.uc.ClearAlert(r.Context(), c, id)
 	if err != nil {
 		return err
 	}
@@ -198,12 +193,11 @@ type noteRequest struct {
 }
 
 // noteRoutes serves the notes of one parent module: listing needs the
-// parent visible, adding needs the parent visible and write permission
-// on its customer.
+// parent visible, adding needs the parent visible and the kind's write
+// permission on its customer.
 type noteRoutes struct {
-	s     *Server
-	kind  records.NoteKind
-	write string
+	s    *Server
+	kind records.NoteKind
 }
 
 func (n noteRoutes) list(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
@@ -233,8 +227,7 @@ func (n noteRoutes) add(w http.ResponseWriter, r *http.Request, c *authz.Caller)
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	note, err := n.s.store.AddNote(r.Context(), c.AccountID, n.kind, id, c.UserID, req.Body,
-		records.ViewReach(parent, c.Grants), records.PermReach(parent, c.Grants, n.write))
+	note, err := n.s.uc.AddNote(r.Context(), c, n.kind, id, req.Body)
 	if err != nil {
 		return err
 	}
@@ -255,9 +248,7 @@ func (s *Server) campaignRecipients(w http.ResponseWriter, r *http.Request, c *a
 	if err != nil {
 		return err
 	}
-	rs, err := s.store.CampaignRecipients(r.Context(), c.AccountID, id, func(customer int64) access.Scope {
-		return records.CampaignAudience(c.Grants, permMailerView, customer)
-	}, records.ViewReach(modCampaigns, c.Grants))
+	rs, err := s.uc.CampaignRecipients(r.Context(), c, id, permMailerView)
 	if err != nil {
 		return err
 	}
@@ -275,14 +266,9 @@ func (s *Server) sendCampaign(w http.ResponseWriter, r *http.Request, c *authz.C
 	if err != nil {
 		return err
 	}
-	rec, err := s.store.SendCampaign(r.Context(), c.AccountID, id, func(customer int64) access.Scope {
-		return records.CampaignAudience(c.Grants, permMailerSend, customer)
-	}, records.ViewReach(modCampaigns, c.Grants), records.UseReach(modCampaigns, c.Grants, "mailer.send"))
+	rec, err := s.uc.SendCampaign(r.Context(), c, id)
 	if err != nil {
 		return err
-	}
-	if s.MailQueued != nil {
-		s.MailQueued()
 	}
 	return writeJSON(w, http.StatusOK, recordJSON{modCampaigns, rec})
 }

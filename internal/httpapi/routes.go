@@ -106,8 +106,8 @@ func (s *Server) foundationRoutes() []Route {
 // (recordRoutes), declaring the permission the description names; the
 // special ones are listed here.
 func (s *Server) moduleRoutes() []Route {
-	comments := noteRoutes{s, records.TicketComments, "tickets.edit"}
-	messages := noteRoutes{s, records.ChatMessages, "chat.use"}
+	comments := noteRoutes{s, records.TicketComments}
+	messages := noteRoutes{s, records.ChatMessages}
 	return append([]Route{
 		{"GET /api/v1/search", need(authz.SignedIn), s.search, Doc{ // each module within its own view reach
 			Summary: "Search every module the caller can view", Reply: list[hitJSON]{}, CSV: true,
@@ -143,5 +143,7 @@ func (s *Server) moduleRoutes() []Route {
 			Summary: "Queue a campaign's mail, once", Reply: moduleRecord{modCampaigns}}},
 		{"POST /api/v1/leads/{id}/convert", need("leads.convert"), s.convertLead, Doc{
 			Summary: "Convert a lead into a customer's won lead", Reply: leadConversionJSON{}}},
+		{"POST /api/v1/estimates/{id}/convert", need("invoices.create"), s.convertEstimate, Doc{ // the estimate in view
+			Summary: "Convert an estimate into a draft invoice", Body: estimateConversionRequest{}, Reply: moduleRecord{modInvoices}, Created: true}},
 	}, s.recordRoutes()...)
 }

@@ -48,8 +48,6 @@ type Server struct {
 	WriteTimeout time.Duration
 	// Metrics, when set, serves GET /metrics.
 	Metrics http.Handler
-	// MailQueued, when set, is told that the outbox has new mail.
-	MailQueued func()
 }
 
 // New returns an API server over the store's reads and the use cases.

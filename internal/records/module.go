@@ -78,6 +78,8 @@ type Field struct {
 	// Restrict on a parent Ref refuses deleting the parent while records
 	// point to it (an invoice with payments).
 	Restrict bool
+	// Percent Int fields hold a rate in basis points: 825 is 8.25 %.
+	Percent bool
 }
 
 // Module is one kind of record.
@@ -120,6 +122,9 @@ type Module struct {
 	Secret bool
 	// Check validates rules across fields, after the per-field checks.
 	Check func(Values) error
+	// Open lists the values of the "status" field that count as open
+	// work (tickets, alerts); empty: the module has no such notion.
+	Open []string
 }
 
 // Values holds a record's field values by field name: string for the

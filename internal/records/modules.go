@@ -38,7 +38,7 @@ func money(name string) Field { return Field{Name: name, Kind: Money} }
 
 var (
 	currency = Field{Name: "currency", Kind: Currency, Default: "USD"}
-	taxRate  = Field{Name: "tax_rate_bp", Kind: Int, Max: 10000} // basis points: 825 is 8.25 %
+	taxRate  = Field{Name: "tax_rate_bp", Kind: Int, Max: 10000, Percent: true} // basis points: 825 is 8.25 %
 	totals   = []Field{readOnly(money("subtotal")), readOnly(money("tax")), readOnly(money("total"))}
 )
 
@@ -70,6 +70,7 @@ func definitions() []*Module {
 
 	add(&Module{Key: "alerts", Table: "alerts", Noun: "alert", Area: "alerts", Title: "message", CustomerFrom: "asset_id",
 		ViewPerms: []string{"alerts.view"}, Create: "alerts.manage", Edit: "alerts.manage", Delete: "alerts.manage",
+		Open: []string{"open"},
 		Fields: []Field{
 			parent("asset_id", "assets"),
 			enum("severity", "warning", "info", "warning", "critical"),
@@ -79,8 +80,10 @@ func definitions() []*Module {
 		}})
 
 	tickets := &Module{Key: "tickets", Table: "tickets", Noun: "ticket", Area: "tickets", Order: "subject", Title: "subject",
-		OwnPerms: []string{"tickets.view_own"}, OwnerField: "assignee_id",
+		OwnPerms: []string{"tickets.view_own"}, OwnerField: "assignee_id", Open: []string{"open", "in_progress", "waiting"},
 		Fields: []Field{
+			// The account's own running number, set by the database.
+			readOnly(Field{Name: "number", Kind: Int}),
 			searchable(required(str("subject", 200))), searchable(text("description", 20000)),
 			enum("status", "open", "open", "in_progress", "waiting", "resolved", "closed"),
 			enum("priority", "normal", "low", "normal", "high", "urgent"),
@@ -147,6 +150,7 @@ func definitions() []*Module {
 		Fields: append([]Field{
 			searchable(required(str("number", 50))), enum("status", "draft", "draft", "sent", "paid", "void"), currency,
 			{Name: "issued_on", Kind: Date}, {Name: "due_on", Kind: Date}, text("notes", 10000), taxRate,
+			readOnly(ref("estimate_id", "estimates")), // set when made from an estimate
 		}, totals...)}
 	invoices.ViewPerms, invoices.Create, invoices.Edit, invoices.Delete = crud("invoices")
 	add(invoices)
@@ -205,7 +209,7 @@ func definitions() []*Module {
 	leads := &Module{Key: "leads", Table: "leads", Noun: "lead", Area: "leads", Ownership: Restricted, Order: "name", Title: "name",
 		Fields: []Field{
 			searchable(required(str("name", 200))), searchable(str("company", 200)), searchable(Field{Name: "email", Kind: Email}),
-			str("phone", 50), enum("status", "new", "new", "contacted", "qualified", "won", "lost"), money("value"),
+			str("phone", 50), enum("status", "new", "new", "contacted", "qualified", "won", "lost"), currency, money("value"),
 			text("notes", 10000),
 		}}
 	leads.ViewPerms, leads.Create, leads.Edit, leads.Delete = crud("leads")

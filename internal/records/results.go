@@ -27,12 +27,18 @@ type NoteKind struct {
 	Table  string
 	Parent string // module key
 	Noun   string
+	// Write is the permission that adds a note, on the parent's customer;
+	// reading needs only the parent in view.
+	Write string
 }
 
 var (
-	TicketComments = NoteKind{Table: "ticket_comments", Parent: "tickets", Noun: "comment"}
-	ChatMessages   = NoteKind{Table: "chat_messages", Parent: "chats", Noun: "message"}
+	TicketComments = NoteKind{Table: "ticket_comments", Parent: "tickets", Noun: "comment", Write: "tickets.edit"}
+	ChatMessages   = NoteKind{Table: "chat_messages", Parent: "chats", Noun: "message", Write: "chat.use"}
 )
+
+// NoteKinds are every kind of note.
+func NoteKinds() []NoteKind { return []NoteKind{TicketComments, ChatMessages} }
 
 // Recipient is a contact a campaign reaches.
 type Recipient struct {

@@ -70,6 +70,16 @@ type Store interface {
 	APIClients(ctx context.Context, accountID int64) ([]gatehouse.APIClient, error)
 	DeleteAPIClient(ctx context.Context, accountID, id int64) error
 
+	CreateRecord(ctx context.Context, accountID int64, m *records.Module, allow records.Reach, in records.Input) (records.Record, error)
+	UpdateRecord(ctx context.Context, accountID int64, m *records.Module, id int64, in records.Input, reaches ...records.Reach) (records.Record, error)
+	DeleteRecord(ctx context.Context, accountID int64, m *records.Module, id int64, reaches ...records.Reach) error
+	ScriptRunOutput(ctx context.Context, accountID, id int64, reach records.Reach) (records.Record, string, error)
+	AddNote(ctx context.Context, accountID int64, kind records.NoteKind, parentID, authorID int64, body string, reaches ...records.Reach) (records.Note, error)
+	CampaignRecipients(ctx context.Context, accountID, id int64, audience func(campaignCustomer int64) access.Scope, reaches ...records.Reach) ([]records.Recipient, error)
+	SendCampaign(ctx context.Context, accountID, id int64, audience func(campaignCustomer int64) access.Scope, reaches ...records.Reach) (records.Record, error)
+	PolicyCustomers(ctx context.Context, accountID, policyID int64, reach records.Reach, shown access.Scope) ([]int64, error)
+	ClearAlert(ctx context.Context, accountID, id, userID int64, reaches ...records.Reach) (records.Record, error)
+	ConvertEstimate(ctx context.Context, accountID, id int64, number, issuedOn string, allow records.Reach, decide func(customer int64) error, reaches ...records.Reach) (records.Record, error)
 	SealedSecret(ctx context.Context, accountID int64, m *records.Module, id int64, reaches ...records.Reach) (records.Record, []byte, error)
 	CreateScriptRun(ctx context.Context, accountID, scriptID, assetID, requestedBy int64, scriptReach, assetReach records.Reach, decide func(scriptCustomer, assetCustomer int64) error) (records.Record, error)
 	SetAssetPolicy(ctx context.Context, accountID, assetID, policyID int64, assetReaches []records.Reach, policyReach records.Reach, decide func(policyCustomer, assetCustomer int64) error) (records.Record, error)
@@ -95,6 +105,8 @@ type Service struct {
 	// Vault seals credential secrets; without one, secrets can be
 	// neither stored nor revealed.
 	Vault Sealer
+	// MailQueued, when set, is told that the outbox has new mail.
+	MailQueued func()
 }
 
 // Config tunes a Service.

@@ -146,7 +146,7 @@ func TestBrowserCoManagedUserCreatesAnAssetAndAScriptAndRunsIt(t *testing.T) {
 	}
 	b.choose("#f-asset_id", "ACME-LT-42 (Acme Dental)")
 	b.submit("#run-form button[type=submit]")
-	if f := b.text(".flash"); f != "Queued the script on the asset." || !strings.HasPrefix(b.path(), "/script-runs/") {
+	if f := b.text(".flash"); !strings.HasPrefix(f, "Queued the script") || !strings.HasPrefix(b.path(), "/script-runs/") {
 		t.Fatalf("after running: %q at %s: %s", f, b.path(), b.text("main"))
 	}
 	runs, err := e.db.ListRecords(e.ctx, e.account, records.MustLookup("script-runs"), gatehouse.ListFilter{Limit: 10},

@@ -80,6 +80,8 @@ func (s *Server) handleCustomerSearch(w http.ResponseWriter, r *http.Request, c 
 
 type customerPage struct {
 	Customer  gatehouse.Customer
+	Hub       []hubSection // the customer's records, module by module, within the viewer's reach
+	Zone      string
 	Groups    []gatehouse.SecurityGroup // the groups reaching the customer, if the viewer may see groups
 	ShowGroup bool
 	CanEdit   bool
@@ -96,6 +98,11 @@ func (s *Server) handleCustomerShow(w http.ResponseWriter, r *http.Request, c *a
 		return err
 	}
 	p := customerPage{Customer: cu, CanEdit: c.Grants.Check(permCustomersEdit, id), CanDelete: c.Grants.Check(permCustomersDelete, id)}
+	loc := zoneOf(r)
+	if p.Hub, err = s.customerHubOf(r.Context(), c, loc, id); err != nil {
+		return err
+	}
+	p.Zone = loc.String()
 	if c.Grants.Holds(permGroupsView) {
 		p.ShowGroup = true
 		groups, err := s.allGroups(r.Context(), c.AccountID)
@@ -329,12 +336,14 @@ func (s *Server) customerDeletePage(r *http.Request, c *authz.Caller, id int64) 
 		return p, err
 	}
 	p.Financial = counts["invoices"]+counts["payments"] > 0
-	mode := usecase.Preview
+	if p.Customer, err = s.uc.CustomerForDelete(r.Context(), c, id); err != nil || p.Customer.Archived() {
+		return p, err
+	}
 	var imp usecase.Impact
 	if p.Financial {
-		p.Customer, imp, err = s.uc.ArchiveCustomer(r.Context(), c, id, true, mode)
+		_, imp, err = s.uc.ArchiveCustomer(r.Context(), c, id, true, usecase.Preview)
 	} else {
-		p.Customer, imp, err = s.uc.DeleteCustomer(r.Context(), c, id, mode)
+		_, imp, err = s.uc.DeleteCustomer(r.Context(), c, id, usecase.Preview)
 	}
 	if err != nil {
 		return p, err

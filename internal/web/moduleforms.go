@@ -1,72 +1,65 @@
 package web
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"gatehouse/internal/access"
 	"gatehouse/internal/authz"
-	"gatehouse/internal/catalog"
 	"gatehouse/internal/gatehouse"
 	"gatehouse/internal/records"
 )
 
-// The create and edit pages of the modules, rendered from each module's
-// description: one input per field, by kind. The store validates the
-// values (records.Module.Validate), checks the customer and every linked
-// record against the caller's reach, and computes line totals; the pages
-// only turn form text into typed values and back.
-
-// formModules are the modules with create and edit pages.
-var formModules = []string{"assets", "tickets", "scripts", "documents", "credentials", "invoices"}
+// The create, edit and delete pages of every module, rendered from its
+// description: one input per field, by kind. The API server's use cases
+// write them — the same reaches and rules as the JSON API — and the store
+// validates the values, checks the customer and every linked record
+// against the caller's reach, and computes line totals; the pages only
+// turn form text into typed values and back.
 
 var (
 	modScripts     = records.MustLookup("scripts")
 	modAssets      = records.MustLookup("assets")
 	modCredentials = records.MustLookup("credentials")
 	modLeads       = records.MustLookup("leads")
-	permScriptsRun = catalog.MustLookup("scripts.run")
+	modContacts    = records.MustLookup("contacts")
 )
 
-func hasForms(m *records.Module) bool { return slices.Contains(formModules, m.Key) }
-
 // moduleFormRoutes declare each change with the permission the module's
-// description names, plus running a script, revealing a secret and
-// converting a lead.
+// description names, as the API's routes do, then the other actions.
 func (s *Server) moduleFormRoutes() []Route {
 	var out []Route
-	for _, key := range formModules {
-		m := records.MustLookup(key)
+	for _, m := range records.All() {
 		h := modulePages{s: s, m: m}
+		base := "/" + m.Key
 		if m.Create != "" {
 			out = append(out,
-				Route{Pattern: "GET /" + m.Key + "/new", Need: need(m.Create), handle: h.newForm},
-				Route{Pattern: "POST /" + m.Key, Need: need(m.Create), handle: h.create})
+				Route{Pattern: "GET " + base + "/new", Need: need(m.Create), handle: h.newForm},
+				Route{Pattern: "POST " + base, Need: need(m.Create), handle: h.create})
 		}
 		if m.Edit != "" {
 			out = append(out,
-				Route{Pattern: "GET /" + m.Key + "/{id}/edit", Need: need(m.Edit), handle: h.editForm},
-				Route{Pattern: "POST /" + m.Key + "/{id}", Need: need(m.Edit), handle: h.update})
+				Route{Pattern: "GET " + base + "/{id}/edit", Need: need(m.Edit), handle: h.editForm},
+				Route{Pattern: "POST " + base + "/{id}", Need: need(m.Edit), handle: h.update})
+		}
+		if m.Delete != "" {
+			out = append(out,
+				Route{Pattern: "GET " + base + "/{id}/delete", Need: need(m.Delete), handle: h.deleteForm},
+				Route{Pattern: "POST " + base + "/{id}/delete", Need: need(m.Delete), handle: h.delete})
 		}
 	}
-	return append(out,
-		Route{Pattern: "POST /scripts/{id}/run", Need: need("scripts.run"), handle: s.handleScriptRun},
-		Route{Pattern: "POST /credentials/{id}/reveal", Need: need("credentials.reveal"), handle: s.handleCredentialReveal},
-		Route{Pattern: "POST /leads/{id}/convert", Need: need("leads.convert"), handle: s.handleLeadConvert},
-	)
+	return append(out, s.actionRoutes()...)
 }
 
 // formField is one control of a module form.
 type formField struct {
 	Name     string
 	Label    string
-	Control  string // text, email, textarea, select, checkbox, date, datetime, number, money
+	Control  string // text, email, textarea, select, checkbox, date, datetime, number, money, percent, fixed
 	Value    string
 	Checked  bool
 	Options  []choice
@@ -97,14 +90,15 @@ type moduleFormPage struct {
 	Fields    []formField
 	HasLines  bool
 	Lines     []lineRow
-	Totals    []detailField
+	Totals    []detailRow
 	Secret    bool
 	HasSecret bool
+	Zone      string
 	Err       *formError
 }
 
-// formValue shows a stored value in an input.
-func formValue(f records.Field, v any) string {
+// formValue shows a stored value in an input; times in the viewer's zone.
+func formValue(f records.Field, v any, loc *time.Location) string {
 	switch x := v.(type) {
 	case nil:
 		return ""
@@ -113,20 +107,20 @@ func formValue(f records.Field, v any) string {
 	case bool:
 		return strconv.FormatBool(x)
 	case int64:
-		switch f.Kind {
-		case records.Money:
+		switch {
+		case f.Kind == records.Money:
 			return formatMoney(x)
-		case records.Ref, records.UserRef:
-			if x == 0 {
-				return ""
-			}
+		case f.Percent:
+			return formatPercent(x)
+		case (f.Kind == records.Ref || f.Kind == records.UserRef) && x == 0:
+			return ""
 		}
 		return strconv.FormatInt(x, 10)
 	case time.Time:
 		if x.IsZero() {
 			return ""
 		}
-		return x.UTC().Format("2006-01-02T15:04")
+		return x.In(loc).Format("2006-01-02T15:04")
 	}
 	return fmt.Sprint(v)
 }
@@ -139,7 +133,7 @@ func formatMoney(x int64) string {
 	return fmt.Sprintf("%s%d.%02d", sign, x/100, x%100)
 }
 
-// parseMoney reads "1234.5" or "-12.34" as minor units.
+// parseMoney reads "1234.5", "1,234.50" or "-12.34" as minor units.
 func parseMoney(field, s string) (int64, error) {
 	s = strings.ReplaceAll(strings.TrimSpace(s), ",", "")
 	if s == "" {
@@ -167,12 +161,16 @@ func parseMoney(field, s string) (int64, error) {
 	return n, nil
 }
 
-// parseFormValue turns an input's text into the field's value.
-func parseFormValue(f records.Field, raw string) (any, error) {
+// parseFormValue turns an input's text into the field's value; a time is
+// read in the viewer's zone.
+func parseFormValue(f records.Field, raw string, loc *time.Location) (any, error) {
 	switch f.Kind {
 	case records.Text, records.JSONDoc:
 		return strings.ReplaceAll(raw, "\r\n", "\n"), nil
 	case records.Int:
+		if f.Percent {
+			return parsePercent(f.Name, raw)
+		}
 		s := strings.TrimSpace(raw)
 		if s == "" {
 			return int64(0), nil
@@ -201,7 +199,7 @@ func parseFormValue(f records.Field, raw string) (any, error) {
 		if s == "" {
 			return time.Time{}, nil
 		}
-		t, err := time.Parse("2006-01-02T15:04", s)
+		t, err := time.ParseInLocation("2006-01-02T15:04", s, loc)
 		if err != nil {
 			return nil, gatehouse.Invalid(f.Name, "a date and time")
 		}
@@ -216,9 +214,20 @@ func editable(f records.Field, create bool) bool {
 	return !f.ReadOnly && (create || !f.Fixed)
 }
 
+// formZone is the zone the form was shown in, which its times are in:
+// the page says so in a hidden field, so a zone cookie changed meanwhile
+// does not shift them.
+func formZone(r *http.Request) *time.Location {
+	if name := r.PostFormValue("tz"); name != "" {
+		return loadZone(name)
+	}
+	return zoneOf(r)
+}
+
 // readForm reads the module's fields, line items and secret from the form.
 func (h modulePages) readForm(r *http.Request, c *authz.Caller, create bool) (records.Input, error) {
 	in := records.Input{Values: records.Values{}}
+	loc := formZone(r)
 	for _, f := range h.m.Fields {
 		if !editable(f, create) {
 			continue
@@ -227,12 +236,12 @@ func (h modulePages) readForm(r *http.Request, c *authz.Caller, create bool) (re
 		if f.Kind == records.Bool && r.PostFormValue(f.Name+"_shown") == "" {
 			continue
 		}
-		v, err := parseFormValue(f, raw)
+		if create && f.CallerDefault && strings.TrimSpace(raw) == "" {
+			continue // the use case makes it the caller
+		}
+		v, err := parseFormValue(f, raw, loc)
 		if err != nil {
 			return in, err
-		}
-		if create && f.CallerDefault && v == int64(0) {
-			v = c.UserID
 		}
 		in.Values[f.Name] = v
 	}
@@ -315,89 +324,148 @@ func shownLines(lines []records.Line, r *http.Request) []lineRow {
 	return out
 }
 
+// formContext is what a form's pickers narrow by: the record's customer
+// (known on edit, or chosen or preselected on create).
+type formContext struct {
+	customer int64
+	loc      *time.Location
+}
+
 // buildForm lays out the page for values v (a stored record, defaults, or
 // what was just sent back).
-func (h modulePages) buildForm(ctx context.Context, c *authz.Caller, p *moduleFormPage, v records.Values, customer int64) error {
+func (h modulePages) buildForm(ctx context.Context, c *authz.Caller, p *moduleFormPage, v records.Values, fc formContext) error {
 	p.Module, p.Key, p.Noun = moduleLabel(h.m), h.m.Key, h.m.Noun
-	p.HasLines, p.Secret = h.m.Lines, h.m.Secret
+	p.HasLines, p.Secret, p.Zone = h.m.Lines, h.m.Secret, fc.loc.String()
 	if p.New && h.m.HasCustomerInput() {
-		cf, err := h.customerPicker(ctx, c, customer)
+		cf, err := h.customerPicker(ctx, c, fc.customer)
 		if err != nil {
 			return err
 		}
 		cf.Invalid = p.Err.Is("customer_id")
 		p.Customer = cf
 	}
+	cur := v.Str("currency")
 	for _, f := range h.m.Fields {
 		if f.ReadOnly {
 			if h.m.Lines && f.Kind == records.Money && !p.New {
-				p.Totals = append(p.Totals, detailField{Label: fieldLabelOf(f.Name), Value: formatValue(f, v[f.Name])})
+				p.Totals = append(p.Totals, detailRow{Label: labelOf(h.m, f.Name), Value: cell{Text: formatAmount(v.Int(f.Name), cur)}})
 			}
 			continue
 		}
-		ff := formField{Name: f.Name, Label: fieldLabelOf(f.Name), Value: formValue(f, v[f.Name]), Required: f.Required,
+		ff := formField{Name: f.Name, Label: labelOf(h.m, f.Name), Value: formValue(f, v[f.Name], fc.loc), Required: f.Required,
 			Max: f.Max, Invalid: p.Err.Is(f.Name)}
-		switch f.Kind {
-		case records.String:
-			ff.Control = "text"
-		case records.Email:
-			ff.Control = "email"
-		case records.Currency:
-			ff.Control, ff.Max, ff.Help = "text", 3, "A three-letter code such as USD."
-		case records.Text, records.JSONDoc:
-			ff.Control, ff.Rows = "textarea", 5
-			if f.Max > 20000 {
-				ff.Rows, ff.Mono = 14, true
-			}
-			ff.Mono = ff.Mono || f.Kind == records.JSONDoc
-		case records.Enum:
-			ff.Control = "select"
-			for _, e := range f.Enum {
-				ff.Options = append(ff.Options, choice{Value: e, Label: capitalize(strings.ReplaceAll(e, "_", " ")), Selected: e == ff.Value})
-			}
-		case records.Date:
-			ff.Control = "date"
-		case records.Time:
-			ff.Control, ff.Label = "datetime", ff.Label+" (UTC)"
-		case records.Int:
-			ff.Control, ff.Min = "number", strconv.FormatInt(f.Min, 10)
-			if f.Max > 0 {
-				ff.MaxNum = strconv.Itoa(f.Max)
-			}
-		case records.Money:
-			ff.Control, ff.Help = "money", "An amount such as 1250.00."
-		case records.Bool:
-			ff.Control, ff.Checked = "checkbox", v.Bool(f.Name)
-		case records.Ref:
-			opts, err := h.refOptions(ctx, c, f, v.Int(f.Name))
-			if err != nil {
-				return err
-			}
-			ff.Control, ff.Options = "select", opts
-			if f.SameCustomer {
-				ff.Help = "Only a " + records.MustLookup(f.Ref).Noun + " of the same customer can be linked."
-			}
-		case records.UserRef:
-			opts, err := h.s.userOptions(ctx, c, v.Int(f.Name))
-			if err != nil {
-				return err
-			}
-			ff.Control, ff.Options = "select", opts
+		if f.Kind == records.Int && f.Min > 0 && ff.Value == "0" {
+			ff.Value = "" // nothing entered yet, not a value below the minimum
 		}
-		if f.Fixed && !p.New {
-			ff.Control = "fixed"
+		if err := h.control(ctx, c, f, &ff, v, fc, p.New, cur); err != nil {
+			return err
 		}
 		p.Fields = append(p.Fields, ff)
 	}
 	return nil
 }
 
+// control picks a field's input by its kind.
+func (h modulePages) control(ctx context.Context, c *authz.Caller, f records.Field, ff *formField, v records.Values, fc formContext, create bool, cur string) error {
+	switch f.Kind {
+	case records.String:
+		ff.Control = "text"
+	case records.Email:
+		ff.Control = "email"
+	case records.Currency:
+		ff.Control, ff.Max, ff.Help = "text", 3, "A three-letter code such as USD or EUR."
+	case records.Text, records.JSONDoc:
+		ff.Control, ff.Rows = "textarea", 5
+		if f.Max > 20000 {
+			ff.Rows, ff.Mono = 14, true
+		}
+		if f.Kind == records.JSONDoc {
+			ff.Mono, ff.Help = true, `Settings as a JSON object, for example {"patching": "weekly", "screen_lock_minutes": 10}.`
+		}
+	case records.Enum:
+		ff.Control = "select"
+		for _, e := range f.Enum {
+			ff.Options = append(ff.Options, choice{Value: e, Label: enumLabel(e), Selected: e == ff.Value})
+		}
+	case records.Date:
+		ff.Control = "date"
+	case records.Time:
+		ff.Control, ff.Help = "datetime", "In your time zone, "+fc.loc.String()+"."
+	case records.Int:
+		if f.Percent {
+			ff.Control, ff.Label, ff.Help = "percent", ff.Label+" (%)", "A percentage such as 8.25."
+			break
+		}
+		ff.Control, ff.Min = "number", strconv.FormatInt(f.Min, 10)
+		if f.Max > 0 {
+			ff.MaxNum = strconv.Itoa(f.Max)
+		}
+		if f.Name == "minutes" {
+			ff.Label = "Minutes"
+		}
+	case records.Money:
+		ff.Control, ff.Help = "money", "An amount such as 1250.00"+moneyIn(h.m, f, cur)+"."
+	case records.Bool:
+		ff.Control, ff.Checked = "checkbox", v.Bool(f.Name)
+	case records.Ref:
+		if f.Fixed && !create {
+			return h.fixedRef(ctx, c, f, ff, v)
+		}
+		opts, more, err := h.refOptions(ctx, c, f, v.Int(f.Name), fc.customer)
+		if err != nil {
+			return err
+		}
+		ff.Control, ff.Options = "select", opts
+		if f.SameCustomer {
+			ff.Help = "Only a " + records.MustLookup(f.Ref).Noun + " of the record's own customer can be linked."
+		}
+		if more {
+			ff.Help = strings.TrimSpace(ff.Help + fmt.Sprintf(" The first %d are listed; start from the %s's own page for others.",
+				refPickerLimit, records.MustLookup(f.Ref).Noun))
+		}
+	case records.UserRef:
+		opts, err := h.s.userOptions(ctx, c, v.Int(f.Name))
+		if err != nil {
+			return err
+		}
+		ff.Control, ff.Options = "select", opts
+	}
+	if f.Fixed && !create {
+		ff.Control = "fixed"
+	}
+	return nil
+}
+
+// moneyIn says which currency an amount is in.
+func moneyIn(m *records.Module, f records.Field, cur string) string {
+	if cf, ok := m.Field("currency"); ok {
+		if parent, ok := m.Field(m.CustomerFrom); ok && cf.FromParent {
+			return ", in the " + records.MustLookup(parent.Ref).Noun + "'s currency"
+		}
+		if cur != "" {
+			return ", in " + cur
+		}
+	}
+	return ""
+}
+
+// fixedRef shows the record a fixed reference points to, by name.
+func (h modulePages) fixedRef(ctx context.Context, c *authz.Caller, f records.Field, ff *formField, v records.Values) error {
+	b := h.s.newBook(c, time.UTC)
+	b.wantRecords[f.Ref] = []int64{v.Int(f.Name)}
+	if err := b.load(ctx); err != nil {
+		return err
+	}
+	ff.Control, ff.Value = "fixed", b.ref(f.Ref, v.Int(f.Name)).Text
+	return nil
+}
+
 // customerPicker offers the customers the caller may create records for
-// and, where the module allows it and the caller may, no customer.
+// and, where the module allows it and the caller may, no customer. A
+// caller with exactly one customer gets it preselected.
 func (h modulePages) customerPicker(ctx context.Context, c *authz.Caller, selected int64) (*formField, error) {
 	reach := records.PermReach(h.m, c.Grants, h.m.Create)
 	ff := &formField{Name: "customer_id", Label: "Customer", Control: "select", Required: h.m.Ownership == records.CustomerRequired}
-	sel := strconv.FormatInt(selected, 10)
 	if reach.Library {
 		label := "None — shared library, for every customer"
 		if h.m.Ownership == records.Restricted {
@@ -411,58 +479,65 @@ func (h modulePages) customerPicker(ctx context.Context, c *authz.Caller, select
 	if reach.Customers.Empty() {
 		return ff, nil
 	}
-	page, err := h.s.store.ListCustomers(ctx, c.AccountID, reach.Customers, gatehouse.ListFilter{Limit: pickerLimit})
+	if selected == 0 {
+		selected = singleCustomer(h.m, c, h.m.Create)
+	}
+	opts, err := h.s.customerChoices(ctx, c, reach.Customers, selected)
 	if err != nil {
 		return nil, err
 	}
-	// Names only for customers the caller may see, as on every page; the
-	// others by number, after them and in id order, so not even the
-	// alphabetical order of their names shows.
-	visible := c.Grants.Scope(permCustomersView)
-	var unnamed []choice
-	for _, cu := range page.Items {
-		v := strconv.FormatInt(cu.ID, 10)
-		if visible.Contains(cu.ID) {
-			ff.Options = append(ff.Options, choice{Value: v, Label: cu.Name, Selected: v == sel})
-		} else {
-			unnamed = append(unnamed, choice{Value: v, Label: "Customer #" + v, Selected: v == sel})
-		}
-	}
-	slices.SortFunc(unnamed, func(a, b choice) int {
-		x, _ := strconv.ParseInt(a.Value, 10, 64)
-		y, _ := strconv.ParseInt(b.Value, 10, 64)
-		return cmp.Compare(x, y)
-	})
-	ff.Options = append(ff.Options, unnamed...)
-	if page.NextCursor != "" {
+	ff.Options = append(ff.Options, opts...)
+	if len(opts) == pickerLimit {
 		ff.Help = fmt.Sprintf("The first %d customers are listed; start from a customer's page for others.", pickerLimit)
 	}
 	return ff, nil
 }
 
+// refPickerLimit bounds a record picker.
+const refPickerLimit = 200
+
 // refOptions offers the records of the referenced module the caller can
-// see, labelled with their customer; the store checks the choice.
-func (h modulePages) refOptions(ctx context.Context, c *authz.Caller, f records.Field, current int64) ([]choice, error) {
+// see — narrowed to the record's customer where the link must stay within
+// it and the customer is known, and, for the record the new one takes its
+// customer from, to customers the caller may create on — labelled with
+// their customer. The store checks the choice again.
+func (h modulePages) refOptions(ctx context.Context, c *authz.Caller, f records.Field, current, customer int64) (opts []choice, more bool, err error) {
 	rm := records.MustLookup(f.Ref)
-	opts := []choice{{Value: "", Label: "None"}}
-	page, err := h.s.store.ListRecords(ctx, c.AccountID, rm, gatehouse.ListFilter{Limit: 200}, records.ViewReach(rm, c.Grants))
-	if err != nil {
-		return nil, err
+	opts = []choice{{Value: "", Label: "None"}}
+	if f.Required {
+		opts[0].Label = "Choose a " + rm.Noun + "…"
 	}
-	names, err := h.s.customerNames(ctx, c, page.Items)
+	reaches := []records.Reach{records.ViewReach(rm, c.Grants)}
+	switch {
+	case f.Name == h.m.CustomerFrom:
+		reaches = append(reaches, records.Reach{Customers: records.PermReach(h.m, c.Grants, h.m.Create).Customers})
+	case f.SameCustomer && customer != 0:
+		reaches = append(reaches, records.Reach{Customers: access.Only(customer)})
+	case !f.SameCustomer && customer != 0:
+		reaches = append(reaches, records.Reach{Customers: access.Only(customer), Library: true})
+	}
+	page, err := h.s.store.ListRecords(ctx, c.AccountID, rm, gatehouse.ListFilter{Limit: refPickerLimit}, reaches...)
 	if err != nil {
-		return nil, err
+		return nil, false, err
+	}
+	b := h.s.newBook(c, time.UTC)
+	b.note(rm, page.Items...)
+	if current != 0 {
+		b.wantRecords[rm.Key] = append(b.wantRecords[rm.Key], current)
+	}
+	if err := b.load(ctx); err != nil {
+		return nil, false, err
 	}
 	found := current == 0
 	for _, rec := range page.Items {
 		found = found || rec.ID == current
-		opts = append(opts, choice{Value: strconv.FormatInt(rec.ID, 10), Label: recordTitle(rm, rec) + " (" + names(rec.CustomerID) + ")",
+		opts = append(opts, choice{Value: strconv.FormatInt(rec.ID, 10), Label: b.title(rm, rec) + " (" + b.customerName(rm, rec.CustomerID) + ")",
 			Selected: rec.ID == current})
 	}
-	if !found {
-		opts = append(opts, choice{Value: strconv.FormatInt(current, 10), Label: capitalize(rm.Noun) + " #" + strconv.FormatInt(current, 10), Selected: true})
+	if !found { // beyond the first page, or out of the viewer's sight
+		opts = append(opts, choice{Value: strconv.FormatInt(current, 10), Label: b.ref(rm.Key, current).Text, Selected: true})
 	}
-	return opts, nil
+	return opts, page.NextCursor != "", nil
 }
 
 // userOptions offers the account's users to holders of users.view; to
@@ -485,20 +560,28 @@ func (s *Server) userOptions(ctx context.Context, c *authz.Caller, current int64
 		opts = append(opts, choice{Value: strconv.FormatInt(c.UserID, 10), Label: "Me (" + c.Email + ")", Selected: c.UserID == current})
 	}
 	if !found {
-		opts = append(opts, choice{Value: strconv.FormatInt(current, 10), Label: "User #" + strconv.FormatInt(current, 10), Selected: true})
+		names, err := s.store.UserNames(ctx, c.AccountID, []int64{current})
+		if err != nil {
+			return nil, err
+		}
+		label := names[current]
+		if label == "" {
+			label = "User #" + strconv.FormatInt(current, 10)
+		}
+		opts = append(opts, choice{Value: strconv.FormatInt(current, 10), Label: label, Selected: true})
 	}
 	return opts, nil
 }
 
-func (h modulePages) renderForm(w http.ResponseWriter, r *http.Request, c *authz.Caller, p moduleFormPage, v records.Values, customer int64) error {
-	if err := h.buildForm(r.Context(), c, &p, v, customer); err != nil {
+func (h modulePages) renderForm(w http.ResponseWriter, r *http.Request, c *authz.Caller, p moduleFormPage, v records.Values, fc formContext) error {
+	if err := h.buildForm(r.Context(), c, &p, v, fc); err != nil {
 		return err
 	}
 	status := http.StatusOK
 	if p.Err != nil {
 		status = p.Err.Status
 	}
-	title := "New " + h.m.Noun
+	title := newLabel(h.m)
 	if !p.New {
 		title = "Edit " + p.Title
 	}
@@ -506,22 +589,41 @@ func (h modulePages) renderForm(w http.ResponseWriter, r *http.Request, c *authz
 	return nil
 }
 
+// newForm starts from the module's defaults, the caller for fields that
+// default to them, and whatever the link that led here names: the
+// customer, a parent record (?ticket_id=12), a start time from the
+// calendar.
 func (h modulePages) newForm(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
-	var customer int64
-	if v := r.URL.Query().Get("customer"); v != "" {
-		customer, _ = strconv.ParseInt(v, 10, 64)
+	loc := zoneOf(r)
+	v := h.m.Defaults()
+	for _, f := range h.m.Fields {
+		if f.CallerDefault {
+			v[f.Name] = c.UserID
+		}
+	}
+	q := r.URL.Query()
+	for _, f := range h.m.Fields {
+		if raw := q.Get(f.Name); raw != "" && editable(f, true) {
+			if val, err := parseFormValue(f, raw, loc); err == nil {
+				v[f.Name] = val
+			}
+		}
+	}
+	fc := formContext{loc: loc}
+	fc.customer, _ = strconv.ParseInt(q.Get("customer"), 10, 64)
+	if fc.customer == 0 {
+		fc.customer = singleCustomer(h.m, c, h.m.Create)
 	}
 	p := moduleFormPage{New: true, Lines: shownLines(nil, nil)}
-	return h.renderForm(w, r, c, p, h.m.Defaults(), customer)
+	return h.renderForm(w, r, c, p, v, fc)
 }
 
 func (h modulePages) create(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
 	in, err := h.readForm(r, c, true)
 	if err == nil {
 		var rec records.Record
-		rec, err = h.s.store.CreateRecord(r.Context(), c.AccountID, h.m, records.PermReach(h.m, c.Grants, h.m.Create), in)
-		if err == nil {
-			redirect(w, r, fmt.Sprintf("/%s/%d", h.m.Key, rec.ID), "Created "+h.m.Noun+" "+recordTitle(h.m, rec)+".")
+		if rec, err = h.s.uc.CreateRecord(r.Context(), c, h.m, in); err == nil {
+			redirect(w, r, h.afterCreate(c, rec), "Created "+h.m.Noun+" "+recordTitle(h.m, rec)+".")
 			return nil
 		}
 	}
@@ -531,7 +633,16 @@ func (h modulePages) create(w http.ResponseWriter, r *http.Request, c *authz.Cal
 	}
 	p := moduleFormPage{New: true, Err: fe, Lines: shownLines(nil, r)}
 	customer, _ := strconv.ParseInt(r.PostFormValue("customer_id"), 10, 64)
-	return h.renderForm(w, r, c, p, h.sentValues(r, h.m.Defaults(), true), customer)
+	return h.renderForm(w, r, c, p, h.sentValues(r, h.m.Defaults(), true), formContext{customer: customer, loc: formZone(r)})
+}
+
+// afterCreate is where a new record's form leads: its page — or, for a
+// campaign the caller may send, straight on to reviewing its recipients.
+func (h modulePages) afterCreate(c *authz.Caller, rec records.Record) string {
+	if h.m == modCampaigns && records.UseReach(modCampaigns, c.Grants, "mailer.send").Allows(rec.CustomerID, 0) {
+		return recordPath(h.m, rec.ID) + "/send"
+	}
+	return recordPath(h.m, rec.ID)
 }
 
 // sentValues are the values to show again after a refused form: the
@@ -541,6 +652,7 @@ func (h modulePages) sentValues(r *http.Request, base records.Values, create boo
 	for k, val := range base {
 		v[k] = val
 	}
+	loc := formZone(r)
 	for _, f := range h.m.Fields {
 		if !editable(f, create) {
 			continue
@@ -549,7 +661,7 @@ func (h modulePages) sentValues(r *http.Request, base records.Values, create boo
 			continue
 		}
 		raw := r.PostFormValue(f.Name)
-		if parsed, err := parseFormValue(f, raw); err == nil {
+		if parsed, err := parseFormValue(f, raw, loc); err == nil {
 			v[f.Name] = parsed
 		} else {
 			v[f.Name] = raw
@@ -559,7 +671,7 @@ func (h modulePages) sentValues(r *http.Request, base records.Values, create boo
 }
 
 func (h modulePages) editForm(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
-	rec, err := h.editable(r, c)
+	rec, err := h.changeable(r, c, h.m.Edit)
 	if err != nil {
 		return err
 	}
@@ -568,40 +680,39 @@ func (h modulePages) editForm(w http.ResponseWriter, r *http.Request, c *authz.C
 		return err
 	}
 	p.Lines = shownLines(rec.Lines, nil)
-	return h.renderForm(w, r, c, p, rec.Values, rec.CustomerID)
+	return h.renderForm(w, r, c, p, rec.Values, formContext{customer: rec.CustomerID, loc: zoneOf(r)})
 }
 
-// editable finds a record the caller may both see and change — the same
-// pair of reaches the update runs with — so the edit page of anything
-// else reads like a missing one.
-func (h modulePages) editable(r *http.Request, c *authz.Caller) (records.Record, error) {
+// changeable finds a record the caller may both see and change with perm
+// — the same pair of reaches the change runs with — so the edit or
+// delete page of anything else reads like a missing one.
+func (h modulePages) changeable(r *http.Request, c *authz.Caller, perm string) (records.Record, error) {
 	id, err := pathID(r, h.m.Noun)
 	if err != nil {
 		return records.Record{}, err
 	}
-	return h.s.store.Record(r.Context(), c.AccountID, h.m, id, records.ViewReach(h.m, c.Grants), records.PermReach(h.m, c.Grants, h.m.Edit))
+	return h.s.store.Record(r.Context(), c.AccountID, h.m, id, records.ViewReach(h.m, c.Grants), records.PermReach(h.m, c.Grants, perm))
 }
 
 func (h modulePages) editPage(r *http.Request, c *authz.Caller, rec records.Record) (moduleFormPage, error) {
-	names, err := h.s.customerNames(r.Context(), c, []records.Record{rec})
-	if err != nil {
+	b := h.s.newBook(c, zoneOf(r))
+	b.note(h.m, rec)
+	if err := b.load(r.Context()); err != nil {
 		return moduleFormPage{}, err
 	}
-	return moduleFormPage{ID: rec.ID, Title: recordTitle(h.m, rec), Owner: names(rec.CustomerID), HasSecret: rec.HasSecret}, nil
+	return moduleFormPage{ID: rec.ID, Title: b.title(h.m, rec), Owner: b.customerName(h.m, rec.CustomerID), HasSecret: rec.HasSecret}, nil
 }
 
 func (h modulePages) update(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
-	before, err := h.editable(r, c)
+	before, err := h.changeable(r, c, h.m.Edit)
 	if err != nil {
 		return err
 	}
 	in, err := h.readForm(r, c, false)
 	if err == nil {
 		var rec records.Record
-		rec, err = h.s.store.UpdateRecord(r.Context(), c.AccountID, h.m, before.ID, in,
-			records.ViewReach(h.m, c.Grants), records.PermReach(h.m, c.Grants, h.m.Edit))
-		if err == nil {
-			redirect(w, r, fmt.Sprintf("/%s/%d", h.m.Key, rec.ID), "Saved "+h.m.Noun+" "+recordTitle(h.m, rec)+".")
+		if rec, err = h.s.uc.UpdateRecord(r.Context(), c, h.m, before.ID, in); err == nil {
+			redirect(w, r, recordPath(h.m, rec.ID), "Saved "+h.m.Noun+" "+recordTitle(h.m, rec)+".")
 			return nil
 		}
 	}
@@ -614,133 +725,104 @@ func (h modulePages) update(w http.ResponseWriter, r *http.Request, c *authz.Cal
 		return perr
 	}
 	p.Err, p.Lines = fe, shownLines(nil, r)
-	return h.renderForm(w, r, c, p, h.sentValues(r, before.Values, false), before.CustomerID)
+	return h.renderForm(w, r, c, p, h.sentValues(r, before.Values, false), formContext{customer: before.CustomerID, loc: formZone(r)})
 }
 
-// runForm is the "run on asset" form of a script's page.
-type runForm struct {
-	Assets []choice
-	Err    *formError
+// The delete confirmation.
+
+type blocker struct {
+	Count int64
+	Noun  string
 }
 
-// runTargets are the assets the caller may run the script on: assets they
-// may see, of customers they hold scripts.run on, narrowed in the query to
-// the script's own customer when it has one, and kept only where the
-// script-run rule allows the pair.
-func (s *Server) runTargets(ctx context.Context, c *authz.Caller, script records.Record) ([]choice, error) {
-	reach := records.PermReach(modAssets, c.Grants, "scripts.run")
-	reach.Library = false
-	if script.CustomerID != 0 {
-		if !reach.Customers.Contains(script.CustomerID) {
-			return nil, nil
+type moduleDeletePage struct {
+	Module   string
+	Key      string
+	Noun     string
+	ID       int64
+	Title    string
+	Customer cell
+	Blockers []blocker // records that keep it from being deleted
+	GoesWith []string  // what is deleted with it
+	Unlinked []string  // what stays, without its link to it
+	Err      *formError
+}
+
+// deleteForm asks before deleting, and says what that does: records that
+// keep it from going (an invoice's payments), records deleted with it (an
+// asset's alerts and runs, a ticket's comments) and records that lose
+// their link to it. Counts are within the viewer's reach; a module the
+// viewer cannot see is named without a count.
+func (h modulePages) deleteForm(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	rec, err := h.changeable(r, c, h.m.Delete)
+	if err != nil {
+		return err
+	}
+	return h.renderDelete(w, r, c, rec, nil)
+}
+
+func (h modulePages) renderDelete(w http.ResponseWriter, r *http.Request, c *authz.Caller, rec records.Record, fe *formError) error {
+	ctx := r.Context()
+	b := h.s.newBook(c, zoneOf(r))
+	b.note(h.m, rec)
+	p := moduleDeletePage{Module: moduleLabel(h.m), Key: h.m.Key, Noun: h.m.Noun, ID: rec.ID, Err: fe}
+	for _, rel := range relations[h.m.Key] {
+		reach := records.ViewReach(rel.m, c.Grants)
+		if reach.None() || (rec.CustomerID != 0 && !reach.Touches(rec.CustomerID)) {
+			if rel.f.Name == rel.m.CustomerFrom && !rel.f.Restrict {
+				p.GoesWith = append(p.GoesWith, "any "+rel.m.Noun+"s")
+			}
+			continue
 		}
-		reach.Customers = access.Only(script.CustomerID)
-	}
-	if reach.None() {
-		return nil, nil
-	}
-	page, err := s.store.ListRecords(ctx, c.AccountID, modAssets, gatehouse.ListFilter{Limit: 500}, reach, records.ViewReach(modAssets, c.Grants))
-	if err != nil {
-		return nil, err
-	}
-	names, err := s.customerNames(ctx, c, page.Items)
-	if err != nil {
-		return nil, err
-	}
-	var out []choice
-	for _, a := range page.Items {
-		if records.LibraryOrSame(script.CustomerID, a.CustomerID) {
-			out = append(out, choice{Value: strconv.FormatInt(a.ID, 10), Label: recordTitle(modAssets, a) + " (" + names(a.CustomerID) + ")"})
+		n, err := h.s.store.SampleRecords(ctx, c.AccountID, rel.m, records.Match{Ref: rel.f.Name, RefID: rec.ID}, 0, reach)
+		if err != nil {
+			return err
+		}
+		if n.Total == 0 {
+			continue
+		}
+		counted := fmt.Sprintf("%d %s", n.Total, rel.m.Noun)
+		if n.Total > 1 {
+			counted += "s"
+		}
+		switch {
+		case rel.f.Restrict:
+			p.Blockers = append(p.Blockers, blocker{Count: n.Total, Noun: strings.TrimPrefix(counted, fmt.Sprint(n.Total)+" ")})
+		case rel.f.Name == rel.m.CustomerFrom:
+			p.GoesWith = append(p.GoesWith, counted)
+		default:
+			p.Unlinked = append(p.Unlinked, counted)
 		}
 	}
-	return out, nil
-}
-
-// handleScriptRun queues a run under the same rule as the API: the script
-// among those the caller may run, the asset among the assets of customers
-// they may run scripts on, and records.CheckScriptRun on the pair.
-func (s *Server) handleScriptRun(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
-	id, err := pathID(r, "script")
-	if err != nil {
-		return err
-	}
-	assetID, perr := strconv.ParseInt(r.PostFormValue("asset_id"), 10, 64)
-	if perr != nil || assetID <= 0 {
-		err = gatehouse.Invalid("asset_id", "choose an asset")
-	} else {
-		var run records.Record
-		run, err = s.uc.RunScript(r.Context(), c, id, assetID)
-		if err == nil {
-			redirect(w, r, fmt.Sprintf("/script-runs/%d", run.ID), "Queued the script on the asset.")
-			return nil
+	for _, kind := range records.NoteKinds() {
+		if kind.Parent == h.m.Key {
+			p.GoesWith = append(p.GoesWith, "its "+kind.Noun+"s")
 		}
 	}
-	fe, ok := formProblem(err)
-	if !ok {
+	if err := b.load(ctx); err != nil {
 		return err
 	}
-	h := modulePages{s: s, m: modScripts}
-	rec, rerr := s.store.Record(r.Context(), c.AccountID, modScripts, id, records.ViewReach(modScripts, c.Grants))
-	if rerr != nil {
-		return rerr
+	p.Title, p.Customer = b.title(h.m, rec), b.customer(h.m, rec.CustomerID)
+	status := http.StatusOK
+	if fe != nil {
+		status = fe.Status
 	}
-	return h.renderDetail(w, r, c, rec, detailExtras{RunErr: fe})
+	h.s.render(w, r, c, status, "module_delete", "Delete "+p.Title, p)
+	return nil
 }
 
-// handleCredentialReveal shows a credential's secret once, in answer to a
-// form post, on the credential's own page; the API's reveal decides and
-// audits it. The page shows the record, so a credential the caller may
-// not see reads as missing and is not revealed.
-func (s *Server) handleCredentialReveal(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
-	id, err := pathID(r, "credential")
+func (h modulePages) delete(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
+	rec, err := h.changeable(r, c, h.m.Delete)
 	if err != nil {
 		return err
 	}
-	h := modulePages{s: s, m: modCredentials}
-	rec, err := s.store.Record(r.Context(), c.AccountID, modCredentials, id, records.ViewReach(modCredentials, c.Grants))
-	if err != nil {
-		return err
-	}
-	_, secret, err := s.uc.RevealSecret(r.Context(), c, id)
-	if err != nil {
+	if err := h.s.uc.DeleteRecord(r.Context(), c, h.m, rec.ID); err != nil {
 		fe, ok := formProblem(err)
 		if !ok {
 			return err
 		}
-		return h.renderDetail(w, r, c, rec, detailExtras{RevealErr: fe})
+		return h.renderDelete(w, r, c, rec, fe)
 	}
-	return h.renderDetail(w, r, c, rec, detailExtras{Revealed: &secret})
-}
-
-// handleLeadConvert converts a lead through the API's ConvertLead, which
-// decides and writes it, and goes to the customer when the caller may see
-// it, else back to the lead. A refusal the caller can act on shows on the
-// lead's page; a lead they cannot see or convert reads as missing.
-func (s *Server) handleLeadConvert(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
-	id, err := pathID(r, "lead")
-	if err != nil {
-		return err
-	}
-	lead, customer, err := s.uc.ConvertLead(r.Context(), c, id)
-	if err == nil {
-		to, flash := fmt.Sprintf("/leads/%d", lead.ID), "Marked lead "+recordTitle(modLeads, lead)+" won."
-		if customer.ID != 0 {
-			to, flash = fmt.Sprintf("/customers/%d", customer.ID), "Converted lead "+recordTitle(modLeads, lead)+" to customer "+customer.Name+"."
-		}
-		redirect(w, r, to, flash)
-		return nil
-	}
-	fe, ok := formProblem(err)
-	if !ok {
-		return err
-	}
-	if fe.Field != "" { // a lead's value no customer can take: the page has no input to point to
-		fe.Message = "The lead's " + fe.Field + " does not fit a customer: " + strings.ToLower(fe.Message[:1]) + fe.Message[1:]
-		fe.Field = ""
-	}
-	rec, rerr := s.store.Record(r.Context(), c.AccountID, modLeads, id, records.ViewReach(modLeads, c.Grants))
-	if rerr != nil {
-		return rerr
-	}
-	return modulePages{s: s, m: modLeads}.renderDetail(w, r, c, rec, detailExtras{ConvertErr: fe})
+	redirect(w, r, "/"+h.m.Key, "Deleted "+h.m.Noun+" "+recordTitle(h.m, rec)+".")
+	return nil
 }

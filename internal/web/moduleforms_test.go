@@ -147,7 +147,7 @@ func countRecords(t *testing.T, e *env, module string) int {
 func TestInvoiceFormLineItems(t *testing.T) {
 	e, acme, _, c := coManagedModules(t)
 	id := createdID(t, c.postForm("/invoices", url.Values{"customer_id": {fmt.Sprint(acme)}, "number": {"INV-1"}, "status": {"draft"},
-		"currency": {"USD"}, "tax_rate_bp": {"1000"},
+		"currency": {"USD"}, "tax_rate_bp": {"10"}, // percent
 		"line_description": {"Support hours", "", "Backup licence"}, "line_quantity": {"3", "", "2"}, "line_unit_price": {"95.50", "", "12"}}))
 	inv, err := e.db.Record(e.ctx, e.account, records.MustLookup("invoices"), id)
 	if err != nil {
@@ -342,7 +342,7 @@ func TestCustomerPickerNamesOnlyCustomersTheCallerMaySee(t *testing.T) {
 	if strings.Contains(page.body, "Acme Dental") {
 		t.Error("the picker names a customer the caller may not see")
 	}
-	if !strings.Contains(page.body, fmt.Sprintf(`<option value="%d">Customer #%d</option>`, acme, acme)) {
-		t.Error("the customer the caller may create assets for is not offered")
+	if !strings.Contains(page.body, fmt.Sprintf(`<option value="%d" selected>Customer #%d</option>`, acme, acme)) {
+		t.Error("the one customer the caller may create assets for is not offered, preselected")
 	}
 }

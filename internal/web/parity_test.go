@@ -45,7 +45,7 @@ func TestEverySurfaceRefusesTheSameInputsAlike(t *testing.T) {
 	mgrGroup := e.group(gatehouse.SecurityGroup{Name: "Managers", AccessType: gatehouse.AllCustomers, Permissions: []string{
 		"customers.view", "security_groups.view", "security_groups.manage", "users.view", "users.manage"}})
 	onX := e.group(gatehouse.SecurityGroup{Name: "Work on X", AccessType: gatehouse.SelectCustomers, CustomerIDs: []int64{x},
-		Permissions: []string{"assets.view", "assets.edit", "credentials.view", "scripts.view", "scripts.run"}})
+		Permissions: []string{"assets.view", "assets.edit", "credentials.view", "scripts.view", "scripts.run", "policies.view", "policies.assign"}})
 	mgr := e.user("mgr@test.example", false, mgrGroup, onX)
 	techs, _ := e.groupByName("Technicians")
 	strong := e.user("strong@test.example", false, techs.ID)
@@ -55,6 +55,8 @@ func TestEverySurfaceRefusesTheSameInputsAlike(t *testing.T) {
 	credX := e.record("credentials", x, records.Values{"name": "X router"}).ID
 	credY := e.record("credentials", y, records.Values{"name": "Y router"}).ID
 	scriptX := e.record("scripts", x, records.Values{"name": "X fix", "body": "echo"}).ID
+	policyY := e.record("policies", y, records.Values{"name": "Y baseline"}).ID
+	assetX := e.asset(x, "X laptop")
 	assetY := e.asset(y, "Y laptop")
 	// Another tenant with records of its own.
 	other, err := e.db.CreateAccount(e.ctx, "Other MSP")
@@ -116,7 +118,7 @@ func TestEverySurfaceRefusesTheSameInputsAlike(t *testing.T) {
 		{name: "group update widening the manager's own client group to all customers",
 			api: surfaceCall{"PATCH", fmt.Sprintf("/api/v1/security-groups/%d", onX), map[string]any{"access_type": "all_customers", "customer_ids": []string{}}, nil},
 			web: surfaceCall{"POST", fmt.Sprintf("/security-groups/%d", onX), nil, url.Values{"name": {"Work on X"}, "access_type": {"all_customers"},
-				"permission": {"assets.view", "assets.edit", "credentials.view", "scripts.view", "scripts.run"}}}},
+				"permission": {"assets.view", "assets.edit", "credentials.view", "scripts.view", "scripts.run", "policies.view", "policies.assign"}}}},
 		{name: "group update of another account's group",
 			api: surfaceCall{"PATCH", fmt.Sprintf("/api/v1/security-groups/%d", og.ID), map[string]any{"name": "Mine"}, nil},
 			web: surfaceCall{"POST", fmt.Sprintf("/security-groups/%d", og.ID), nil, url.Values{"name": {"Mine"}, "access_type": {"all_customers"}}}},
@@ -196,6 +198,12 @@ func TestEverySurfaceRefusesTheSameInputsAlike(t *testing.T) {
 		{name: "reveal of another customer's credential",
 			api: surfaceCall{"GET", fmt.Sprintf("/api/v1/credentials/%d/secret", credY), nil, nil},
 			web: surfaceCall{"POST", fmt.Sprintf("/credentials/%d/reveal", credY), nil, url.Values{}}},
+		{name: "policy assignment of another customer's policy to the manager's customer",
+			api: surfaceCall{"PUT", fmt.Sprintf("/api/v1/policies/%d/customers/%d", policyY, x), nil, nil},
+			web: surfaceCall{"POST", fmt.Sprintf("/policies/%d/customers", policyY), nil, url.Values{"customer_id": {fmt.Sprint(x)}}}},
+		{name: "policy of another customer set on the manager's asset",
+			api: surfaceCall{"PUT", fmt.Sprintf("/api/v1/assets/%d/policy", assetX), map[string]any{"policy_id": fmt.Sprint(policyY)}, nil},
+			web: surfaceCall{"POST", fmt.Sprintf("/assets/%d/policy", assetX), nil, url.Values{"policy_id": {fmt.Sprint(policyY)}}}},
 		{name: "run of the client's script on another customer's asset",
 			api: surfaceCall{"POST", fmt.Sprintf("/api/v1/scripts/%d/runs", scriptX), map[string]any{"asset_id": fmt.Sprint(assetY)}, nil},
 			web: surfaceCall{"POST", fmt.Sprintf("/scripts/%d/run", scriptX), nil, url.Values{"asset_id": {fmt.Sprint(assetY)}}}},

@@ -31,6 +31,7 @@ func (s *Server) Routes() []Route { return s.routes() }
 func (s *Server) routes() []Route {
 	routes := append(s.adminRoutes(), s.accessRoutes()...)
 	routes = append(routes, s.moduleRoutes()...)
+	routes = append(routes, s.calendarRoutes()...)
 	return append(routes, s.moduleFormRoutes()...)
 }
 
@@ -40,7 +41,7 @@ func (s *Server) adminRoutes() []Route {
 		{Pattern: "GET /signin", Need: need(authz.Public), handle: s.handleSignInForm},
 		{Pattern: "POST /signin", Need: need(authz.Public), handle: s.handleSignIn},
 		{Pattern: "POST /signout", Need: need(authz.SignedIn), handle: s.handleSignOut},
-		{Pattern: "GET /{$}", Need: need(authz.SignedIn), handle: s.handleHome},
+		{Pattern: "GET /{$}", Need: need(authz.SignedIn), handle: s.handleDashboard},
 
 		{Pattern: "GET /customers", Need: need("customers.view"), handle: s.handleCustomerList},
 		{Pattern: "GET /customers/search", Need: need("customers.view"), handle: s.handleCustomerSearch},
@@ -94,18 +95,19 @@ type navItem struct {
 type navEntry struct {
 	Label, Path string
 	Perms       []catalog.Perm
+	Also        []string // other paths the section covers (the calendar's list)
 }
 
 // navEntries: customers, every module, then administration.
 var navEntries = append(append([]navEntry{
-	{"Customers", "/customers", []catalog.Perm{catalog.MustLookup("customers.view")}},
+	{"Customers", "/customers", []catalog.Perm{catalog.MustLookup("customers.view")}, nil},
 }, moduleNav()...),
-	navEntry{"Security groups", "/security-groups", []catalog.Perm{catalog.MustLookup("security_groups.view")}},
-	navEntry{"Users", "/users", []catalog.Perm{catalog.MustLookup("users.view")}},
-	navEntry{"Access map", "/access/map", []catalog.Perm{catalog.MustLookup("users.view")}},
-	navEntry{"Explain access", "/access/explain", []catalog.Perm{catalog.MustLookup("users.view")}},
-	navEntry{"Audit log", "/audit", []catalog.Perm{catalog.MustLookup("audit_log.view")}},
-	navEntry{"API clients", "/api-clients", []catalog.Perm{catalog.MustLookup("api_clients.manage")}},
+	navEntry{"Security groups", "/security-groups", []catalog.Perm{catalog.MustLookup("security_groups.view")}, nil},
+	navEntry{"Users", "/users", []catalog.Perm{catalog.MustLookup("users.view")}, nil},
+	navEntry{"Access map", "/access/map", []catalog.Perm{catalog.MustLookup("users.view")}, nil},
+	navEntry{"Explain access", "/access/explain", []catalog.Perm{catalog.MustLookup("users.view")}, nil},
+	navEntry{"Audit log", "/audit", []catalog.Perm{catalog.MustLookup("audit_log.view")}, nil},
+	navEntry{"API clients", "/api-clients", []catalog.Perm{catalog.MustLookup("api_clients.manage")}, nil},
 )
 
 // navFor lists the sections the caller holds, and only those.
@@ -113,7 +115,9 @@ func navFor(c *authz.Caller, path string) []navItem {
 	var out []navItem
 	for _, e := range navEntries {
 		if slices.ContainsFunc(e.Perms, c.Grants.Holds) {
-			out = append(out, navItem{Label: e.Label, Path: e.Path, Current: path == e.Path || strings.HasPrefix(path, e.Path+"/")})
+			out = append(out, navItem{Label: e.Label, Path: e.Path, Current: slices.ContainsFunc(append([]string{e.Path}, e.Also...), func(p string) bool {
+				return path == p || strings.HasPrefix(path, p+"/")
+			})})
 		}
 	}
 	return out

@@ -8,6 +8,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -44,6 +45,13 @@ type Store interface {
 	CreateRecord(ctx context.Context, accountID int64, m *records.Module, allow records.Reach, in records.Input) (records.Record, error)
 	UpdateRecord(ctx context.Context, accountID int64, m *records.Module, id int64, in records.Input, reaches ...records.Reach) (records.Record, error)
 	DeleteRecord(ctx context.Context, accountID int64, m *records.Module, id int64, reaches ...records.Reach) error
+	Notes(ctx context.Context, accountID int64, kind records.NoteKind, parentID int64, f gatehouse.ListFilter, reaches ...records.Reach) (gatehouse.Page[records.Note], error)
+
+	// The readable pages' reads besides the lists: samples of related
+	// records and the names behind references, each within a reach.
+	SampleRecords(ctx context.Context, accountID int64, m *records.Module, match records.Match, limit int, reaches ...records.Reach) (records.Sample, error)
+	RecordTitles(ctx context.Context, accountID int64, m *records.Module, ids []int64, reaches ...records.Reach) (map[int64]string, error)
+	UserNames(ctx context.Context, accountID int64, ids []int64) (map[int64]string, error)
 }
 
 // Server serves the web admin.
@@ -113,7 +121,10 @@ func (s *Server) enforce(rt Route) http.Handler {
 				return
 			}
 			if !safeMethod(r.Method) {
-				r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+				if err := readForm(w, r); err != nil {
+					s.fail(w, r, caller, err)
+					return
+				}
 				if !validCSRF(token, r.PostFormValue(csrfField)) {
 					s.fail(w, r, caller, gatehouse.Errorf(gatehouse.EForbidden, "the form has expired; go back, reload the page and try again"))
 					return
@@ -124,7 +135,10 @@ func (s *Server) enforce(rt Route) http.Handler {
 				return
 			}
 		} else if !safeMethod(r.Method) {
-			r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+			if err := readForm(w, r); err != nil {
+				s.fail(w, r, caller, err)
+				return
+			}
 		}
 		// Storage attributes its audit entries to the actor in the context.
 		r = r.WithContext(audit.WithActor(r.Context(), s.gate.Actor(r, caller)))
@@ -151,6 +165,18 @@ func (s *Server) authorize(c *authz.Caller, rt Route) error {
 }
 
 const maxForm = 1 << 20
+
+// readForm parses a posted form of at most maxForm bytes; a larger one is
+// refused as too large, naming the limit, rather than read as empty.
+func readForm(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+	err := r.ParseForm()
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return gatehouse.Errorf(gatehouse.ETooLarge, "the form is larger than %d bytes", maxForm)
+	}
+	return nil // a malformed form reads as empty and fails its checks
+}
 
 func safeMethod(m string) bool {
 	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
@@ -205,6 +231,9 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, c *authz.Caller, e
 		p.Message = domainMessage(err)
 	case gatehouse.ETooMany:
 		p.Heading = "Too many attempts"
+		p.Message = domainMessage(err)
+	case gatehouse.ETooLarge:
+		p.Heading = "Too large"
 		p.Message = domainMessage(err)
 	case gatehouse.EUnavailable:
 		s.log.Warn("store unavailable", "method", r.Method, "path", r.URL.Path, "err", err)

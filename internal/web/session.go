@@ -195,8 +195,3 @@ func (s *Server) handleSignOut(w http.ResponseWriter, r *http.Request, c *authz.
 	http.Redirect(w, r, "/signin", http.StatusSeeOther)
 	return nil
 }
-
-func (s *Server) handleHome(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
-	s.render(w, r, c, http.StatusOK, "home", "Home", nil)
-	return nil
-}

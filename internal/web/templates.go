@@ -31,7 +31,7 @@ var pageNames = []string{
 	"customers", "customer", "customer_form", "customer_delete", "customer_groups",
 	"groups", "group_form", "group_delete",
 	"users", "user_form", "user_delete", "tokens", "api_clients", "access_confirm",
-	"module_list", "module_detail", "module_form",
+	"module_list", "module_detail", "module_form", "module_delete", "campaign_send", "calendar",
 	"effective_access", "explain", "access_review", "access_map", "audit",
 }
 
@@ -158,16 +158,11 @@ var fieldLabels = map[string]string{
 	"address_line2": "Address line 2", "city": "City", "region": "Region", "postal_code": "Postal code", "country": "Country", "os": "OS",
 	"user": "User", "permission": "Permission", "customer": "Customer", "customer_id": "Customer", "actor": "Actor",
 	"action": "Action", "since": "From", "until": "To", "lines": "Line items", "secret": "Secret", "asset_id": "Asset",
-	"tax_rate_bp": "Tax rate (basis points)", "url": "URL", "serial": "Serial number", "assignee_id": "Assignee",
-	"contact_id": "Contact", "issued_on": "Issued on", "due_on": "Due on", "last_seen_at": "Last seen (UTC)",
+	"tax_rate_bp": "Tax rate", "url": "URL", "serial": "Serial number", "assignee_id": "Assignee",
+	"contact_id": "Contact", "issued_on": "Issued on", "due_on": "Due on", "last_seen_at": "Last seen",
 }
 
-func fieldLabel(field string) string {
-	if l, ok := fieldLabels[field]; ok {
-		return l
-	}
-	return field
-}
+func fieldLabel(field string) string { return fieldLabelOf(field) }
 
 func accessTypeLabel(t gatehouse.AccessType) string {
 	if t == gatehouse.SelectCustomers {

@@ -669,3 +669,17 @@ func TestChangingACustomerNeedsItInView(t *testing.T) {
 		t.Fatalf("customer changed: %+v %v", cu, err)
 	}
 }
+
+// A form over the size limit is refused as too large, naming the limit,
+// and changes nothing — not read as an empty, expired form.
+func TestAnOversizedFormIsRefusedAsTooLarge(t *testing.T) {
+	e := newEnv(t)
+	c := e.signedIn("admin@test.example")
+	res := c.postForm("/customers", url.Values{"name": {"Big"}, "notes": {strings.Repeat("x", 2<<20)}})
+	if res.status != http.StatusRequestEntityTooLarge || !strings.Contains(res.body, "1048576 bytes") {
+		t.Fatalf("status %d: %.300s", res.status, res.body)
+	}
+	if page, _ := e.db.ListCustomers(e.ctx, e.account, access.All(), gatehouse.ListFilter{}); len(page.Items) != 0 {
+		t.Fatal("an oversized form created a customer")
+	}
+}

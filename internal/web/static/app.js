@@ -219,7 +219,24 @@
     });
   }
 
+  // The viewer's time zone: the server shows times in the zone this
+  // cookie names. A page shown in another zone loads once more.
+  function timeZone() {
+    var tz = "";
+    try { tz = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { return; }
+    if (!/^[A-Za-z0-9_+\-\/]+$/.test(tz)) return; // an IANA name, as the cookie carries it
+    var m = document.cookie.match(/(?:^|; )gatehouse_tz=([^;]*)/);
+    if (m && m[1] === tz) return;
+    document.cookie = "gatehouse_tz=" + tz + "; path=/; max-age=31536000; samesite=lax";
+    var shown = document.querySelector("[data-tz]");
+    if (shown && shown.getAttribute("data-tz") !== tz && !sessionStorage.getItem("gatehouse_tz_reloaded")) {
+      sessionStorage.setItem("gatehouse_tz_reloaded", "1");
+      location.reload();
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    timeZone();
     var editor = document.querySelector("[data-group-editor]");
     if (editor) groupEditor(editor);
     var addLine = document.querySelector("[data-add-line]");
