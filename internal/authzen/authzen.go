@@ -19,8 +19,10 @@ import (
 	"encoding/hex"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"gatehouse/internal/access"
@@ -124,7 +126,7 @@ func (s *Server) Mount(mux *http.ServeMux) {
 func (s *Server) enforce(rt Route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		requestID(w, r)
-		a := &asker{s: s, ctx: r.Context()}
+		a := &asker{s: s, ctx: r.Context(), start: time.Now()}
 		if rt.Need.Permission != authz.Public {
 			c, client, err := s.clients.Authenticate(r.Context(), bearer(r))
 			if err != nil {
@@ -158,16 +160,23 @@ func bearer(r *http.Request) string {
 }
 
 // requestID echoes the request's X-Request-ID, or names the answer with a
-// new one.
+// new one: this process's random prefix and a counter.
 func requestID(w http.ResponseWriter, r *http.Request) {
-	id := r.Header.Get("X-Request-ID")
-	if id == "" || len(id) > 200 {
-		b := make([]byte, 16)
-		rand.Read(b)
-		id = hex.EncodeToString(b)
+	id := r.Header["X-Request-Id"]
+	if len(id) == 0 || id[0] == "" || len(id[0]) > 200 {
+		id = []string{string(strconv.AppendUint([]byte(idPrefix), requests.Add(1), 36))}
 	}
-	w.Header().Set("X-Request-ID", id)
+	w.Header()["X-Request-Id"] = id[:1]
 }
+
+var (
+	idPrefix = func() string {
+		b := make([]byte, 8)
+		rand.Read(b)
+		return hex.EncodeToString(b) + "-"
+	}()
+	requests atomic.Uint64
+)
 
 // Shutdown ends every open change feed: called as the HTTP server shuts
 // down, so long-lived streams do not hold it up.

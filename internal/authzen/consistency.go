@@ -15,9 +15,16 @@ import (
 
 const tokenPrefix = "ghv1."
 
-func makeToken(accountID, version int64) string {
-	raw := strconv.FormatInt(accountID, 36) + "." + strconv.FormatInt(version, 36)
-	return tokenPrefix + base64.RawURLEncoding.EncodeToString([]byte(raw))
+func makeToken(accountID, version int64) string { return string(appendToken(nil, accountID, version)) }
+
+// appendToken appends the token of the account's version to b.
+func appendToken(b []byte, accountID, version int64) []byte {
+	var raw [32]byte
+	r := strconv.AppendInt(raw[:0], accountID, 36)
+	r = append(r, '.')
+	r = strconv.AppendInt(r, version, 36)
+	b = append(b, tokenPrefix...)
+	return base64.RawURLEncoding.AppendEncode(b, r)
 }
 
 // parseToken reads a token of the account's; a malformed token or one of

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"time"
 
 	"gatehouse/internal/access"
 	"gatehouse/internal/authz"
@@ -18,10 +19,14 @@ import (
 type asker struct {
 	s       *Server
 	ctx     context.Context
+	start   time.Time // when the request came in
 	caller  *authz.Caller
 	client  gatehouse.APIClient
 	version int64
-	grants  map[int64]*access.Grants
+	// the grants compiled so far: the last user's, then a map
+	lastUser   int64
+	lastGrants *access.Grants
+	grants     map[int64]*access.Grants
 }
 
 func (a *asker) account() int64 { return a.client.AccountID }
@@ -56,6 +61,9 @@ func (a *asker) settle(contexts ...*reqContext) error {
 // grantsOf is a user's compiled grants at the request's version, from
 // the gate's cache.
 func (a *asker) grantsOf(userID int64) (*access.Grants, error) {
+	if a.lastGrants != nil && a.lastUser == userID {
+		return a.lastGrants, nil
+	}
 	if g, ok := a.grants[userID]; ok {
 		return g, nil
 	}
@@ -63,10 +71,13 @@ func (a *asker) grantsOf(userID int64) (*access.Grants, error) {
 	if err != nil {
 		return nil, err
 	}
-	if a.grants == nil {
-		a.grants = map[int64]*access.Grants{}
+	if a.lastGrants != nil {
+		if a.grants == nil {
+			a.grants = map[int64]*access.Grants{}
+		}
+		a.grants[a.lastUser] = a.lastGrants
 	}
-	a.grants[userID] = g
+	a.lastUser, a.lastGrants = userID, g
 	return g, nil
 }
 

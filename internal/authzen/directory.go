@@ -2,7 +2,6 @@ package authzen
 
 import (
 	"context"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -22,7 +21,14 @@ type directory struct {
 
 type dirAccount struct {
 	version int64
-	names   map[string]gatehouse.Ref
+	names   map[dirKey]gatehouse.Ref
+}
+
+// dirKey is a name: a kind, and an id or the name itself.
+type dirKey struct {
+	kind byte
+	id   int64
+	name string
 }
 
 // maxNames bounds the memory the directory holds; past it, it starts over.
@@ -35,20 +41,20 @@ const (
 
 func (d *directory) init() { d.accounts = map[int64]*dirAccount{} }
 
-func dirKey(kind byte, id int64, name string) string {
+func keyOf(kind byte, id int64, name string) dirKey {
 	if id > 0 {
-		return string(kind) + "#" + strconv.FormatInt(id, 10)
+		return dirKey{kind: kind, id: id}
 	}
 	if strings.Contains(name, "@") {
 		name = strings.ToLower(strings.TrimSpace(name))
 	}
-	return string(kind) + "=" + name
+	return dirKey{kind: kind, name: name}
 }
 
 // lookup finds a name through the cache, asking find on a miss.
 func (d *directory) lookup(ctx context.Context, accountID, version int64, kind byte, id int64, name string,
 	find func(ctx context.Context, accountID, id int64, name string) (gatehouse.Ref, error)) (gatehouse.Ref, bool, error) {
-	key := dirKey(kind, id, name)
+	key := keyOf(kind, id, name)
 	d.mu.Lock()
 	acct := d.accounts[accountID]
 	if acct != nil && acct.version == version {
@@ -74,7 +80,7 @@ func (d *directory) lookup(ctx context.Context, accountID, version int64, kind b
 	switch {
 	case acct == nil || acct.version < version:
 		d.size -= len(acctNames(acct))
-		acct = &dirAccount{version: version, names: map[string]gatehouse.Ref{}}
+		acct = &dirAccount{version: version, names: map[dirKey]gatehouse.Ref{}}
 		d.accounts[accountID] = acct
 	case acct.version > version:
 		return ref, true, nil // a newer request has moved on; do not keep an older answer
@@ -86,7 +92,7 @@ func (d *directory) lookup(ctx context.Context, accountID, version int64, kind b
 	return ref, true, nil
 }
 
-func acctNames(a *dirAccount) map[string]gatehouse.Ref {
+func acctNames(a *dirAccount) map[dirKey]gatehouse.Ref {
 	if a == nil {
 		return nil
 	}

@@ -27,12 +27,12 @@ const testPassword = "correct-horse-battery"
 // env is one server — the JSON API and the decision API over one store,
 // wired as the binary wires them — with an account and its admin.
 type env struct {
-	t        *testing.T
-	db       *sqldb.DB
-	srv      *httptest.Server
+	t         *testing.T
+	db        *sqldb.DB
+	srv       *httptest.Server
 	decisions *authzen.Server
-	acct     gatehouse.Account
-	admin    string // the admin's API session token
+	acct      gatehouse.Account
+	admin     string // the admin's API session token
 }
 
 func newEnv(t *testing.T, db *sqldb.DB) *env {

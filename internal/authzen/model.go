@@ -1,10 +1,10 @@
 package authzen
 
 import (
+	"bytes"
 	"io"
 	"mime"
 	"net/http"
-	"strings"
 
 	"github.com/go-json-experiment/json"
 	"github.com/go-json-experiment/json/jsontext"
@@ -72,24 +72,45 @@ const maxBody = 1 << 20
 
 // decode reads a JSON object body into v.
 func decode(w http.ResponseWriter, r *http.Request, v any) error {
-	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || mt != "application/json" {
-		return gatehouse.Invalid("", "send the body as Content-Type: application/json")
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	body, err := readBody(w, r)
 	if err != nil {
-		if _, ok := err.(*http.MaxBytesError); ok {
-			return gatehouse.Errorf(gatehouse.ETooLarge, "the request body is over %d bytes", maxBody)
-		}
-		return gatehouse.Invalid("", "the request body could not be read")
-	}
-	if len(strings.TrimSpace(string(body))) == 0 {
-		return gatehouse.Invalid("", "the request body is empty; send a JSON object")
+		return err
 	}
 	if err := json.Unmarshal(body, v); err != nil {
 		return gatehouse.Invalid("", "the request body is not a valid request: %s", jsonError(err))
 	}
 	return nil
+}
+
+// readBody reads a request's JSON body: application/json, not empty, at
+// most maxBody bytes.
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	if ct := r.Header.Get("Content-Type"); ct != "application/json" {
+		if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
+			return nil, gatehouse.Invalid("", "send the body as Content-Type: application/json")
+		}
+	}
+	if r.ContentLength > maxBody {
+		return nil, gatehouse.Errorf(gatehouse.ETooLarge, "the request body is over %d bytes", maxBody)
+	}
+	var body []byte
+	var err error
+	if r.ContentLength > 0 {
+		body = make([]byte, r.ContentLength)
+		_, err = io.ReadFull(r.Body, body)
+	} else {
+		body, err = io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	}
+	if err != nil {
+		if _, ok := err.(*http.MaxBytesError); ok {
+			return nil, gatehouse.Errorf(gatehouse.ETooLarge, "the request body is over %d bytes", maxBody)
+		}
+		return nil, gatehouse.Invalid("", "the request body could not be read")
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil, gatehouse.Invalid("", "the request body is empty; send a JSON object")
+	}
+	return body, nil
 }
 
 // jsonError says what was wrong with the body without Go type names.
@@ -121,7 +142,7 @@ func (e *entity) check(field string, needID bool) error {
 	case needID && (e.ID == nil || *e.ID == ""):
 		return gatehouse.Invalid(field+".id", "%s.id is required", field)
 	}
-	return checkObject(field+".properties", e.Properties)
+	return checkObject(field, ".properties", e.Properties)
 }
 
 func (a *action) check() error {
@@ -131,14 +152,14 @@ func (a *action) check() error {
 	if a.Name == nil || *a.Name == "" {
 		return gatehouse.Invalid("action.name", "action.name is required")
 	}
-	return checkObject("action.properties", a.Properties)
+	return checkObject("action", ".properties", a.Properties)
 }
 
-func checkObject(field string, v jsontext.Value) error {
+func checkObject(field, member string, v jsontext.Value) error {
 	if len(v) == 0 || v.Kind() == 'n' || v.Kind() == '{' {
 		return nil
 	}
-	return gatehouse.Invalid(field, "%s must be an object", field)
+	return gatehouse.Invalid(field+member, "%s%s must be an object", field, member)
 }
 
 // check validates a complete evaluation.

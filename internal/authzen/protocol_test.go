@@ -77,7 +77,9 @@ func TestEvaluationAnswersDecisionsNeverErrorsForADenial(t *testing.T) {
 				}
 				var out struct {
 					Decision *bool
-					Context  struct{ ConsistencyToken string `json:"consistency_token"` }
+					Context  struct {
+						ConsistencyToken string `json:"consistency_token"`
+					}
 				}
 				json.Unmarshal(raw, &out)
 				if out.Decision == nil || *out.Decision != c.want {
@@ -254,7 +256,9 @@ func TestEvaluationsSemantics(t *testing.T) {
 	eachBackend(t, func(t *testing.T, e *env) {
 		w := newWorld(t, e)
 		sub := map[string]any{"type": "user", "id": w.tech}
-		res := func(id string) map[string]any { return map[string]any{"resource": map[string]any{"type": "customer", "id": id}} }
+		res := func(id string) map[string]any {
+			return map[string]any{"resource": map[string]any{"type": "customer", "id": id}}
+		}
 		batch := func(semantic string, items ...any) map[string]any {
 			b := map[string]any{"subject": sub, "action": map[string]any{"name": "assets.edit"}, "evaluations": items}
 			if semantic != "" {

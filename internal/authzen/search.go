@@ -137,7 +137,7 @@ func (a *asker) answer(w http.ResponseWriter, p paging, results []any, next stri
 	if p.asked || next != "" {
 		out.Page = &pageJSON{NextToken: next, Count: len(results)}
 	}
-	writeJSON(w, http.StatusOK, out)
+	a.write(w, out)
 }
 
 func (s *Server) decodeSearch(w http.ResponseWriter, r *http.Request, a *asker, kind string) (*searchRequest, paging, error) {

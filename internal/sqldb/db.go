@@ -63,6 +63,8 @@ type DB struct {
 	changed   func(SecurityChange)
 	pendingMu sync.Mutex
 	pending   map[*sql.Tx][]SecurityChange
+
+	groups groupCaches // the groups of Subject, per security version
 }
 
 // New wraps open pools; call Migrate before use. SQLite passes a
