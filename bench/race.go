@@ -88,6 +88,7 @@ type stat struct {
 	elapsed   time.Duration
 	lat       []time.Duration
 	server    []time.Duration // Gatehouse's own Server-Timing, when sent
+	cpu       time.Duration   // the server process's CPU time (not its database's)
 }
 
 func (s stat) rate() float64 { return float64(s.ops) / s.elapsed.Seconds() }
@@ -223,7 +224,7 @@ func (r *raceResults) decide(e service, col string, qs []query, fresh bool, tota
 		reqs[i] = e.check(q, fresh)
 	}
 	got := make([]bool, len(qs))
-	st, err := drive(e.addr(), r.c.clients, total, r.c.maxTime, func(w *wire, i int) (time.Duration, error) {
+	st, err := measured(e, r.c.clients, total, r.c.maxTime, func(w *wire, i int) (time.Duration, error) {
 		a, err := w.do(reqs[i%len(reqs)])
 		if err != nil {
 			return 0, err
@@ -293,7 +294,7 @@ func (r *raceResults) batches(e service, working []query) error {
 	for i := range n {
 		reqs[i] = e.batch(working[i*size : (i+1)*size])
 	}
-	st, err := drive(e.addr(), r.c.clients, r.c.batches, r.c.maxTime, func(w *wire, i int) (time.Duration, error) {
+	st, err := measured(e, r.c.clients, r.c.batches, r.c.maxTime, func(w *wire, i int) (time.Duration, error) {
 		a, err := w.do(reqs[i%n])
 		if err != nil {
 			return 0, err
@@ -389,7 +390,7 @@ func (r *raceResults) listings(ctx context.Context, engines []service, logf func
 	r.listUser = len(users)
 	for _, e := range engines {
 		logf("%s: listing", e.name())
-		st, err := drive(e.addr(), r.c.clients, r.c.listings, r.c.maxTime, func(w *wire, i int) (time.Duration, error) {
+		st, err := measured(e, r.c.clients, r.c.listings, r.c.maxTime, func(w *wire, i int) (time.Duration, error) {
 			_, err := e.list(ctx, w, users[i%len(users)], perm)
 			return 0, err
 		})
@@ -399,6 +400,14 @@ func (r *raceResults) listings(ctx context.Context, engines []service, logf func
 		r.record(colListing, e.name(), st)
 	}
 	return nil
+}
+
+// measured runs drive while reading the server process's CPU time.
+func measured(e service, workers, total int, maxTime time.Duration, op func(w *wire, i int) (time.Duration, error)) (stat, error) {
+	before := e.process().cpu()
+	st, err := drive(e.addr(), workers, total, maxTime, op)
+	st.cpu = e.process().cpu() - before
+	return st, err
 }
 
 // drive runs op total times (or until maxTime) from workers clients, each

@@ -176,9 +176,10 @@ type casbinService struct {
 	sql  *listSQL
 }
 
-func (s *casbinService) name() string { return "Casbin" }
-func (s *casbinService) addr() string { return s.p.addr }
-func (s *casbinService) stop()        { s.p.stop() }
+func (s *casbinService) name() string   { return "Casbin" }
+func (s *casbinService) addr() string   { return s.p.addr }
+func (s *casbinService) stop()          { s.p.stop() }
+func (s *casbinService) process() *proc { return s.p }
 
 func casbinQuery(q query) casbinCheck {
 	perm := catalog.Get(q.perm)

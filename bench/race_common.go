@@ -40,6 +40,8 @@ type service interface {
 	// write path.
 	removeMember(ctx context.Context, w *wire, user, group int64) error
 	stop()
+	// process is the server's process, for its CPU time.
+	process() *proc
 }
 
 // datasetFlags are the options every process regenerates the account

@@ -141,9 +141,10 @@ func startGatehouse(ctx context.Context, bin, dir, dsn string, ds *gen.Dataset) 
 	return &gatehouseService{p: p, auth: "Bearer " + secret, ds: ds, slug: acct.Slug}, db, nil
 }
 
-func (s *gatehouseService) name() string { return "Gatehouse" }
-func (s *gatehouseService) addr() string { return s.p.addr }
-func (s *gatehouseService) stop()        { s.p.stop() }
+func (s *gatehouseService) name() string   { return "Gatehouse" }
+func (s *gatehouseService) addr() string   { return s.p.addr }
+func (s *gatehouseService) stop()          { s.p.stop() }
+func (s *gatehouseService) process() *proc { return s.p }
 
 func evaluationBody(q query) map[string]any {
 	return map[string]any{

@@ -149,9 +149,10 @@ func (s *openfgaService) call(method, path, body string, out any) error {
 	return json.NewDecoder(resp.Body).Decode(out)
 }
 
-func (s *openfgaService) name() string { return "OpenFGA" }
-func (s *openfgaService) addr() string { return s.p.addr }
-func (s *openfgaService) stop()        { s.p.stop() }
+func (s *openfgaService) name() string   { return "OpenFGA" }
+func (s *openfgaService) addr() string   { return s.p.addr }
+func (s *openfgaService) stop()          { s.p.stop() }
+func (s *openfgaService) process() *proc { return s.p }
 
 type fgaTupleKey struct {
 	User     string `json:"user"`

@@ -65,6 +65,12 @@ func printRace(w io.Writer, r *raceResults) {
 		row(unit, rate, func(v float64) string { return group(int64(v + 0.5)) }, true)
 		row("p50", func(s stat) float64 { return float64(pct(s.lat, 0.5)) }, nanos, false)
 		row("p99", func(s stat) float64 { return float64(pct(s.lat, 0.99)) }, nanos, false)
+		per := "server CPU per decision"
+		n := func(s stat) int { return s.decisions }
+		if col == colListing {
+			per, n = "server CPU per listing", func(s stat) int { return s.ops }
+		}
+		row(per, func(s stat) float64 { return float64(s.cpu) / float64(max(n(s), 1)) }, nanos, false)
 		if g, ok := st["Gatehouse"]; ok && len(g.server) > 0 {
 			fmt.Fprintf(w, "| %s | Gatehouse server time p50 / p99 | %s / %s | | | | |\n", col, dur(pct(g.server, 0.5)), dur(pct(g.server, 0.99)))
 		}

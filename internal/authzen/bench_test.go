@@ -3,6 +3,7 @@ package authzen_test
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -72,3 +73,27 @@ func BenchmarkEvaluations100(b *testing.B) {
 }
 
 var _ = strconv.Itoa
+
+// BenchmarkEvaluationOverLoopback is the same decision sent over a real
+// loopback connection by parallel keep-alive clients, server and clients
+// in this process.
+func BenchmarkEvaluationOverLoopback(b *testing.B) {
+	e, w, _ := benchEnv(b)
+	body, _ := json.Marshal(eval(w.tech, "assets.edit", "customer", w.x))
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			req, _ := http.NewRequest("POST", e.srv.URL+"/access/v1/evaluation", bytes.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+w.secret)
+			resp, err := client.Do(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+		}
+	})
+}
