@@ -34,6 +34,11 @@ type Dialect interface {
 	LockMigrations(ctx context.Context, tx *sql.Tx) error
 	// IsUniqueViolation reports a unique-constraint error.
 	IsUniqueViolation(err error) bool
+	// SearchCandidates is a query of the ids of table's rows whose
+	// columns cols contain a term, served by the engine's trigram index,
+	// and the term's argument. The query takes the term, then the
+	// account id.
+	SearchCandidates(table string, cols []string, term string) (query string, arg any)
 }
 
 // DB is the store. Its exported methods own their transactions.
@@ -207,8 +212,10 @@ func fromNullMS(v sql.NullInt64) time.Time {
 	return fromMS(v.Int64)
 }
 
-// likePattern makes a case-insensitive substring pattern; the caller
+// LikePattern makes a case-insensitive substring pattern; the caller
 // compares it with lower(col) LIKE ? ESCAPE '\'.
+func LikePattern(q string) string { return likePattern(q) }
+
 func likePattern(q string) string {
 	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 	return "%" + r.Replace(strings.ToLower(q)) + "%"

@@ -84,6 +84,12 @@ func (dialect) LockMigrations(ctx context.Context, tx *sql.Tx) error {
 	return err
 }
 
+// SearchCandidates reads the table's pg_trgm index on its searchable
+// text (migration 0021).
+func (dialect) SearchCandidates(table string, cols []string, term string) (string, any) {
+	return `SELECT id FROM ` + table + ` WHERE ` + sqldb.SearchExpr(cols) + ` LIKE ? ESCAPE '\' AND account_id = ?`, sqldb.LikePattern(term)
+}
+
 func (dialect) IsUniqueViolation(err error) bool {
 	var e *pgconn.PgError
 	return errors.As(err, &e) && e.Code == "23505"

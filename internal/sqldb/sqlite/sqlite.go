@@ -53,6 +53,13 @@ func (dialect) LockMigrations(context.Context, *sql.Tx) error {
 	return nil // the write transaction is already exclusive
 }
 
+// SearchCandidates reads the table's FTS5 trigram index (migration 0021).
+func (dialect) SearchCandidates(table string, _ []string, term string) (string, any) {
+	fts := table + "_search"
+	return `SELECT ` + fts + `.rowid FROM ` + fts + ` JOIN ` + table + ` ON ` + table + `.id = ` + fts + `.rowid
+		WHERE ` + fts + ` MATCH ? AND ` + table + `.account_id = ?`, sqldb.FTSQuery(term)
+}
+
 func (dialect) IsUniqueViolation(err error) bool {
 	var e *msqlite.Error
 	if !errors.As(err, &e) {
