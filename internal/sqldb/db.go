@@ -39,6 +39,10 @@ type Dialect interface {
 	// and the term's argument. The query takes the term, then the
 	// account id.
 	SearchCandidates(table string, cols []string, term string) (query string, arg any)
+	// Unindexed writes col so that the planner does not pick an index
+	// for a condition on it: a large scope is checked while walking the
+	// list's order, not read customer by customer and sorted.
+	Unindexed(col string) string
 }
 
 // DB is the store. Its exported methods own their transactions.

@@ -184,23 +184,23 @@ func (db *DB) sources(m *records.Module, r records.Reach) []source {
 	nullable := m.Ownership != records.CustomerRequired
 	library := r.Library && nullable
 	var out []source
+	// The walk's scope condition is kept off the customer indexes: it is
+	// checked in the order index, whose last column is the customer.
+	walkCol := db.d.Unindexed("customer_id")
 	switch c := r.Customers; {
-	case c.Kind == access.ScopeAll && library:
-		return []source{{cond: "1=1"}}
-	case c.Kind == access.ScopeAll && nullable:
-		out = append(out, source{cond: "customer_id IS NOT NULL"})
+	case c.Kind == access.ScopeAll && (library || !nullable):
+		return append(out, source{cond: "1=1"})
 	case c.Kind == access.ScopeAll:
+		out = append(out, source{cond: walkCol + " IS NOT NULL"})
 	case c.Kind == access.ScopeOnly && len(c.IDs) <= mergeMax:
 		for _, id := range c.IDs {
 			out = append(out, source{cond: "customer_id = ?", args: []any{id}})
 		}
 	default:
-		if cond, args, ok := db.scopeClause("customer_id", c); ok {
-			out = append(out, source{cond: "customer_id IS NOT NULL AND " + cond, args: args})
+		// IN and NOT IN are false for a NULL customer: no library rows.
+		if cond, args, ok := db.scopeClause(walkCol, c); ok {
+			out = append(out, source{cond: cond, args: args})
 		}
-	}
-	if r.Customers.Kind == access.ScopeAll && !nullable {
-		out = append(out, source{cond: "1=1"})
 	}
 	if library {
 		out = append(out, source{cond: "customer_id IS NULL"})
@@ -360,23 +360,13 @@ func (db *DB) listFilters(ctx context.Context, accountID int64, m *records.Modul
 // listRows runs a module list and scans each row it reads (up to one
 // more than the page) in query order.
 func (db *DB) listRows(ctx context.Context, accountID int64, s listSpec, f gatehouse.ListFilter, reaches []records.Reach, cols string, scan func(rowScanner) error) error {
-	w, first, ok, err := db.listFilters(ctx, accountID, s.m, f, reaches)
-	if err != nil || !ok {
+	query, args, err := db.listSQL(ctx, accountID, s, f, reaches, cols)
+	if err != nil || query == "" {
 		return err
 	}
-	srcs := []source{}
-	if w.reach != nil {
-		srcs = append(srcs, *w.reach)
-	} else {
-		srcs = db.sources(s.m, first)
-	}
-	if len(srcs) == 0 {
-		return nil
-	}
-	query, args := s.compound(s.m.Table, cols, srcs, w.listQuery)
-	rows, err := db.query(ctx, db.rdb, query, args...)
+	rows, err := db.rdb.QueryContext(ctx, query, args...) // already rebound
 	if err != nil {
-		return fmt.Errorf("%w: %s", err, query)
+		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
@@ -387,11 +377,47 @@ func (db *DB) listRows(ctx context.Context, accountID int64, s listSpec, f gateh
 	return rows.Err()
 }
 
+// listSQL writes a module list's query; "" when nothing can match.
+func (db *DB) listSQL(ctx context.Context, accountID int64, s listSpec, f gatehouse.ListFilter, reaches []records.Reach, cols string) (string, []any, error) {
+	w, first, ok, err := db.listFilters(ctx, accountID, s.m, f, reaches)
+	if err != nil || !ok {
+		return "", nil, err
+	}
+	srcs := []source{}
+	if w.reach != nil {
+		srcs = append(srcs, *w.reach)
+	} else {
+		srcs = db.sources(s.m, first)
+	}
+	if len(srcs) == 0 {
+		return "", nil, nil
+	}
+	query, args := s.compound(s.m.Table, cols, srcs, w.listQuery)
+	return db.d.Rebind(query), args, nil
+}
+
+// ListQuery is the query ListRecords runs for f, in the engine's own
+// placeholders, for tests that check the engine's plan of it; "" when
+// nothing can match.
+func (db *DB) ListQuery(ctx context.Context, accountID int64, m *records.Module, f gatehouse.ListFilter, reaches ...records.Reach) (string, []any, error) {
+	spec, err := newListSpec(m, f)
+	if err != nil {
+		return "", nil, err
+	}
+	return db.listSQL(ctx, accountID, spec, f, reaches, selectList(m))
+}
+
 // compound writes the list query: one SELECT per (source, keyset arm),
-// each ordered and limited, merged in order when there are several.
+// each ordered and limited, merged in order when there are several. The
+// ranges read only the sort key and id (from the index alone where the
+// filters allow); the page's rows are read last, by id.
 func (s listSpec) compound(table, cols string, srcs []source, common listQuery) (string, []any) {
 	limit := " LIMIT " + strconv.Itoa(s.limit+1)
 	order := " ORDER BY " + s.orderBy()
+	keys := "id"
+	if s.key.Name != records.IDSort {
+		keys = s.key.Name + ", id"
+	}
 	var arms []string
 	var args []any
 	for _, src := range srcs {
@@ -401,21 +427,22 @@ func (s listSpec) compound(table, cols string, srcs []source, common listQuery) 
 			if k.cond != "" {
 				where = append(where, k.cond)
 			}
-			arms = append(arms, "SELECT "+cols+" FROM "+table+" WHERE "+strings.Join(where, " AND ")+order+limit)
+			arms = append(arms, "SELECT "+keys+" FROM "+table+" WHERE "+strings.Join(where, " AND "))
 			args = append(append(append(args, common.args...), src.args...), k.args...)
 		}
 	}
-	if len(arms) == 1 {
-		return arms[0], args
+	if len(arms) == 1 && len(srcs) == 1 {
+		return strings.Replace(arms[0], "SELECT "+keys+" ", "SELECT "+cols+" ", 1) + order + limit, args
 	}
 	var b strings.Builder
+	b.WriteString("SELECT " + cols + " FROM " + table + " WHERE id IN (SELECT id FROM (")
 	for i, a := range arms {
 		if i > 0 {
 			b.WriteString(" UNION ALL ")
 		}
-		fmt.Fprintf(&b, "SELECT * FROM (%s) AS s%d", a, i)
+		b.WriteString(a)
 	}
-	b.WriteString(order + limit)
+	b.WriteString(order + limit + ") AS k)" + order)
 	return b.String(), args
 }
 

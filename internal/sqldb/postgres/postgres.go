@@ -53,6 +53,10 @@ func (dialect) Name() string            { return "postgres" }
 func (dialect) InIDs(col string) string { return col + " = ANY(?)" }
 func (dialect) IDsArg(ids []int64) any  { return ids }
 
+// Unindexed leaves the choice to PostgreSQL's planner, which weighs the
+// scope's customers against the column statistics.
+func (dialect) Unindexed(col string) string { return col }
+
 func (dialect) Rebind(q string) string { return Rebind(q) }
 
 // Rebind numbers the ? placeholders: $1, $2, …. Queries never hold a
