@@ -17,6 +17,7 @@ import (
 	"gatehouse/internal/authz"
 	"gatehouse/internal/gatehouse"
 	"gatehouse/internal/httpapi"
+	"gatehouse/internal/sqldb"
 )
 
 // apiServer is the product's JSON API on a loopback port.
@@ -26,9 +27,9 @@ type apiServer struct {
 	routes map[string]bool
 }
 
-func startAPI(e *gatehouseEngine) (*apiServer, error) {
-	gate := authz.NewGate(e.db, nil)
-	api := httpapi.New(e.db, gate, slog.New(slog.NewTextHandler(io.Discard, nil)), auth.DefaultParams)
+func startAPI(db *sqldb.DB) (*apiServer, error) {
+	gate := authz.NewGate(db, nil)
+	api := httpapi.New(db, gate, slog.New(slog.NewTextHandler(io.Discard, nil)), auth.DefaultParams)
 	mux := http.NewServeMux()
 	api.Mount(mux)
 	ln, err := net.Listen("tcp", "127.0.0.1:0") // loopback only
@@ -48,11 +49,15 @@ func (s *apiServer) close() { s.srv.Close() }
 
 // token issues an API token for a user straight in the store.
 func (e *gatehouseEngine) token(ctx context.Context, userID int64) (string, error) {
+	return apiToken(ctx, e.db, e.ds.AccountID, userID)
+}
+
+func apiToken(ctx context.Context, db *sqldb.DB, accountID, userID int64) (string, error) {
 	tok, hash, err := auth.NewToken()
 	if err != nil {
 		return "", err
 	}
-	_, err = e.db.CreateToken(ctx, gatehouse.Token{AccountID: e.ds.AccountID, UserID: userID, Kind: gatehouse.TokenAPI,
+	_, err = db.CreateToken(ctx, gatehouse.Token{AccountID: accountID, UserID: userID, Kind: gatehouse.TokenAPI,
 		Name: "bench", Hash: hash, ExpiresAt: time.Now().Add(time.Hour)})
 	return tok, err
 }

@@ -5,6 +5,8 @@ package sqldb
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -307,4 +309,17 @@ func notFound(err error, what string) error {
 		return gatehouse.NotFound(what)
 	}
 	return err
+}
+
+// SchemaVersion hashes the names and contents of the migrations in dir.
+func SchemaVersion(fsys fs.FS, dir string) string {
+	names, _ := fs.Glob(fsys, path.Join(dir, "*.sql"))
+	sort.Strings(names)
+	h := sha256.New()
+	for _, name := range names {
+		body, _ := fs.ReadFile(fsys, name)
+		fmt.Fprintf(h, "%s %d\n", path.Base(name), len(body))
+		h.Write(body)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
 }

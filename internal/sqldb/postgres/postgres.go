@@ -98,3 +98,7 @@ func (dialect) IsUniqueViolation(err error) bool {
 	var e *pgconn.PgError
 	return errors.As(err, &e) && e.Code == "23505"
 }
+
+// SchemaVersion names the schema the embedded migrations build: a hash of
+// their names and contents. A cache of a generated database keys on it.
+func SchemaVersion() string { return sqldb.SchemaVersion(migrations, "migrations") }

@@ -71,3 +71,7 @@ func (dialect) IsUniqueViolation(err error) bool {
 	return e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY ||
 		strings.Contains(e.Error(), "UNIQUE constraint failed")
 }
+
+// SchemaVersion names the schema the embedded migrations build: a hash of
+// their names and contents. A cache of a generated database keys on it.
+func SchemaVersion() string { return sqldb.SchemaVersion(migrations, "migrations") }
