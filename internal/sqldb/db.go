@@ -45,6 +45,10 @@ type Dialect interface {
 	// for a condition on it: a large scope is checked while walking the
 	// list's order, not read customer by customer and sorted.
 	Unindexed(col string) string
+	// RowValueSeek reports whether the engine seeks an index on a row
+	// value such as (name, id) > (?, ?); without it a keyset position is
+	// read as two ranges (name = ? AND id > ?, then name > ?).
+	RowValueSeek() bool
 }
 
 // DB is the store. Its exported methods own their transactions.

@@ -221,7 +221,7 @@ func (db *DB) sources(m *records.Module, r records.Reach) []source {
 // keysetArms are the ranges after (or before) the cursor, in the order
 // the query reads: the rest of the cursor's value by id, then the values
 // past it. The first page has one arm with no condition.
-func (s listSpec) keysetArms() []source {
+func (s listSpec) keysetArms(rowValues bool) []source {
 	if s.at == nil {
 		return []source{{cond: ""}}
 	}
@@ -235,6 +235,9 @@ func (s listSpec) keysetArms() []source {
 	var v any = s.at.num
 	if s.key.TextSort() {
 		v = s.at.text
+	}
+	if rowValues {
+		return []source{{cond: "(" + s.key.Name + ", id) " + op + " (?, ?)", args: []any{v, s.at.id}}}
 	}
 	return []source{
 		{cond: s.key.Name + " = ? AND id " + op + " ?", args: []any{v, s.at.id}},
@@ -392,7 +395,7 @@ func (db *DB) listSQL(ctx context.Context, accountID int64, s listSpec, f gateho
 	if len(srcs) == 0 {
 		return "", nil, nil
 	}
-	query, args := s.compound(s.m.Table, cols, srcs, w.listQuery)
+	query, args := s.compound(s.m.Table, cols, srcs, w.listQuery, db.d.RowValueSeek())
 	return db.d.Rebind(query), args, nil
 }
 
@@ -411,7 +414,7 @@ func (db *DB) ListQuery(ctx context.Context, accountID int64, m *records.Module,
 // each ordered and limited, merged in order when there are several. The
 // ranges read only the sort key and id (from the index alone where the
 // filters allow); the page's rows are read last, by id.
-func (s listSpec) compound(table, cols string, srcs []source, common listQuery) (string, []any) {
+func (s listSpec) compound(table, cols string, srcs []source, common listQuery, rowValues bool) (string, []any) {
 	limit := " LIMIT " + strconv.Itoa(s.limit+1)
 	order := " ORDER BY " + s.orderBy()
 	keys := "id"
@@ -421,7 +424,7 @@ func (s listSpec) compound(table, cols string, srcs []source, common listQuery) 
 	var arms []string
 	var args []any
 	for _, src := range srcs {
-		for _, k := range s.keysetArms() {
+		for _, k := range s.keysetArms(rowValues) {
 			where := slices.Clone(common.where)
 			where = append(where, src.cond)
 			if k.cond != "" {

@@ -57,6 +57,10 @@ func (dialect) IDsArg(ids []int64) any  { return ids }
 // scope's customers against the column statistics.
 func (dialect) Unindexed(col string) string { return col }
 
+// RowValueSeek is true: a row comparison on consecutive index columns is
+// one index condition.
+func (dialect) RowValueSeek() bool { return true }
+
 func (dialect) Rebind(q string) string { return Rebind(q) }
 
 // Rebind numbers the ? placeholders: $1, $2, …. Queries never hold a

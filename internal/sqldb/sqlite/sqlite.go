@@ -52,6 +52,10 @@ func (dialect) IDsArg(ids []int64) any  { return sqldb.IDList(ids) }
 
 // Unindexed uses SQLite's unary plus, which keeps a term off every index.
 func (dialect) Unindexed(col string) string { return "+" + col }
+
+// RowValueSeek is false: SQLite seeks a row value only on its first
+// column when the last is the rowid, and then reads every tie.
+func (dialect) RowValueSeek() bool { return false }
 func (dialect) LockMigrations(context.Context, *sql.Tx) error {
 	return nil // the write transaction is already exclusive
 }
