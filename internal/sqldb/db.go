@@ -6,8 +6,8 @@ package sqldb
 import (
 	"context"
 	"crypto/sha256"
-	"encoding/hex"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -49,6 +49,10 @@ type Dialect interface {
 	// value such as (name, id) > (?, ?); without it a keyset position is
 	// read as two ranges (name = ? AND id > ?, then name > ?).
 	RowValueSeek() bool
+	// LateralMerge reports whether a few customers' ranges are read by a
+	// lateral join over the customer list (one plan whatever the count)
+	// rather than as a compound query of one branch per customer.
+	LateralMerge() bool
 }
 
 // DB is the store. Its exported methods own their transactions.

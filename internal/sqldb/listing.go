@@ -177,6 +177,8 @@ func newListSpec(m *records.Module, f gatehouse.ListFilter) (listSpec, error) {
 type source struct {
 	cond string
 	args []any
+	// customers, when set, are read one range each (cond is unused).
+	customers []int64
 }
 
 // sources splits a reach into ranges that do not overlap.
@@ -192,10 +194,10 @@ func (db *DB) sources(m *records.Module, r records.Reach) []source {
 		return append(out, source{cond: "1=1"})
 	case c.Kind == access.ScopeAll:
 		out = append(out, source{cond: walkCol + " IS NOT NULL"})
+	case c.Kind == access.ScopeOnly && len(c.IDs) == 1:
+		out = append(out, source{cond: "customer_id = ?", args: []any{c.IDs[0]}})
 	case c.Kind == access.ScopeOnly && len(c.IDs) <= mergeMax:
-		for _, id := range c.IDs {
-			out = append(out, source{cond: "customer_id = ?", args: []any{id}})
-		}
+		out = append(out, source{customers: c.IDs})
 	default:
 		// IN and NOT IN are false for a NULL customer: no library rows.
 		if cond, args, ok := db.scopeClause(walkCol, c); ok {
@@ -395,7 +397,7 @@ func (db *DB) listSQL(ctx context.Context, accountID int64, s listSpec, f gateho
 	if len(srcs) == 0 {
 		return "", nil, nil
 	}
-	query, args := s.compound(s.m.Table, cols, srcs, w.listQuery, db.d.RowValueSeek())
+	query, args := s.compound(s.m.Table, cols, srcs, w.listQuery, db.d)
 	return db.d.Rebind(query), args, nil
 }
 
@@ -414,7 +416,7 @@ func (db *DB) ListQuery(ctx context.Context, accountID int64, m *records.Module,
 // each ordered and limited, merged in order when there are several. The
 // ranges read only the sort key and id (from the index alone where the
 // filters allow); the page's rows are read last, by id.
-func (s listSpec) compound(table, cols string, srcs []source, common listQuery, rowValues bool) (string, []any) {
+func (s listSpec) compound(table, cols string, srcs []source, common listQuery, d Dialect) (string, []any) {
 	limit := " LIMIT " + strconv.Itoa(s.limit+1)
 	order := " ORDER BY " + s.orderBy()
 	keys := "id"
@@ -423,18 +425,38 @@ func (s listSpec) compound(table, cols string, srcs []source, common listQuery, 
 	}
 	var arms []string
 	var args []any
+	arm := func(src source, k source) {
+		where := append(slices.Clone(common.where), src.cond)
+		if k.cond != "" {
+			where = append(where, k.cond)
+		}
+		arms = append(arms, "SELECT "+keys+" FROM "+table+" WHERE "+strings.Join(where, " AND "))
+		args = append(append(append(args, common.args...), src.args...), k.args...)
+	}
+	whole := len(srcs) == 1 && srcs[0].customers == nil
 	for _, src := range srcs {
-		for _, k := range s.keysetArms(rowValues) {
-			where := slices.Clone(common.where)
-			where = append(where, src.cond)
-			if k.cond != "" {
-				where = append(where, k.cond)
+		for _, k := range s.keysetArms(d.RowValueSeek()) {
+			switch {
+			case src.customers == nil:
+				arm(src, k)
+			case d.LateralMerge():
+				// One range per customer, each limited to a page, joined
+				// laterally: a plan of constant size whatever the count.
+				where := append(slices.Clone(common.where), "customer_id = c.cid")
+				if k.cond != "" {
+					where = append(where, k.cond)
+				}
+				arms = append(arms, "SELECT k."+strings.ReplaceAll(keys, ", ", ", k.")+" FROM unnest(?::bigint[]) AS c(cid) CROSS JOIN LATERAL (SELECT "+keys+
+					" FROM "+table+" WHERE "+strings.Join(where, " AND ")+order+limit+") AS k")
+				args = append(append(append(args, d.IDsArg(src.customers)), common.args...), k.args...)
+			default:
+				for _, id := range src.customers {
+					arm(source{cond: "customer_id = ?", args: []any{id}}, k)
+				}
 			}
-			arms = append(arms, "SELECT "+keys+" FROM "+table+" WHERE "+strings.Join(where, " AND "))
-			args = append(append(append(args, common.args...), src.args...), k.args...)
 		}
 	}
-	if len(arms) == 1 && len(srcs) == 1 {
+	if len(arms) == 1 && whole {
 		return strings.Replace(arms[0], "SELECT "+keys+" ", "SELECT "+cols+" ", 1) + order + limit, args
 	}
 	var b strings.Builder

@@ -106,3 +106,7 @@ func (dialect) IsUniqueViolation(err error) bool {
 // SchemaVersion names the schema the embedded migrations build: a hash of
 // their names and contents. A cache of a generated database keys on it.
 func SchemaVersion() string { return sqldb.SchemaVersion(migrations, "migrations") }
+
+// LateralMerge is true: planning a compound of one branch per customer
+// costs more than running it.
+func (dialect) LateralMerge() bool { return true }

@@ -79,3 +79,7 @@ func (dialect) IsUniqueViolation(err error) bool {
 // SchemaVersion names the schema the embedded migrations build: a hash of
 // their names and contents. A cache of a generated database keys on it.
 func SchemaVersion() string { return sqldb.SchemaVersion(migrations, "migrations") }
+
+// LateralMerge is false: SQLite has no lateral join; its compound query
+// merges the customers' ranges lazily, reading about one page.
+func (dialect) LateralMerge() bool { return false }
