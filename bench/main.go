@@ -40,6 +40,7 @@ type config struct {
 	scopes       bool
 	postgres     string
 	cacheDir     string
+	noSQLite     bool
 }
 
 func main() {
@@ -58,6 +59,7 @@ func main() {
 	flag.IntVar(&c.httpWorkers, "http-workers", 4, "HTTP load: concurrent clients")
 	flag.BoolVar(&c.scopes, "scopes", false, "instead: lists, pages, reads, search and CSV export by scope size (1, 50, 2,000, all customers), 2,000,000 assets unless -assets says otherwise")
 	flag.StringVar(&c.postgres, "postgres", os.Getenv("GATEHOUSE_BENCH_POSTGRES"), "-scopes: also measure PostgreSQL at this DSN (the account is kept in a schema of its own)")
+	flag.BoolVar(&c.noSQLite, "no-sqlite", false, "-scopes: measure PostgreSQL only")
 	flag.StringVar(&c.cacheDir, "cache", "", "-scopes: where the generated SQLite database is kept (default: the user's cache directory)")
 	flag.Parse()
 	run := run

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -68,12 +69,14 @@ func runScopes(ctx context.Context, c config, stdout, stderr io.Writer) error {
 		opts.Account = fmt.Sprintf("Scope bench %d/%d/%d", opts.Customers, opts.Assets, opts.Seed)
 	}
 	var engines []*scopeEngine
-	e, err := cachedSQLite(ctx, c.cacheDir, opts, logf)
-	if err != nil {
-		return fmt.Errorf("sqlite: %w", err)
+	if !c.noSQLite {
+		e, err := cachedSQLite(ctx, c.cacheDir, opts, logf)
+		if err != nil {
+			return fmt.Errorf("sqlite: %w", err)
+		}
+		defer e.db.Close()
+		engines = append(engines, e)
 	}
-	defer e.db.Close()
-	engines = append(engines, e)
 	if c.postgres != "" {
 		e, err := cachedPostgres(ctx, c.postgres, opts, logf)
 		if err != nil {
@@ -100,11 +103,28 @@ func runScopes(ctx context.Context, c config, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// cacheKey names a generated account: the generator's options and the
-// engine's schema.
-func cacheKey(opts gen.Options, schema string) string {
-	h := sha256.Sum256(fmt.Appendf(nil, "%+v|%s", opts, schema))
+// cacheKey names a generated account by the generator's options. The
+// schema it was built with is kept beside it (migration name → hash): a
+// kept account is reused while those migrations are unchanged, and
+// migrated forward when new ones were added; a changed migration means
+// building it again.
+func cacheKey(opts gen.Options) string {
+	h := sha256.Sum256(fmt.Appendf(nil, "%+v", opts))
 	return hex.EncodeToString(h[:])[:12]
+}
+
+// schemaKept reports whether a database built with the migrations built
+// can be migrated forward to current.
+func schemaKept(built, current map[string]string) bool {
+	if len(built) == 0 {
+		return false
+	}
+	for name, hash := range built {
+		if current[name] != hash {
+			return false
+		}
+	}
+	return true
 }
 
 func cachedSQLite(ctx context.Context, dir string, opts gen.Options, logf func(string, ...any)) (*scopeEngine, error) {
@@ -118,19 +138,28 @@ func cachedSQLite(ctx context.Context, dir string, opts gen.Options, logf func(s
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	path := filepath.Join(dir, "scopes-"+cacheKey(opts, sqlite.SchemaVersion())+".db")
+	path := filepath.Join(dir, "scopes-"+cacheKey(opts)+".db")
 	ds, err := gen.Generate(opts)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := os.Stat(path); err == nil {
-		db, err := sqlite.Open(ctx, path)
+	var built map[string]string
+	if raw, err := os.ReadFile(path + ".migrations"); err == nil {
+		json.Unmarshal(raw, &built)
+	}
+	current := sqlite.MigrationHashes()
+	record := func() error {
+		raw, _ := json.Marshal(current)
+		return os.WriteFile(path+".migrations", raw, 0o644)
+	}
+	if _, err := os.Stat(path); err == nil && schemaKept(built, current) {
+		db, err := sqlite.Open(ctx, path) // applies migrations added since
 		if err != nil {
 			return nil, err
 		}
 		if ok, err := gen.Attach(ctx, db, ds); err == nil && ok {
 			logf("sqlite: reusing %s", path)
-			return &scopeEngine{name: "SQLite", db: db, ds: ds}, nil
+			return &scopeEngine{name: "SQLite", db: db, ds: ds}, record()
 		}
 		db.Close()
 	}
@@ -148,12 +177,13 @@ func cachedSQLite(ctx context.Context, dir string, opts gen.Options, logf func(s
 		db.Close()
 		return nil, err
 	}
-	if _, err := db.SQL().ExecContext(ctx, "ANALYZE"); err != nil {
-		db.Close()
-		return nil, err
-	}
+	// No ANALYZE: Gatehouse never runs it, so the plans measured are the
+	// ones a database gets without statistics.
 	db.Close()
 	if err := os.Rename(tmp, path); err != nil {
+		return nil, err
+	}
+	if err := record(); err != nil {
 		return nil, err
 	}
 	logf("sqlite: built in %v", time.Since(t0).Round(time.Second))
@@ -164,7 +194,8 @@ func cachedSQLite(ctx context.Context, dir string, opts gen.Options, logf func(s
 }
 
 func cachedPostgres(ctx context.Context, dsn string, opts gen.Options, logf func(string, ...any)) (*scopeEngine, error) {
-	schema := "gatehouse_bench_" + cacheKey(opts, postgres.SchemaVersion())
+	schema := "gatehouse_bench_" + cacheKey(opts)
+	current := postgres.MigrationHashes()
 	admin, err := sql.Open("pgx", dsn)
 	if err != nil {
 		return nil, err
@@ -179,14 +210,41 @@ func cachedPostgres(ctx context.Context, dsn string, opts gen.Options, logf func
 	if err != nil {
 		return nil, err
 	}
+	built := map[string]string{}
 	if exists {
-		db, err := postgres.Open(ctx, scoped)
+		rows, err := admin.QueryContext(ctx, `SELECT name, hash FROM `+schema+`.bench_built_with`)
+		if err == nil {
+			for rows.Next() {
+				var n, h string
+				rows.Scan(&n, &h)
+				built[n] = h
+			}
+			rows.Close()
+		}
+	}
+	record := func() error {
+		tx, err := admin.BeginTx(ctx, nil)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback()
+		tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS `+schema+`.bench_built_with (name TEXT PRIMARY KEY, hash TEXT NOT NULL)`)
+		tx.ExecContext(ctx, `DELETE FROM `+schema+`.bench_built_with`)
+		for n, h := range current {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO `+schema+`.bench_built_with (name, hash) VALUES ($1, $2)`, n, h); err != nil {
+				return err
+			}
+		}
+		return tx.Commit()
+	}
+	if exists && schemaKept(built, current) {
+		db, err := postgres.Open(ctx, scoped) // applies migrations added since
 		if err != nil {
 			return nil, err
 		}
 		if ok, err := gen.Attach(ctx, db, ds); err == nil && ok {
 			logf("postgres: reusing schema %s", schema)
-			return &scopeEngine{name: "PostgreSQL", db: db, ds: ds}, nil
+			return &scopeEngine{name: "PostgreSQL", db: db, ds: ds}, record()
 		}
 		db.Close()
 	}
@@ -212,7 +270,7 @@ func cachedPostgres(ctx context.Context, dsn string, opts gen.Options, logf func
 		return nil, err
 	}
 	logf("postgres: built in %v", time.Since(t0).Round(time.Second))
-	return &scopeEngine{name: "PostgreSQL", db: db, ds: ds}, nil
+	return &scopeEngine{name: "PostgreSQL", db: db, ds: ds}, record()
 }
 
 func withSearchPath(dsn, schema string) string {
@@ -361,7 +419,7 @@ func measureScopes(ctx context.Context, c config, e *scopeEngine, logf func(stri
 	}); err != nil {
 		return nil, err
 	}
-	if err := measure("first page with its total (exact up to 10,000)", list(gatehouse.ListFilter{Limit: 50, Total: true}, full)); err != nil {
+	if err := measure("first page with its total (exact up to 1,000)", list(gatehouse.ListFilter{Limit: 50, Total: true}, full)); err != nil {
 		return nil, err
 	}
 	logf("%s: reads by id", e.name)

@@ -226,7 +226,7 @@ type ListFilter struct {
 }
 
 // TotalCap bounds a list's count: past it a list reports "at least".
-const TotalCap = 10_000
+const TotalCap = 1_000
 
 // Page is one page of a list. PrevCursor is set when the page was
 // reached by a cursor (there may be records before it).

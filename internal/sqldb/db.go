@@ -49,6 +49,9 @@ type Dialect interface {
 	// value such as (name, id) > (?, ?); without it a keyset position is
 	// read as two ranges (name = ? AND id > ?, then name > ?).
 	RowValueSeek() bool
+	// StatementCache is how many prepared read statements the store
+	// keeps (0: none, the driver caches its own).
+	StatementCache() int
 	// LateralMerge reports whether a few customers' ranges are read by a
 	// lateral join over the customer list (one plan whatever the count)
 	// rather than as a compound query of one branch per customer.
@@ -57,21 +60,23 @@ type Dialect interface {
 
 // DB is the store. Its exported methods own their transactions.
 type DB struct {
-	db  *sql.DB // writes and transactions
-	rdb *sql.DB // reads outside transactions; the same pool on PostgreSQL
-	d   Dialect
-	Now func() time.Time // the clock; tests replace it
+	db    *sql.DB // writes and transactions
+	rdb   *sql.DB // reads outside transactions; the same pool on PostgreSQL
+	d     Dialect
+	stmts *stmtCache       // prepared list and record reads on rdb
+	Now   func() time.Time // the clock; tests replace it
 }
 
 // New wraps open pools; call Migrate before use. SQLite passes a
 // one-connection write pool and a separate read pool, so writers queue
 // instead of failing on lock upgrades while readers go on in parallel.
 func New(write, read *sql.DB, d Dialect) *DB {
-	return &DB{db: write, rdb: read, d: d, Now: time.Now}
+	return &DB{db: write, rdb: read, d: d, Now: time.Now, stmts: newStmtCache(d.StatementCache())}
 }
 
 // Close closes the pools.
 func (db *DB) Close() error {
+	db.stmts.close()
 	err := db.db.Close()
 	if db.rdb != db.db {
 		if rerr := db.rdb.Close(); err == nil {
@@ -319,15 +324,15 @@ func notFound(err error, what string) error {
 	return err
 }
 
-// SchemaVersion hashes the names and contents of the migrations in dir.
-func SchemaVersion(fsys fs.FS, dir string) string {
+// MigrationHashes maps each migration in dir to a hash of its contents:
+// what a kept database's schema was built from.
+func MigrationHashes(fsys fs.FS, dir string) map[string]string {
 	names, _ := fs.Glob(fsys, path.Join(dir, "*.sql"))
-	sort.Strings(names)
-	h := sha256.New()
+	out := make(map[string]string, len(names))
 	for _, name := range names {
 		body, _ := fs.ReadFile(fsys, name)
-		fmt.Fprintf(h, "%s %d\n", path.Base(name), len(body))
-		h.Write(body)
+		sum := sha256.Sum256(body)
+		out[strings.TrimSuffix(path.Base(name), ".sql")] = hex.EncodeToString(sum[:8])
 	}
-	return hex.EncodeToString(h.Sum(nil))[:16]
+	return out
 }

@@ -26,11 +26,15 @@ import (
 //   - records with no customer, and a caller's own records, are sources
 //     of their own.
 //
-// A cursor is a keyset position (sort value, id). SQLite cannot seek an
-// index on a row value whose last column is the rowid, so each source is
-// read as two ranges: the rest of the cursor's sort value (by id), then
-// the values after it. The engines merge every range with a compound
-// query ordered like the list (SQLite's merge, PostgreSQL's Merge Append).
+// A cursor is a keyset position (sort value, id), in either direction.
+// PostgreSQL seeks it as one row comparison; SQLite cannot seek a row
+// value whose last column is the rowid, so there each source is read as
+// two ranges: the rest of the cursor's sort value (by id), then the values
+// past it. SQLite merges the ranges lazily in a compound query ordered
+// like the list; PostgreSQL reads the customers' ranges through one
+// lateral join (planning a branch per customer costs more than running
+// it). Either way the ranges read only the sort key and id, and the
+// page's rows are read last, by id.
 
 // mergeMax is the largest customer list read one customer at a time.
 const mergeMax = 100
@@ -273,7 +277,7 @@ func (db *DB) ListRecords(ctx context.Context, accountID int64, m *records.Modul
 	if err != nil {
 		return page, fmt.Errorf("list %s: %w", m.Key, err)
 	}
-	page.Items, page.NextCursor, page.PrevCursor = spec.cut(page.Items, func(r records.Record) records.Record { return r })
+	page.Items, page.NextCursor, page.PrevCursor = spec.cut(page.Items)
 	if f.Total {
 		page.Total, page.TotalCapped, err = db.countRecords(ctx, accountID, m, f, reaches)
 	}
@@ -284,7 +288,7 @@ type rowScanner interface{ Scan(...any) error }
 
 // cut trims the extra row the query read to learn of a further page,
 // puts a backward page in the list's order, and makes its cursors.
-func cutPage[T any](s listSpec, items []T, rec func(T) records.Record) ([]T, string, string) {
+func (s listSpec) cut(items []records.Record) ([]records.Record, string, string) {
 	more := len(items) > s.limit
 	if more {
 		items = items[:s.limit]
@@ -298,21 +302,17 @@ func cutPage[T any](s listSpec, items []T, rec func(T) records.Record) ([]T, str
 	var next, prev string
 	if s.back || more {
 		// Paging back, the page the cursor came from follows this one.
-		next = s.cursorAt(rec(items[len(items)-1]), false)
+		next = s.cursorAt(items[len(items)-1], false)
 	}
 	if s.back && more || !s.back && s.at != nil {
-		prev = s.cursorAt(rec(items[0]), true)
+		prev = s.cursorAt(items[0], true)
 	}
 	return items, next, prev
 }
 
-func (s listSpec) cut(items []records.Record, rec func(records.Record) records.Record) ([]records.Record, string, string) {
-	return cutPage(s, items, rec)
-}
-
 // listFilters builds the conditions every range shares; ok is false when
 // nothing can match.
-func (db *DB) listFilters(ctx context.Context, accountID int64, m *records.Module, f gatehouse.ListFilter, reaches []records.Reach) (w listWhere, first records.Reach, ok bool, err error) {
+func (db *DB) listFilters(ctx context.Context, accountID int64, m *records.Module, f gatehouse.ListFilter, sortKey string, reaches []records.Reach) (w listWhere, first records.Reach, ok bool, err error) {
 	if len(reaches) == 0 {
 		reaches = []records.Reach{{Customers: access.All(), Library: true}}
 	}
@@ -333,7 +333,14 @@ func (db *DB) listFilters(ctx context.Context, accountID int64, m *records.Modul
 	}
 	for _, fd := range m.FilterFields() {
 		if v, set := f.Where[fd.Name]; set {
-			w.add(fd.Name+" = ?", v)
+			// Checked in the list's index (filter columns trail it), not
+			// read through the filter's own index and sorted; filtering
+			// on the sort key itself is a range of its index.
+			col := fd.Name
+			if fd.Name != sortKey {
+				col = db.d.Unindexed(col)
+			}
+			w.add(col+" = ?", v)
 		}
 	}
 	if f.Q != "" {
@@ -369,7 +376,7 @@ func (db *DB) listRows(ctx context.Context, accountID int64, s listSpec, f gateh
 	if err != nil || query == "" {
 		return err
 	}
-	rows, err := db.rdb.QueryContext(ctx, query, args...) // already rebound
+	rows, err := db.stmts.query(ctx, db.rdb, query, args...) // already rebound
 	if err != nil {
 		return err
 	}
@@ -384,7 +391,7 @@ func (db *DB) listRows(ctx context.Context, accountID int64, s listSpec, f gateh
 
 // listSQL writes a module list's query; "" when nothing can match.
 func (db *DB) listSQL(ctx context.Context, accountID int64, s listSpec, f gatehouse.ListFilter, reaches []records.Reach, cols string) (string, []any, error) {
-	w, first, ok, err := db.listFilters(ctx, accountID, s.m, f, reaches)
+	w, first, ok, err := db.listFilters(ctx, accountID, s.m, f, s.key.Name, reaches)
 	if err != nil || !ok {
 		return "", nil, err
 	}
@@ -473,7 +480,7 @@ func (s listSpec) compound(table, cols string, srcs []source, common listQuery, 
 
 // countRecords counts the records a list filter matches, up to TotalCap.
 func (db *DB) countRecords(ctx context.Context, accountID int64, m *records.Module, f gatehouse.ListFilter, reaches []records.Reach) (int, bool, error) {
-	w, first, ok, err := db.listFilters(ctx, accountID, m, f, reaches)
+	w, first, ok, err := db.listFilters(ctx, accountID, m, f, "", reaches)
 	if err != nil || !ok {
 		return 0, false, err
 	}
