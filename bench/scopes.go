@@ -361,8 +361,8 @@ func measureScopes(ctx context.Context, c config, e *scopeEngine, logf func(stri
 		}
 	}
 	full := func(p gatehouse.Page[records.Record]) error {
-		if len(p.Items) < 50 {
-			return fmt.Errorf("a page of %d", len(p.Items))
+		if len(p.Items) < 50 && p.NextCursor != "" {
+			return fmt.Errorf("a short page of %d before the end", len(p.Items))
 		}
 		return nil
 	}
@@ -386,6 +386,9 @@ func measureScopes(ctx context.Context, c config, e *scopeEngine, logf func(stri
 				if page, err = e.db.ListRecords(ctx, acct, assets, f, sc.reach); err != nil {
 					return nil, err
 				}
+				if page.NextCursor == "" {
+					break // a scope of fewer pages: its last page
+				}
 				f.Cursor = page.NextCursor
 			}
 			next, err := e.db.ListRecords(ctx, acct, assets, f, sc.reach)
@@ -395,12 +398,12 @@ func measureScopes(ctx context.Context, c config, e *scopeEngine, logf func(stri
 			cursors[sc.k] = [2]string{f.Cursor, next.PrevCursor}
 		}
 		logf("%s: later pages by %s", e.name, key)
-		if err := measure("page 20, by "+key, func(sc *scopeCaller, i int) error {
+		if err := measure("page 20 (or the last), by "+key, func(sc *scopeCaller, i int) error {
 			return list(gatehouse.ListFilter{Limit: 50, Sort: key, Cursor: cursors[sc.k][0]}, nil)(sc, i)
 		}); err != nil {
 			return nil, err
 		}
-		if err := measure("back from page 20 to page 19, by "+key, func(sc *scopeCaller, i int) error {
+		if err := measure("back from it to the page before, by "+key, func(sc *scopeCaller, i int) error {
 			return list(gatehouse.ListFilter{Limit: 50, Sort: key, Cursor: cursors[sc.k][1]}, nil)(sc, i)
 		}); err != nil {
 			return nil, err
