@@ -36,11 +36,11 @@ type Dialect interface {
 	LockMigrations(ctx context.Context, tx *sql.Tx) error
 	// IsUniqueViolation reports a unique-constraint error.
 	IsUniqueViolation(err error) bool
-	// SearchCandidates is a query of the ids of table's rows whose
-	// columns cols contain a term, served by the engine's trigram index,
-	// and the term's argument. The query takes the term, then the
-	// account id.
-	SearchCandidates(table string, cols []string, term string) (query string, arg any)
+	// SearchCandidates is a query of the ids of table's rows (of the
+	// account, where the engine's index can tell cheaply) whose columns
+	// cols contain term, served by the engine's trigram index, and its
+	// arguments.
+	SearchCandidates(table string, cols []string, term string, accountID int64) (query string, args []any)
 	// Unindexed writes col so that the planner does not pick an index
 	// for a condition on it: a large scope is checked while walking the
 	// list's order, not read customer by customer and sorted.

@@ -42,7 +42,7 @@ const mergeMax = 100
 // searchCandidates bounds the ids a text search takes from the search
 // index; a term matching more rows is common enough that reading the
 // list in order and keeping matching rows finds a page quickly.
-const searchCandidates = 5000
+const searchCandidates = 2000
 
 // minIndexedSearch is the shortest term the trigram indexes serve.
 const minIndexedSearch = 3
@@ -358,6 +358,9 @@ func (db *DB) listFilters(ctx context.Context, accountID int64, m *records.Modul
 			}
 			w.reach = &source{cond: c, args: a}
 			w.add(db.d.InIDs("id"), db.d.IDsArg(ids))
+			// Read the candidates by id and sort them: no index of the
+			// account's list order may drive this query instead.
+			w.where[0] = db.d.Unindexed("account_id") + " = ?"
 		} else {
 			c, a, err := db.textMatch(m, f.Q)
 			if err != nil {

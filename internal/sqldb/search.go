@@ -22,8 +22,9 @@ import (
 // hundred rows; shorter terms, which no trigram index serves, are read
 // that way too.
 
-// searchIDs asks the index for the ids of the account's records of m
-// whose searchable text contains q. few is false when the index cannot
+// searchIDs asks the index for the ids of records of m whose searchable
+// text contains q (the account's, or on SQLite every account's: the list
+// reading them keeps the account's). few is false when the index cannot
 // answer or there are more than searchCandidates.
 func (db *DB) searchIDs(ctx context.Context, accountID int64, m *records.Module, q string) (ids []int64, few bool, err error) {
 	cols := m.SearchFields()
@@ -33,8 +34,8 @@ func (db *DB) searchIDs(ctx context.Context, accountID int64, m *records.Module,
 	if utf8.RuneCountInString(q) < minIndexedSearch {
 		return nil, false, nil
 	}
-	query, arg := db.d.SearchCandidates(m.Table, cols, q)
-	rows, err := db.query(ctx, db.rdb, query+` LIMIT `+fmt.Sprint(searchCandidates+1), arg, accountID)
+	query, args := db.d.SearchCandidates(m.Table, cols, q, accountID)
+	rows, err := db.query(ctx, db.rdb, query+` LIMIT `+fmt.Sprint(searchCandidates+1), args...)
 	if err != nil {
 		return nil, false, fmt.Errorf("search %s: %w", m.Key, err)
 	}

@@ -94,8 +94,9 @@ func (dialect) LockMigrations(ctx context.Context, tx *sql.Tx) error {
 
 // SearchCandidates reads the table's pg_trgm index on its searchable
 // text (migration 0021).
-func (dialect) SearchCandidates(table string, cols []string, term string) (string, any) {
-	return `SELECT id FROM ` + table + ` WHERE ` + sqldb.SearchExpr(cols) + ` LIKE ? ESCAPE '\' AND account_id = ?`, sqldb.LikePattern(term)
+func (dialect) SearchCandidates(table string, cols []string, term string, accountID int64) (string, []any) {
+	return `SELECT id FROM ` + table + ` WHERE ` + sqldb.SearchExpr(cols) + ` LIKE ? ESCAPE '\' AND account_id = ?`,
+		[]any{sqldb.LikePattern(term), accountID}
 }
 
 func (dialect) IsUniqueViolation(err error) bool {

@@ -148,12 +148,10 @@ func checkPlan(t *testing.T, p, index, seek, key string, later bool) {
 
 func TestSearchAndReadPlansUseIndexes(t *testing.T) {
 	db, ds := planDB(t)
-	query, arg := dialect{}.SearchCandidates("assets", []string{"name", "serial"}, "ws-12")
-	p := plan(t, db, query, arg, ds.AccountID)
-	// "INDEX 0:M": FTS5 answers the MATCH from its index; each match is
-	// then one seek into assets by id.
-	if !strings.Contains(p, "assets_search VIRTUAL TABLE INDEX 0:M") || !regexp.MustCompile(`SEARCH assets USING .*\bid=\?`).MatchString(p) ||
-		strings.Contains(p, "SCAN assets\n") {
+	query, args := dialect{}.SearchCandidates("assets", []string{"name", "serial"}, "ws-12", ds.AccountID)
+	p := plan(t, db, query, args...)
+	// "INDEX 0:M": FTS5 answers the MATCH from its index.
+	if !strings.Contains(p, "assets_search VIRTUAL TABLE INDEX 0:M") || strings.Contains(p, "SCAN assets\n") {
 		t.Fatalf("text search does not read the trigram index:\n%s", p)
 	}
 	// One record by id reads one row, whatever the scope.
