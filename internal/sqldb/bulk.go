@@ -313,3 +313,25 @@ func closeAll(ins ...*inserter) error {
 	}
 	return first
 }
+
+// LoadedIDs finds a bulk-loaded account by name and the first ID of each
+// table it wrote (a load assigns consecutive IDs), so a generated dataset
+// can be matched to an account loaded earlier. ok is false when no such
+// account exists.
+func (db *DB) LoadedIDs(ctx context.Context, accountName string) (ids BulkIDs, ok bool, err error) {
+	err = db.queryRow(ctx, db.rdb, `SELECT id FROM accounts WHERE name = ?`, accountName).Scan(&ids.Account)
+	if err == sql.ErrNoRows {
+		return ids, false, nil
+	}
+	if err != nil {
+		return ids, false, err
+	}
+	for i, dst := range []*int64{&ids.Customer, &ids.Group, &ids.User, &ids.Asset} {
+		var v sql.NullInt64
+		if err := db.queryRow(ctx, db.rdb, `SELECT MIN(id) FROM `+bulkTables[i+1]+` WHERE account_id = ?`, ids.Account).Scan(&v); err != nil {
+			return ids, false, err
+		}
+		*dst = v.Int64
+	}
+	return ids, true, nil
+}
