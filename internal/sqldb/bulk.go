@@ -88,7 +88,11 @@ func (b *BulkLoad) Account(id int64, name string, createdAt time.Time) error {
 	if name == "" {
 		return gatehouse.Invalid("account", "account name is required")
 	}
-	_, err := b.db.exec(b.ctx, b.tx, `INSERT INTO accounts (id, name, security_version, created_at) VALUES (?, ?, 1, ?)`, id, name, ms(createdAt))
+	slug, err := b.db.freeSlug(b.ctx, b.tx, gatehouse.Slug(name))
+	if err != nil {
+		return err
+	}
+	_, err = b.db.exec(b.ctx, b.tx, `INSERT INTO accounts (id, name, slug, security_version, created_at) VALUES (?, ?, ?, 1, ?)`, id, name, slug, ms(createdAt))
 	if err != nil && b.db.d.IsUniqueViolation(err) {
 		return gatehouse.Errorf(gatehouse.EConflict, "account %q already exists", name)
 	}
