@@ -3875,6 +3875,84 @@ func (e GetAccessMapSvgParamsBy) Valid() bool {
 	}
 }
 
+// Defines values for GetAlertsParamsSort.
+const (
+	GetAlertsParamsSortId       GetAlertsParamsSort = "id"
+	GetAlertsParamsSortSeverity GetAlertsParamsSort = "severity"
+	GetAlertsParamsSortStatus   GetAlertsParamsSort = "status"
+)
+
+// Valid indicates whether the value is a known member of the GetAlertsParamsSort enum.
+func (e GetAlertsParamsSort) Valid() bool {
+	switch e {
+	case GetAlertsParamsSortId:
+		return true
+	case GetAlertsParamsSortSeverity:
+		return true
+	case GetAlertsParamsSortStatus:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetAlertsParamsOrder.
+const (
+	GetAlertsParamsOrderAsc  GetAlertsParamsOrder = "asc"
+	GetAlertsParamsOrderDesc GetAlertsParamsOrder = "desc"
+)
+
+// Valid indicates whether the value is a known member of the GetAlertsParamsOrder enum.
+func (e GetAlertsParamsOrder) Valid() bool {
+	switch e {
+	case GetAlertsParamsOrderAsc:
+		return true
+	case GetAlertsParamsOrderDesc:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetAlertsParamsSeverity.
+const (
+	GetAlertsParamsSeverityCritical GetAlertsParamsSeverity = "critical"
+	GetAlertsParamsSeverityInfo     GetAlertsParamsSeverity = "info"
+	GetAlertsParamsSeverityWarning  GetAlertsParamsSeverity = "warning"
+)
+
+// Valid indicates whether the value is a known member of the GetAlertsParamsSeverity enum.
+func (e GetAlertsParamsSeverity) Valid() bool {
+	switch e {
+	case GetAlertsParamsSeverityCritical:
+		return true
+	case GetAlertsParamsSeverityInfo:
+		return true
+	case GetAlertsParamsSeverityWarning:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetAlertsParamsStatus.
+const (
+	GetAlertsParamsStatusCleared GetAlertsParamsStatus = "cleared"
+	GetAlertsParamsStatusOpen    GetAlertsParamsStatus = "open"
+)
+
+// Valid indicates whether the value is a known member of the GetAlertsParamsStatus enum.
+func (e GetAlertsParamsStatus) Valid() bool {
+	switch e {
+	case GetAlertsParamsStatusCleared:
+		return true
+	case GetAlertsParamsStatusOpen:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for GetAlertsParamsFormat.
 const (
 	GetAlertsParamsFormatCsv  GetAlertsParamsFormat = "csv"
@@ -3893,6 +3971,42 @@ func (e GetAlertsParamsFormat) Valid() bool {
 	}
 }
 
+// Defines values for GetAppointmentsParamsSort.
+const (
+	GetAppointmentsParamsSortStartsAt GetAppointmentsParamsSort = "starts_at"
+	GetAppointmentsParamsSortTitle    GetAppointmentsParamsSort = "title"
+)
+
+// Valid indicates whether the value is a known member of the GetAppointmentsParamsSort enum.
+func (e GetAppointmentsParamsSort) Valid() bool {
+	switch e {
+	case GetAppointmentsParamsSortStartsAt:
+		return true
+	case GetAppointmentsParamsSortTitle:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetAppointmentsParamsOrder.
+const (
+	GetAppointmentsParamsOrderAsc  GetAppointmentsParamsOrder = "asc"
+	GetAppointmentsParamsOrderDesc GetAppointmentsParamsOrder = "desc"
+)
+
+// Valid indicates whether the value is a known member of the GetAppointmentsParamsOrder enum.
+func (e GetAppointmentsParamsOrder) Valid() bool {
+	switch e {
+	case GetAppointmentsParamsOrderAsc:
+		return true
+	case GetAppointmentsParamsOrderDesc:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for GetAppointmentsParamsFormat.
 const (
 	GetAppointmentsParamsFormatCsv  GetAppointmentsParamsFormat = "csv"
@@ -3905,6 +4019,81 @@ func (e GetAppointmentsParamsFormat) Valid() bool {
 	case GetAppointmentsParamsFormatCsv:
 		return true
 	case GetAppointmentsParamsFormatJson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetAssetsParamsSort.
+const (
+	GetAssetsParamsSortKind GetAssetsParamsSort = "kind"
+	GetAssetsParamsSortName GetAssetsParamsSort = "name"
+	GetAssetsParamsSortOs   GetAssetsParamsSort = "os"
+)
+
+// Valid indicates whether the value is a known member of the GetAssetsParamsSort enum.
+func (e GetAssetsParamsSort) Valid() bool {
+	switch e {
+	case GetAssetsParamsSortKind:
+		return true
+	case GetAssetsParamsSortName:
+		return true
+	case GetAssetsParamsSortOs:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetAssetsParamsOrder.
+const (
+	GetAssetsParamsOrderAsc  GetAssetsParamsOrder = "asc"
+	GetAssetsParamsOrderDesc GetAssetsParamsOrder = "desc"
+)
+
+// Valid indicates whether the value is a known member of the GetAssetsParamsOrder enum.
+func (e GetAssetsParamsOrder) Valid() bool {
+	switch e {
+	case GetAssetsParamsOrderAsc:
+		return true
+	case GetAssetsParamsOrderDesc:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetAssetsParamsKind.
+const (
+	GetAssetsParamsKindLaptop         GetAssetsParamsKind = "laptop"
+	GetAssetsParamsKindMobile         GetAssetsParamsKind = "mobile"
+	GetAssetsParamsKindNetwork        GetAssetsParamsKind = "network"
+	GetAssetsParamsKindOther          GetAssetsParamsKind = "other"
+	GetAssetsParamsKindPrinter        GetAssetsParamsKind = "printer"
+	GetAssetsParamsKindServer         GetAssetsParamsKind = "server"
+	GetAssetsParamsKindVirtualMachine GetAssetsParamsKind = "virtual_machine"
+	GetAssetsParamsKindWorkstation    GetAssetsParamsKind = "workstation"
+)
+
+// Valid indicates whether the value is a known member of the GetAssetsParamsKind enum.
+func (e GetAssetsParamsKind) Valid() bool {
+	switch e {
+	case GetAssetsParamsKindLaptop:
+		return true
+	case GetAssetsParamsKindMobile:
+		return true
+	case GetAssetsParamsKindNetwork:
+		return true
+	case GetAssetsParamsKindOther:
+		return true
+	case GetAssetsParamsKindPrinter:
+		return true
+	case GetAssetsParamsKindServer:
+		return true
+	case GetAssetsParamsKindVirtualMachine:
+		return true
+	case GetAssetsParamsKindWorkstation:
 		return true
 	default:
 		return false
@@ -3947,6 +4136,60 @@ func (e GetAuditParamsFormat) Valid() bool {
 	}
 }
 
+// Defines values for GetCampaignsParamsSort.
+const (
+	GetCampaignsParamsSortName   GetCampaignsParamsSort = "name"
+	GetCampaignsParamsSortStatus GetCampaignsParamsSort = "status"
+)
+
+// Valid indicates whether the value is a known member of the GetCampaignsParamsSort enum.
+func (e GetCampaignsParamsSort) Valid() bool {
+	switch e {
+	case GetCampaignsParamsSortName:
+		return true
+	case GetCampaignsParamsSortStatus:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetCampaignsParamsOrder.
+const (
+	GetCampaignsParamsOrderAsc  GetCampaignsParamsOrder = "asc"
+	GetCampaignsParamsOrderDesc GetCampaignsParamsOrder = "desc"
+)
+
+// Valid indicates whether the value is a known member of the GetCampaignsParamsOrder enum.
+func (e GetCampaignsParamsOrder) Valid() bool {
+	switch e {
+	case GetCampaignsParamsOrderAsc:
+		return true
+	case GetCampaignsParamsOrderDesc:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetCampaignsParamsStatus.
+const (
+	GetCampaignsParamsStatusDraft GetCampaignsParamsStatus = "draft"
+	GetCampaignsParamsStatusSent  GetCampaignsParamsStatus = "sent"
+)
+
+// Valid indicates whether the value is a known member of the GetCampaignsParamsStatus enum.
+func (e GetCampaignsParamsStatus) Valid() bool {
+	switch e {
+	case GetCampaignsParamsStatusDraft:
+		return true
+	case GetCampaignsParamsStatusSent:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for GetCampaignsParamsFormat.
 const (
 	GetCampaignsParamsFormatCsv  GetCampaignsParamsFormat = "csv"
@@ -3959,6 +4202,60 @@ func (e GetCampaignsParamsFormat) Valid() bool {
 	case GetCampaignsParamsFormatCsv:
 		return true
 	case GetCampaignsParamsFormatJson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetChatsParamsSort.
+const (
+	GetChatsParamsSortStatus  GetChatsParamsSort = "status"
+	GetChatsParamsSortSubject GetChatsParamsSort = "subject"
+)
+
+// Valid indicates whether the value is a known member of the GetChatsParamsSort enum.
+func (e GetChatsParamsSort) Valid() bool {
+	switch e {
+	case GetChatsParamsSortStatus:
+		return true
+	case GetChatsParamsSortSubject:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetChatsParamsOrder.
+const (
+	GetChatsParamsOrderAsc  GetChatsParamsOrder = "asc"
+	GetChatsParamsOrderDesc GetChatsParamsOrder = "desc"
+)
+
+// Valid indicates whether the value is a known member of the GetChatsParamsOrder enum.
+func (e GetChatsParamsOrder) Valid() bool {
+	switch e {
+	case GetChatsParamsOrderAsc:
+		return true
+	case GetChatsParamsOrderDesc:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetChatsParamsStatus.
+const (
+	GetChatsParamsStatusClosed GetChatsParamsStatus = "closed"
+	GetChatsParamsStatusOpen   GetChatsParamsStatus = "open"
+)
+
+// Valid indicates whether the value is a known member of the GetChatsParamsStatus enum.
+func (e GetChatsParamsStatus) Valid() bool {
+	switch e {
+	case GetChatsParamsStatusClosed:
+		return true
+	case GetChatsParamsStatusOpen:
 		return true
 	default:
 		return false
@@ -3983,6 +4280,42 @@ func (e GetChatsParamsFormat) Valid() bool {
 	}
 }
 
+// Defines values for GetContactsParamsSort.
+const (
+	GetContactsParamsSortEmail GetContactsParamsSort = "email"
+	GetContactsParamsSortName  GetContactsParamsSort = "name"
+)
+
+// Valid indicates whether the value is a known member of the GetContactsParamsSort enum.
+func (e GetContactsParamsSort) Valid() bool {
+	switch e {
+	case GetContactsParamsSortEmail:
+		return true
+	case GetContactsParamsSortName:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetContactsParamsOrder.
+const (
+	GetContactsParamsOrderAsc  GetContactsParamsOrder = "asc"
+	GetContactsParamsOrderDesc GetContactsParamsOrder = "desc"
+)
+
+// Valid indicates whether the value is a known member of the GetContactsParamsOrder enum.
+func (e GetContactsParamsOrder) Valid() bool {
+	switch e {
+	case GetContactsParamsOrderAsc:
+		return true
+	case GetContactsParamsOrderDesc:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for GetContactsParamsFormat.
 const (
 	GetContactsParamsFormatCsv  GetContactsParamsFormat = "csv"
@@ -4001,6 +4334,66 @@ func (e GetContactsParamsFormat) Valid() bool {
 	}
 }
 
+// Defines values for GetContractsParamsSort.
+const (
+	GetContractsParamsSortAmount GetContractsParamsSort = "amount"
+	GetContractsParamsSortName   GetContractsParamsSort = "name"
+	GetContractsParamsSortStatus GetContractsParamsSort = "status"
+)
+
+// Valid indicates whether the value is a known member of the GetContractsParamsSort enum.
+func (e GetContractsParamsSort) Valid() bool {
+	switch e {
+	case GetContractsParamsSortAmount:
+		return true
+	case GetContractsParamsSortName:
+		return true
+	case GetContractsParamsSortStatus:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetContractsParamsOrder.
+const (
+	GetContractsParamsOrderAsc  GetContractsParamsOrder = "asc"
+	GetContractsParamsOrderDesc GetContractsParamsOrder = "desc"
+)
+
+// Valid indicates whether the value is a known member of the GetContractsParamsOrder enum.
+func (e GetContractsParamsOrder) Valid() bool {
+	switch e {
+	case GetContractsParamsOrderAsc:
+		return true
+	case GetContractsParamsOrderDesc:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetContractsParamsStatus.
+const (
+	GetContractsParamsStatusActive GetContractsParamsStatus = "active"
+	GetContractsParamsStatusEnded  GetContractsParamsStatus = "ended"
+	GetContractsParamsStatusPaused GetContractsParamsStatus = "paused"
+)
+
+// Valid indicates whether the value is a known member of the GetContractsParamsStatus enum.
+func (e GetContractsParamsStatus) Valid() bool {
+	switch e {
+	case GetContractsParamsStatusActive:
+		return true
+	case GetContractsParamsStatusEnded:
+		return true
+	case GetContractsParamsStatusPaused:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for GetContractsParamsFormat.
 const (
 	GetContractsParamsFormatCsv  GetContractsParamsFormat = "csv"
@@ -4013,6 +4406,42 @@ func (e GetContractsParamsFormat) Valid() bool {
 	case GetContractsParamsFormatCsv:
 		return true
 	case GetContractsParamsFormatJson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetCredentialsParamsSort.
+const (
+	GetCredentialsParamsSortName     GetCredentialsParamsSort = "name"
+	GetCredentialsParamsSortUsername GetCredentialsParamsSort = "username"
+)
+
+// Valid indicates whether the value is a known member of the GetCredentialsParamsSort enum.
+func (e GetCredentialsParamsSort) Valid() bool {
+	switch e {
+	case GetCredentialsParamsSortName:
+		return true
+	case GetCredentialsParamsSortUsername:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetCredentialsParamsOrder.
+const (
+	GetCredentialsParamsOrderAsc  GetCredentialsParamsOrder = "asc"
+	GetCredentialsParamsOrderDesc GetCredentialsParamsOrder = "desc"
+)
+
+// Valid indicates whether the value is a known member of the GetCredentialsParamsOrder enum.
+func (e GetCredentialsParamsOrder) Valid() bool {
+	switch e {
+	case GetCredentialsParamsOrderAsc:
+		return true
+	case GetCredentialsParamsOrderDesc:
 		return true
 	default:
 		return false
@@ -4073,6 +4502,39 @@ func (e GetCustomersByIdAccessParamsFormat) Valid() bool {
 	}
 }
 
+// Defines values for GetDocumentsParamsSort.
+const (
+	GetDocumentsParamsSortTitle GetDocumentsParamsSort = "title"
+)
+
+// Valid indicates whether the value is a known member of the GetDocumentsParamsSort enum.
+func (e GetDocumentsParamsSort) Valid() bool {
+	switch e {
+	case GetDocumentsParamsSortTitle:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetDocumentsParamsOrder.
+const (
+	GetDocumentsParamsOrderAsc  GetDocumentsParamsOrder = "asc"
+	GetDocumentsParamsOrderDesc GetDocumentsParamsOrder = "desc"
+)
+
+// Valid indicates whether the value is a known member of the GetDocumentsParamsOrder enum.
+func (e GetDocumentsParamsOrder) Valid() bool {
+	switch e {
+	case GetDocumentsParamsOrderAsc:
+		return true
+	case GetDocumentsParamsOrderDesc:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for GetDocumentsParamsFormat.
 const (
 	GetDocumentsParamsFormatCsv  GetDocumentsParamsFormat = "csv"
@@ -4085,6 +4547,69 @@ func (e GetDocumentsParamsFormat) Valid() bool {
 	case GetDocumentsParamsFormatCsv:
 		return true
 	case GetDocumentsParamsFormatJson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetEstimatesParamsSort.
+const (
+	GetEstimatesParamsSortIssuedOn GetEstimatesParamsSort = "issued_on"
+	GetEstimatesParamsSortNumber   GetEstimatesParamsSort = "number"
+	GetEstimatesParamsSortStatus   GetEstimatesParamsSort = "status"
+)
+
+// Valid indicates whether the value is a known member of the GetEstimatesParamsSort enum.
+func (e GetEstimatesParamsSort) Valid() bool {
+	switch e {
+	case GetEstimatesParamsSortIssuedOn:
+		return true
+	case GetEstimatesParamsSortNumber:
+		return true
+	case GetEstimatesParamsSortStatus:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetEstimatesParamsOrder.
+const (
+	GetEstimatesParamsOrderAsc  GetEstimatesParamsOrder = "asc"
+	GetEstimatesParamsOrderDesc GetEstimatesParamsOrder = "desc"
+)
+
+// Valid indicates whether the value is a known member of the GetEstimatesParamsOrder enum.
+func (e GetEstimatesParamsOrder) Valid() bool {
+	switch e {
+	case GetEstimatesParamsOrderAsc:
+		return true
+	case GetEstimatesParamsOrderDesc:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetEstimatesParamsStatus.
+const (
+	GetEstimatesParamsStatusAccepted GetEstimatesParamsStatus = "accepted"
+	GetEstimatesParamsStatusDeclined GetEstimatesParamsStatus = "declined"
+	GetEstimatesParamsStatusDraft    GetEstimatesParamsStatus = "draft"
+	GetEstimatesParamsStatusSent     GetEstimatesParamsStatus = "sent"
+)
+
+// Valid indicates whether the value is a known member of the GetEstimatesParamsStatus enum.
+func (e GetEstimatesParamsStatus) Valid() bool {
+	switch e {
+	case GetEstimatesParamsStatusAccepted:
+		return true
+	case GetEstimatesParamsStatusDeclined:
+		return true
+	case GetEstimatesParamsStatusDraft:
+		return true
+	case GetEstimatesParamsStatusSent:
 		return true
 	default:
 		return false
@@ -4109,6 +4634,75 @@ func (e GetEstimatesParamsFormat) Valid() bool {
 	}
 }
 
+// Defines values for GetInvoicesParamsSort.
+const (
+	GetInvoicesParamsSortDueOn    GetInvoicesParamsSort = "due_on"
+	GetInvoicesParamsSortIssuedOn GetInvoicesParamsSort = "issued_on"
+	GetInvoicesParamsSortNumber   GetInvoicesParamsSort = "number"
+	GetInvoicesParamsSortStatus   GetInvoicesParamsSort = "status"
+	GetInvoicesParamsSortTotal    GetInvoicesParamsSort = "total"
+)
+
+// Valid indicates whether the value is a known member of the GetInvoicesParamsSort enum.
+func (e GetInvoicesParamsSort) Valid() bool {
+	switch e {
+	case GetInvoicesParamsSortDueOn:
+		return true
+	case GetInvoicesParamsSortIssuedOn:
+		return true
+	case GetInvoicesParamsSortNumber:
+		return true
+	case GetInvoicesParamsSortStatus:
+		return true
+	case GetInvoicesParamsSortTotal:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetInvoicesParamsOrder.
+const (
+	GetInvoicesParamsOrderAsc  GetInvoicesParamsOrder = "asc"
+	GetInvoicesParamsOrderDesc GetInvoicesParamsOrder = "desc"
+)
+
+// Valid indicates whether the value is a known member of the GetInvoicesParamsOrder enum.
+func (e GetInvoicesParamsOrder) Valid() bool {
+	switch e {
+	case GetInvoicesParamsOrderAsc:
+		return true
+	case GetInvoicesParamsOrderDesc:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetInvoicesParamsStatus.
+const (
+	GetInvoicesParamsStatusDraft GetInvoicesParamsStatus = "draft"
+	GetInvoicesParamsStatusPaid  GetInvoicesParamsStatus = "paid"
+	GetInvoicesParamsStatusSent  GetInvoicesParamsStatus = "sent"
+	GetInvoicesParamsStatusVoid  GetInvoicesParamsStatus = "void"
+)
+
+// Valid indicates whether the value is a known member of the GetInvoicesParamsStatus enum.
+func (e GetInvoicesParamsStatus) Valid() bool {
+	switch e {
+	case GetInvoicesParamsStatusDraft:
+		return true
+	case GetInvoicesParamsStatusPaid:
+		return true
+	case GetInvoicesParamsStatusSent:
+		return true
+	case GetInvoicesParamsStatusVoid:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for GetInvoicesParamsFormat.
 const (
 	GetInvoicesParamsFormatCsv  GetInvoicesParamsFormat = "csv"
@@ -4121,6 +4715,75 @@ func (e GetInvoicesParamsFormat) Valid() bool {
 	case GetInvoicesParamsFormatCsv:
 		return true
 	case GetInvoicesParamsFormatJson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetLeadsParamsSort.
+const (
+	GetLeadsParamsSortCompany GetLeadsParamsSort = "company"
+	GetLeadsParamsSortName    GetLeadsParamsSort = "name"
+	GetLeadsParamsSortStatus  GetLeadsParamsSort = "status"
+	GetLeadsParamsSortValue   GetLeadsParamsSort = "value"
+)
+
+// Valid indicates whether the value is a known member of the GetLeadsParamsSort enum.
+func (e GetLeadsParamsSort) Valid() bool {
+	switch e {
+	case GetLeadsParamsSortCompany:
+		return true
+	case GetLeadsParamsSortName:
+		return true
+	case GetLeadsParamsSortStatus:
+		return true
+	case GetLeadsParamsSortValue:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetLeadsParamsOrder.
+const (
+	GetLeadsParamsOrderAsc  GetLeadsParamsOrder = "asc"
+	GetLeadsParamsOrderDesc GetLeadsParamsOrder = "desc"
+)
+
+// Valid indicates whether the value is a known member of the GetLeadsParamsOrder enum.
+func (e GetLeadsParamsOrder) Valid() bool {
+	switch e {
+	case GetLeadsParamsOrderAsc:
+		return true
+	case GetLeadsParamsOrderDesc:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetLeadsParamsStatus.
+const (
+	GetLeadsParamsStatusContacted GetLeadsParamsStatus = "contacted"
+	GetLeadsParamsStatusLost      GetLeadsParamsStatus = "lost"
+	GetLeadsParamsStatusNew       GetLeadsParamsStatus = "new"
+	GetLeadsParamsStatusQualified GetLeadsParamsStatus = "qualified"
+	GetLeadsParamsStatusWon       GetLeadsParamsStatus = "won"
+)
+
+// Valid indicates whether the value is a known member of the GetLeadsParamsStatus enum.
+func (e GetLeadsParamsStatus) Valid() bool {
+	switch e {
+	case GetLeadsParamsStatusContacted:
+		return true
+	case GetLeadsParamsStatusLost:
+		return true
+	case GetLeadsParamsStatusNew:
+		return true
+	case GetLeadsParamsStatusQualified:
+		return true
+	case GetLeadsParamsStatusWon:
 		return true
 	default:
 		return false
@@ -4145,6 +4808,75 @@ func (e GetLeadsParamsFormat) Valid() bool {
 	}
 }
 
+// Defines values for GetPaymentsParamsSort.
+const (
+	GetPaymentsParamsSortAmount     GetPaymentsParamsSort = "amount"
+	GetPaymentsParamsSortId         GetPaymentsParamsSort = "id"
+	GetPaymentsParamsSortMethod     GetPaymentsParamsSort = "method"
+	GetPaymentsParamsSortReceivedOn GetPaymentsParamsSort = "received_on"
+)
+
+// Valid indicates whether the value is a known member of the GetPaymentsParamsSort enum.
+func (e GetPaymentsParamsSort) Valid() bool {
+	switch e {
+	case GetPaymentsParamsSortAmount:
+		return true
+	case GetPaymentsParamsSortId:
+		return true
+	case GetPaymentsParamsSortMethod:
+		return true
+	case GetPaymentsParamsSortReceivedOn:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetPaymentsParamsOrder.
+const (
+	GetPaymentsParamsOrderAsc  GetPaymentsParamsOrder = "asc"
+	GetPaymentsParamsOrderDesc GetPaymentsParamsOrder = "desc"
+)
+
+// Valid indicates whether the value is a known member of the GetPaymentsParamsOrder enum.
+func (e GetPaymentsParamsOrder) Valid() bool {
+	switch e {
+	case GetPaymentsParamsOrderAsc:
+		return true
+	case GetPaymentsParamsOrderDesc:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetPaymentsParamsMethod.
+const (
+	GetPaymentsParamsMethodBankTransfer GetPaymentsParamsMethod = "bank_transfer"
+	GetPaymentsParamsMethodCard         GetPaymentsParamsMethod = "card"
+	GetPaymentsParamsMethodCash         GetPaymentsParamsMethod = "cash"
+	GetPaymentsParamsMethodCheck        GetPaymentsParamsMethod = "check"
+	GetPaymentsParamsMethodOther        GetPaymentsParamsMethod = "other"
+)
+
+// Valid indicates whether the value is a known member of the GetPaymentsParamsMethod enum.
+func (e GetPaymentsParamsMethod) Valid() bool {
+	switch e {
+	case GetPaymentsParamsMethodBankTransfer:
+		return true
+	case GetPaymentsParamsMethodCard:
+		return true
+	case GetPaymentsParamsMethodCash:
+		return true
+	case GetPaymentsParamsMethodCheck:
+		return true
+	case GetPaymentsParamsMethodOther:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for GetPaymentsParamsFormat.
 const (
 	GetPaymentsParamsFormatCsv  GetPaymentsParamsFormat = "csv"
@@ -4157,6 +4889,39 @@ func (e GetPaymentsParamsFormat) Valid() bool {
 	case GetPaymentsParamsFormatCsv:
 		return true
 	case GetPaymentsParamsFormatJson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetPoliciesParamsSort.
+const (
+	GetPoliciesParamsSortName GetPoliciesParamsSort = "name"
+)
+
+// Valid indicates whether the value is a known member of the GetPoliciesParamsSort enum.
+func (e GetPoliciesParamsSort) Valid() bool {
+	switch e {
+	case GetPoliciesParamsSortName:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetPoliciesParamsOrder.
+const (
+	GetPoliciesParamsOrderAsc  GetPoliciesParamsOrder = "asc"
+	GetPoliciesParamsOrderDesc GetPoliciesParamsOrder = "desc"
+)
+
+// Valid indicates whether the value is a known member of the GetPoliciesParamsOrder enum.
+func (e GetPoliciesParamsOrder) Valid() bool {
+	switch e {
+	case GetPoliciesParamsOrderAsc:
+		return true
+	case GetPoliciesParamsOrderDesc:
 		return true
 	default:
 		return false
@@ -4199,6 +4964,66 @@ func (e GetReportsSummaryParamsFormat) Valid() bool {
 	}
 }
 
+// Defines values for GetScriptRunsParamsSort.
+const (
+	GetScriptRunsParamsSortId     GetScriptRunsParamsSort = "id"
+	GetScriptRunsParamsSortStatus GetScriptRunsParamsSort = "status"
+)
+
+// Valid indicates whether the value is a known member of the GetScriptRunsParamsSort enum.
+func (e GetScriptRunsParamsSort) Valid() bool {
+	switch e {
+	case GetScriptRunsParamsSortId:
+		return true
+	case GetScriptRunsParamsSortStatus:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetScriptRunsParamsOrder.
+const (
+	GetScriptRunsParamsOrderAsc  GetScriptRunsParamsOrder = "asc"
+	GetScriptRunsParamsOrderDesc GetScriptRunsParamsOrder = "desc"
+)
+
+// Valid indicates whether the value is a known member of the GetScriptRunsParamsOrder enum.
+func (e GetScriptRunsParamsOrder) Valid() bool {
+	switch e {
+	case GetScriptRunsParamsOrderAsc:
+		return true
+	case GetScriptRunsParamsOrderDesc:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetScriptRunsParamsStatus.
+const (
+	GetScriptRunsParamsStatusFailed    GetScriptRunsParamsStatus = "failed"
+	GetScriptRunsParamsStatusQueued    GetScriptRunsParamsStatus = "queued"
+	GetScriptRunsParamsStatusRunning   GetScriptRunsParamsStatus = "running"
+	GetScriptRunsParamsStatusSucceeded GetScriptRunsParamsStatus = "succeeded"
+)
+
+// Valid indicates whether the value is a known member of the GetScriptRunsParamsStatus enum.
+func (e GetScriptRunsParamsStatus) Valid() bool {
+	switch e {
+	case GetScriptRunsParamsStatusFailed:
+		return true
+	case GetScriptRunsParamsStatusQueued:
+		return true
+	case GetScriptRunsParamsStatusRunning:
+		return true
+	case GetScriptRunsParamsStatusSucceeded:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for GetScriptRunsParamsFormat.
 const (
 	GetScriptRunsParamsFormatCsv  GetScriptRunsParamsFormat = "csv"
@@ -4211,6 +5036,69 @@ func (e GetScriptRunsParamsFormat) Valid() bool {
 	case GetScriptRunsParamsFormatCsv:
 		return true
 	case GetScriptRunsParamsFormatJson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetScriptsParamsSort.
+const (
+	GetScriptsParamsSortLanguage GetScriptsParamsSort = "language"
+	GetScriptsParamsSortName     GetScriptsParamsSort = "name"
+)
+
+// Valid indicates whether the value is a known member of the GetScriptsParamsSort enum.
+func (e GetScriptsParamsSort) Valid() bool {
+	switch e {
+	case GetScriptsParamsSortLanguage:
+		return true
+	case GetScriptsParamsSortName:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetScriptsParamsOrder.
+const (
+	GetScriptsParamsOrderAsc  GetScriptsParamsOrder = "asc"
+	GetScriptsParamsOrderDesc GetScriptsParamsOrder = "desc"
+)
+
+// Valid indicates whether the value is a known member of the GetScriptsParamsOrder enum.
+func (e GetScriptsParamsOrder) Valid() bool {
+	switch e {
+	case GetScriptsParamsOrderAsc:
+		return true
+	case GetScriptsParamsOrderDesc:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetScriptsParamsLanguage.
+const (
+	GetScriptsParamsLanguageApplescript GetScriptsParamsLanguage = "applescript"
+	GetScriptsParamsLanguageBash        GetScriptsParamsLanguage = "bash"
+	GetScriptsParamsLanguageBatch       GetScriptsParamsLanguage = "batch"
+	GetScriptsParamsLanguagePowershell  GetScriptsParamsLanguage = "powershell"
+	GetScriptsParamsLanguagePython      GetScriptsParamsLanguage = "python"
+)
+
+// Valid indicates whether the value is a known member of the GetScriptsParamsLanguage enum.
+func (e GetScriptsParamsLanguage) Valid() bool {
+	switch e {
+	case GetScriptsParamsLanguageApplescript:
+		return true
+	case GetScriptsParamsLanguageBash:
+		return true
+	case GetScriptsParamsLanguageBatch:
+		return true
+	case GetScriptsParamsLanguagePowershell:
+		return true
+	case GetScriptsParamsLanguagePython:
 		return true
 	default:
 		return false
@@ -4271,6 +5159,96 @@ func (e GetSecurityGroupsParamsFormat) Valid() bool {
 	}
 }
 
+// Defines values for GetTicketsParamsSort.
+const (
+	GetTicketsParamsSortPriority GetTicketsParamsSort = "priority"
+	GetTicketsParamsSortStatus   GetTicketsParamsSort = "status"
+	GetTicketsParamsSortSubject  GetTicketsParamsSort = "subject"
+)
+
+// Valid indicates whether the value is a known member of the GetTicketsParamsSort enum.
+func (e GetTicketsParamsSort) Valid() bool {
+	switch e {
+	case GetTicketsParamsSortPriority:
+		return true
+	case GetTicketsParamsSortStatus:
+		return true
+	case GetTicketsParamsSortSubject:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetTicketsParamsOrder.
+const (
+	GetTicketsParamsOrderAsc  GetTicketsParamsOrder = "asc"
+	GetTicketsParamsOrderDesc GetTicketsParamsOrder = "desc"
+)
+
+// Valid indicates whether the value is a known member of the GetTicketsParamsOrder enum.
+func (e GetTicketsParamsOrder) Valid() bool {
+	switch e {
+	case GetTicketsParamsOrderAsc:
+		return true
+	case GetTicketsParamsOrderDesc:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetTicketsParamsStatus.
+const (
+	GetTicketsParamsStatusClosed     GetTicketsParamsStatus = "closed"
+	GetTicketsParamsStatusInProgress GetTicketsParamsStatus = "in_progress"
+	GetTicketsParamsStatusOpen       GetTicketsParamsStatus = "open"
+	GetTicketsParamsStatusResolved   GetTicketsParamsStatus = "resolved"
+	GetTicketsParamsStatusWaiting    GetTicketsParamsStatus = "waiting"
+)
+
+// Valid indicates whether the value is a known member of the GetTicketsParamsStatus enum.
+func (e GetTicketsParamsStatus) Valid() bool {
+	switch e {
+	case GetTicketsParamsStatusClosed:
+		return true
+	case GetTicketsParamsStatusInProgress:
+		return true
+	case GetTicketsParamsStatusOpen:
+		return true
+	case GetTicketsParamsStatusResolved:
+		return true
+	case GetTicketsParamsStatusWaiting:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetTicketsParamsPriority.
+const (
+	GetTicketsParamsPriorityHigh   GetTicketsParamsPriority = "high"
+	GetTicketsParamsPriorityLow    GetTicketsParamsPriority = "low"
+	GetTicketsParamsPriorityNormal GetTicketsParamsPriority = "normal"
+	GetTicketsParamsPriorityUrgent GetTicketsParamsPriority = "urgent"
+)
+
+// Valid indicates whether the value is a known member of the GetTicketsParamsPriority enum.
+func (e GetTicketsParamsPriority) Valid() bool {
+	switch e {
+	case GetTicketsParamsPriorityHigh:
+		return true
+	case GetTicketsParamsPriorityLow:
+		return true
+	case GetTicketsParamsPriorityNormal:
+		return true
+	case GetTicketsParamsPriorityUrgent:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for GetTicketsParamsFormat.
 const (
 	GetTicketsParamsFormatCsv  GetTicketsParamsFormat = "csv"
@@ -4283,6 +5261,42 @@ func (e GetTicketsParamsFormat) Valid() bool {
 	case GetTicketsParamsFormatCsv:
 		return true
 	case GetTicketsParamsFormatJson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetTimelogsParamsSort.
+const (
+	GetTimelogsParamsSortId       GetTimelogsParamsSort = "id"
+	GetTimelogsParamsSortWorkedOn GetTimelogsParamsSort = "worked_on"
+)
+
+// Valid indicates whether the value is a known member of the GetTimelogsParamsSort enum.
+func (e GetTimelogsParamsSort) Valid() bool {
+	switch e {
+	case GetTimelogsParamsSortId:
+		return true
+	case GetTimelogsParamsSortWorkedOn:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for GetTimelogsParamsOrder.
+const (
+	GetTimelogsParamsOrderAsc  GetTimelogsParamsOrder = "asc"
+	GetTimelogsParamsOrderDesc GetTimelogsParamsOrder = "desc"
+)
+
+// Valid indicates whether the value is a known member of the GetTimelogsParamsOrder enum.
+func (e GetTimelogsParamsOrder) Valid() bool {
+	switch e {
+	case GetTimelogsParamsOrderAsc:
+		return true
+	case GetTimelogsParamsOrderDesc:
 		return true
 	default:
 		return false
@@ -4406,6 +5420,19 @@ type AlertList struct {
 	//
 	// Example: 2s.QWNtZSBEZW50YWw
 	NextCursor *string `json:"next_cursor"`
+
+	// PrevCursor pass as cursor= for the page before; null on the first
+	//
+	// Example: 2s.QWNtZSBEZW50YWw
+	PrevCursor *string `json:"prev_cursor,omitempty"`
+
+	// Total with total=true: the matching records, counted up to 1,000
+	//
+	// Example: 42
+	Total *int `json:"total,omitempty"`
+
+	// TotalCapped with total=true: the count stopped at 1,000; there are at least that many
+	TotalCapped *bool `json:"total_capped,omitempty"`
 }
 
 // AlertUpdate defines model for AlertUpdate.
@@ -4516,6 +5543,19 @@ type AppointmentList struct {
 	//
 	// Example: 2s.QWNtZSBEZW50YWw
 	NextCursor *string `json:"next_cursor"`
+
+	// PrevCursor pass as cursor= for the page before; null on the first
+	//
+	// Example: 2s.QWNtZSBEZW50YWw
+	PrevCursor *string `json:"prev_cursor,omitempty"`
+
+	// Total with total=true: the matching records, counted up to 1,000
+	//
+	// Example: 42
+	Total *int `json:"total,omitempty"`
+
+	// TotalCapped with total=true: the count stopped at 1,000; there are at least that many
+	TotalCapped *bool `json:"total_capped,omitempty"`
 }
 
 // AppointmentUpdate defines model for AppointmentUpdate.
@@ -4639,6 +5679,19 @@ type AssetList struct {
 	//
 	// Example: 2s.QWNtZSBEZW50YWw
 	NextCursor *string `json:"next_cursor"`
+
+	// PrevCursor pass as cursor= for the page before; null on the first
+	//
+	// Example: 2s.QWNtZSBEZW50YWw
+	PrevCursor *string `json:"prev_cursor,omitempty"`
+
+	// Total with total=true: the matching records, counted up to 1,000
+	//
+	// Example: 42
+	Total *int `json:"total,omitempty"`
+
+	// TotalCapped with total=true: the count stopped at 1,000; there are at least that many
+	TotalCapped *bool `json:"total_capped,omitempty"`
 }
 
 // AssetPolicyRequest defines model for AssetPolicyRequest.
@@ -4803,6 +5856,19 @@ type CampaignList struct {
 	//
 	// Example: 2s.QWNtZSBEZW50YWw
 	NextCursor *string `json:"next_cursor"`
+
+	// PrevCursor pass as cursor= for the page before; null on the first
+	//
+	// Example: 2s.QWNtZSBEZW50YWw
+	PrevCursor *string `json:"prev_cursor,omitempty"`
+
+	// Total with total=true: the matching records, counted up to 1,000
+	//
+	// Example: 42
+	Total *int `json:"total,omitempty"`
+
+	// TotalCapped with total=true: the count stopped at 1,000; there are at least that many
+	TotalCapped *bool `json:"total_capped,omitempty"`
 }
 
 // CampaignUpdate defines model for CampaignUpdate.
@@ -4899,6 +5965,19 @@ type ChatList struct {
 	//
 	// Example: 2s.QWNtZSBEZW50YWw
 	NextCursor *string `json:"next_cursor"`
+
+	// PrevCursor pass as cursor= for the page before; null on the first
+	//
+	// Example: 2s.QWNtZSBEZW50YWw
+	PrevCursor *string `json:"prev_cursor,omitempty"`
+
+	// Total with total=true: the matching records, counted up to 1,000
+	//
+	// Example: 42
+	Total *int `json:"total,omitempty"`
+
+	// TotalCapped with total=true: the count stopped at 1,000; there are at least that many
+	TotalCapped *bool `json:"total_capped,omitempty"`
 }
 
 // ChatUpdate defines model for ChatUpdate.
@@ -4992,6 +6071,19 @@ type ContactList struct {
 	//
 	// Example: 2s.QWNtZSBEZW50YWw
 	NextCursor *string `json:"next_cursor"`
+
+	// PrevCursor pass as cursor= for the page before; null on the first
+	//
+	// Example: 2s.QWNtZSBEZW50YWw
+	PrevCursor *string `json:"prev_cursor,omitempty"`
+
+	// Total with total=true: the matching records, counted up to 1,000
+	//
+	// Example: 42
+	Total *int `json:"total,omitempty"`
+
+	// TotalCapped with total=true: the count stopped at 1,000; there are at least that many
+	TotalCapped *bool `json:"total_capped,omitempty"`
 }
 
 // ContactUpdate defines model for ContactUpdate.
@@ -5125,6 +6217,19 @@ type ContractList struct {
 	//
 	// Example: 2s.QWNtZSBEZW50YWw
 	NextCursor *string `json:"next_cursor"`
+
+	// PrevCursor pass as cursor= for the page before; null on the first
+	//
+	// Example: 2s.QWNtZSBEZW50YWw
+	PrevCursor *string `json:"prev_cursor,omitempty"`
+
+	// Total with total=true: the matching records, counted up to 1,000
+	//
+	// Example: 42
+	Total *int `json:"total,omitempty"`
+
+	// TotalCapped with total=true: the count stopped at 1,000; there are at least that many
+	TotalCapped *bool `json:"total_capped,omitempty"`
 }
 
 // ContractUpdate defines model for ContractUpdate.
@@ -5318,6 +6423,19 @@ type CredentialList struct {
 	//
 	// Example: 2s.QWNtZSBEZW50YWw
 	NextCursor *string `json:"next_cursor"`
+
+	// PrevCursor pass as cursor= for the page before; null on the first
+	//
+	// Example: 2s.QWNtZSBEZW50YWw
+	PrevCursor *string `json:"prev_cursor,omitempty"`
+
+	// Total with total=true: the matching records, counted up to 1,000
+	//
+	// Example: 42
+	Total *int `json:"total,omitempty"`
+
+	// TotalCapped with total=true: the count stopped at 1,000; there are at least that many
+	TotalCapped *bool `json:"total_capped,omitempty"`
 }
 
 // CredentialUpdate defines model for CredentialUpdate.
@@ -5564,6 +6682,19 @@ type DocumentList struct {
 	//
 	// Example: 2s.QWNtZSBEZW50YWw
 	NextCursor *string `json:"next_cursor"`
+
+	// PrevCursor pass as cursor= for the page before; null on the first
+	//
+	// Example: 2s.QWNtZSBEZW50YWw
+	PrevCursor *string `json:"prev_cursor,omitempty"`
+
+	// Total with total=true: the matching records, counted up to 1,000
+	//
+	// Example: 42
+	Total *int `json:"total,omitempty"`
+
+	// TotalCapped with total=true: the count stopped at 1,000; there are at least that many
+	TotalCapped *bool `json:"total_capped,omitempty"`
 }
 
 // DocumentUpdate defines model for DocumentUpdate.
@@ -5752,6 +6883,19 @@ type EstimateList struct {
 	//
 	// Example: 2s.QWNtZSBEZW50YWw
 	NextCursor *string `json:"next_cursor"`
+
+	// PrevCursor pass as cursor= for the page before; null on the first
+	//
+	// Example: 2s.QWNtZSBEZW50YWw
+	PrevCursor *string `json:"prev_cursor,omitempty"`
+
+	// Total with total=true: the matching records, counted up to 1,000
+	//
+	// Example: 42
+	Total *int `json:"total,omitempty"`
+
+	// TotalCapped with total=true: the count stopped at 1,000; there are at least that many
+	TotalCapped *bool `json:"total_capped,omitempty"`
 }
 
 // EstimateUpdate defines model for EstimateUpdate.
@@ -6084,6 +7228,19 @@ type InvoiceList struct {
 	//
 	// Example: 2s.QWNtZSBEZW50YWw
 	NextCursor *string `json:"next_cursor"`
+
+	// PrevCursor pass as cursor= for the page before; null on the first
+	//
+	// Example: 2s.QWNtZSBEZW50YWw
+	PrevCursor *string `json:"prev_cursor,omitempty"`
+
+	// Total with total=true: the matching records, counted up to 1,000
+	//
+	// Example: 42
+	Total *int `json:"total,omitempty"`
+
+	// TotalCapped with total=true: the count stopped at 1,000; there are at least that many
+	TotalCapped *bool `json:"total_capped,omitempty"`
 }
 
 // InvoiceUpdate defines model for InvoiceUpdate.
@@ -6243,6 +7400,19 @@ type LeadList struct {
 	//
 	// Example: 2s.QWNtZSBEZW50YWw
 	NextCursor *string `json:"next_cursor"`
+
+	// PrevCursor pass as cursor= for the page before; null on the first
+	//
+	// Example: 2s.QWNtZSBEZW50YWw
+	PrevCursor *string `json:"prev_cursor,omitempty"`
+
+	// Total with total=true: the matching records, counted up to 1,000
+	//
+	// Example: 42
+	Total *int `json:"total,omitempty"`
+
+	// TotalCapped with total=true: the count stopped at 1,000; there are at least that many
+	TotalCapped *bool `json:"total_capped,omitempty"`
 }
 
 // LeadUpdate defines model for LeadUpdate.
@@ -6435,6 +7605,19 @@ type PaymentList struct {
 	//
 	// Example: 2s.QWNtZSBEZW50YWw
 	NextCursor *string `json:"next_cursor"`
+
+	// PrevCursor pass as cursor= for the page before; null on the first
+	//
+	// Example: 2s.QWNtZSBEZW50YWw
+	PrevCursor *string `json:"prev_cursor,omitempty"`
+
+	// Total with total=true: the matching records, counted up to 1,000
+	//
+	// Example: 42
+	Total *int `json:"total,omitempty"`
+
+	// TotalCapped with total=true: the count stopped at 1,000; there are at least that many
+	TotalCapped *bool `json:"total_capped,omitempty"`
 }
 
 // Permission defines model for Permission.
@@ -6523,6 +7706,19 @@ type PolicyList struct {
 	//
 	// Example: 2s.QWNtZSBEZW50YWw
 	NextCursor *string `json:"next_cursor"`
+
+	// PrevCursor pass as cursor= for the page before; null on the first
+	//
+	// Example: 2s.QWNtZSBEZW50YWw
+	PrevCursor *string `json:"prev_cursor,omitempty"`
+
+	// Total with total=true: the matching records, counted up to 1,000
+	//
+	// Example: 42
+	Total *int `json:"total,omitempty"`
+
+	// TotalCapped with total=true: the count stopped at 1,000; there are at least that many
+	TotalCapped *bool `json:"total_capped,omitempty"`
 }
 
 // PolicyUpdate defines model for PolicyUpdate.
@@ -6766,6 +7962,19 @@ type ScriptList struct {
 	//
 	// Example: 2s.QWNtZSBEZW50YWw
 	NextCursor *string `json:"next_cursor"`
+
+	// PrevCursor pass as cursor= for the page before; null on the first
+	//
+	// Example: 2s.QWNtZSBEZW50YWw
+	PrevCursor *string `json:"prev_cursor,omitempty"`
+
+	// Total with total=true: the matching records, counted up to 1,000
+	//
+	// Example: 42
+	Total *int `json:"total,omitempty"`
+
+	// TotalCapped with total=true: the count stopped at 1,000; there are at least that many
+	TotalCapped *bool `json:"total_capped,omitempty"`
 }
 
 // ScriptRun a script run record
@@ -6819,6 +8028,19 @@ type ScriptRunList struct {
 	//
 	// Example: 2s.QWNtZSBEZW50YWw
 	NextCursor *string `json:"next_cursor"`
+
+	// PrevCursor pass as cursor= for the page before; null on the first
+	//
+	// Example: 2s.QWNtZSBEZW50YWw
+	PrevCursor *string `json:"prev_cursor,omitempty"`
+
+	// Total with total=true: the matching records, counted up to 1,000
+	//
+	// Example: 42
+	Total *int `json:"total,omitempty"`
+
+	// TotalCapped with total=true: the count stopped at 1,000; there are at least that many
+	TotalCapped *bool `json:"total_capped,omitempty"`
 }
 
 // ScriptUpdate defines model for ScriptUpdate.
@@ -6973,6 +8195,19 @@ type TicketList struct {
 	//
 	// Example: 2s.QWNtZSBEZW50YWw
 	NextCursor *string `json:"next_cursor"`
+
+	// PrevCursor pass as cursor= for the page before; null on the first
+	//
+	// Example: 2s.QWNtZSBEZW50YWw
+	PrevCursor *string `json:"prev_cursor,omitempty"`
+
+	// Total with total=true: the matching records, counted up to 1,000
+	//
+	// Example: 42
+	Total *int `json:"total,omitempty"`
+
+	// TotalCapped with total=true: the count stopped at 1,000; there are at least that many
+	TotalCapped *bool `json:"total_capped,omitempty"`
 }
 
 // TicketUpdate defines model for TicketUpdate.
@@ -7089,6 +8324,19 @@ type TimeLogList struct {
 	//
 	// Example: 2s.QWNtZSBEZW50YWw
 	NextCursor *string `json:"next_cursor"`
+
+	// PrevCursor pass as cursor= for the page before; null on the first
+	//
+	// Example: 2s.QWNtZSBEZW50YWw
+	PrevCursor *string `json:"prev_cursor,omitempty"`
+
+	// Total with total=true: the matching records, counted up to 1,000
+	//
+	// Example: 42
+	Total *int `json:"total,omitempty"`
+
+	// TotalCapped with total=true: the count stopped at 1,000; there are at least that many
+	TotalCapped *bool `json:"total_capped,omitempty"`
 }
 
 // TimeLogUpdate defines model for TimeLogUpdate.
@@ -7381,9 +8629,39 @@ type GetAlertsParams struct {
 	// Limit page size (default 50)
 	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
 
+	// Sort the sort key; ties break by id
+	Sort *GetAlertsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Order the sort direction (default: the key's own)
+	Order *GetAlertsParamsOrder `form:"order,omitempty" json:"order,omitempty"`
+
+	// CustomerId one customer's records; one outside the caller's scope lists nothing
+	CustomerId *string `form:"customer_id,omitempty" json:"customer_id,omitempty"`
+
+	// Total count the matching records, up to 1,000
+	Total *bool `form:"total,omitempty" json:"total,omitempty"`
+
+	// Severity only records whose severity is this
+	Severity *GetAlertsParamsSeverity `form:"severity,omitempty" json:"severity,omitempty"`
+
+	// Status only records whose status is this
+	Status *GetAlertsParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+
 	// Format csv answers a text/csv download of every page
 	Format *GetAlertsParamsFormat `form:"format,omitempty" json:"format,omitempty"`
 }
+
+// GetAlertsParamsSort defines parameters for GetAlerts.
+type GetAlertsParamsSort string
+
+// GetAlertsParamsOrder defines parameters for GetAlerts.
+type GetAlertsParamsOrder string
+
+// GetAlertsParamsSeverity defines parameters for GetAlerts.
+type GetAlertsParamsSeverity string
+
+// GetAlertsParamsStatus defines parameters for GetAlerts.
+type GetAlertsParamsStatus string
 
 // GetAlertsParamsFormat defines parameters for GetAlerts.
 type GetAlertsParamsFormat string
@@ -7399,9 +8677,27 @@ type GetAppointmentsParams struct {
 	// Limit page size (default 50)
 	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
 
+	// Sort the sort key; ties break by id
+	Sort *GetAppointmentsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Order the sort direction (default: the key's own)
+	Order *GetAppointmentsParamsOrder `form:"order,omitempty" json:"order,omitempty"`
+
+	// CustomerId one customer's records; one outside the caller's scope lists nothing
+	CustomerId *string `form:"customer_id,omitempty" json:"customer_id,omitempty"`
+
+	// Total count the matching records, up to 1,000
+	Total *bool `form:"total,omitempty" json:"total,omitempty"`
+
 	// Format csv answers a text/csv download of every page
 	Format *GetAppointmentsParamsFormat `form:"format,omitempty" json:"format,omitempty"`
 }
+
+// GetAppointmentsParamsSort defines parameters for GetAppointments.
+type GetAppointmentsParamsSort string
+
+// GetAppointmentsParamsOrder defines parameters for GetAppointments.
+type GetAppointmentsParamsOrder string
 
 // GetAppointmentsParamsFormat defines parameters for GetAppointments.
 type GetAppointmentsParamsFormat string
@@ -7417,9 +8713,33 @@ type GetAssetsParams struct {
 	// Limit page size (default 50)
 	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
 
+	// Sort the sort key; ties break by id
+	Sort *GetAssetsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Order the sort direction (default: the key's own)
+	Order *GetAssetsParamsOrder `form:"order,omitempty" json:"order,omitempty"`
+
+	// CustomerId one customer's records; one outside the caller's scope lists nothing
+	CustomerId *string `form:"customer_id,omitempty" json:"customer_id,omitempty"`
+
+	// Total count the matching records, up to 1,000
+	Total *bool `form:"total,omitempty" json:"total,omitempty"`
+
+	// Kind only records whose kind is this
+	Kind *GetAssetsParamsKind `form:"kind,omitempty" json:"kind,omitempty"`
+
 	// Format csv answers a text/csv download of every page
 	Format *GetAssetsParamsFormat `form:"format,omitempty" json:"format,omitempty"`
 }
+
+// GetAssetsParamsSort defines parameters for GetAssets.
+type GetAssetsParamsSort string
+
+// GetAssetsParamsOrder defines parameters for GetAssets.
+type GetAssetsParamsOrder string
+
+// GetAssetsParamsKind defines parameters for GetAssets.
+type GetAssetsParamsKind string
 
 // GetAssetsParamsFormat defines parameters for GetAssets.
 type GetAssetsParamsFormat string
@@ -7474,9 +8794,33 @@ type GetCampaignsParams struct {
 	// Limit page size (default 50)
 	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
 
+	// Sort the sort key; ties break by id
+	Sort *GetCampaignsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Order the sort direction (default: the key's own)
+	Order *GetCampaignsParamsOrder `form:"order,omitempty" json:"order,omitempty"`
+
+	// CustomerId one customer's records; one outside the caller's scope lists nothing
+	CustomerId *string `form:"customer_id,omitempty" json:"customer_id,omitempty"`
+
+	// Total count the matching records, up to 1,000
+	Total *bool `form:"total,omitempty" json:"total,omitempty"`
+
+	// Status only records whose status is this
+	Status *GetCampaignsParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+
 	// Format csv answers a text/csv download of every page
 	Format *GetCampaignsParamsFormat `form:"format,omitempty" json:"format,omitempty"`
 }
+
+// GetCampaignsParamsSort defines parameters for GetCampaigns.
+type GetCampaignsParamsSort string
+
+// GetCampaignsParamsOrder defines parameters for GetCampaigns.
+type GetCampaignsParamsOrder string
+
+// GetCampaignsParamsStatus defines parameters for GetCampaigns.
+type GetCampaignsParamsStatus string
 
 // GetCampaignsParamsFormat defines parameters for GetCampaigns.
 type GetCampaignsParamsFormat string
@@ -7492,9 +8836,33 @@ type GetChatsParams struct {
 	// Limit page size (default 50)
 	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
 
+	// Sort the sort key; ties break by id
+	Sort *GetChatsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Order the sort direction (default: the key's own)
+	Order *GetChatsParamsOrder `form:"order,omitempty" json:"order,omitempty"`
+
+	// CustomerId one customer's records; one outside the caller's scope lists nothing
+	CustomerId *string `form:"customer_id,omitempty" json:"customer_id,omitempty"`
+
+	// Total count the matching records, up to 1,000
+	Total *bool `form:"total,omitempty" json:"total,omitempty"`
+
+	// Status only records whose status is this
+	Status *GetChatsParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+
 	// Format csv answers a text/csv download of every page
 	Format *GetChatsParamsFormat `form:"format,omitempty" json:"format,omitempty"`
 }
+
+// GetChatsParamsSort defines parameters for GetChats.
+type GetChatsParamsSort string
+
+// GetChatsParamsOrder defines parameters for GetChats.
+type GetChatsParamsOrder string
+
+// GetChatsParamsStatus defines parameters for GetChats.
+type GetChatsParamsStatus string
 
 // GetChatsParamsFormat defines parameters for GetChats.
 type GetChatsParamsFormat string
@@ -7519,9 +8887,27 @@ type GetContactsParams struct {
 	// Limit page size (default 50)
 	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
 
+	// Sort the sort key; ties break by id
+	Sort *GetContactsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Order the sort direction (default: the key's own)
+	Order *GetContactsParamsOrder `form:"order,omitempty" json:"order,omitempty"`
+
+	// CustomerId one customer's records; one outside the caller's scope lists nothing
+	CustomerId *string `form:"customer_id,omitempty" json:"customer_id,omitempty"`
+
+	// Total count the matching records, up to 1,000
+	Total *bool `form:"total,omitempty" json:"total,omitempty"`
+
 	// Format csv answers a text/csv download of every page
 	Format *GetContactsParamsFormat `form:"format,omitempty" json:"format,omitempty"`
 }
+
+// GetContactsParamsSort defines parameters for GetContacts.
+type GetContactsParamsSort string
+
+// GetContactsParamsOrder defines parameters for GetContacts.
+type GetContactsParamsOrder string
 
 // GetContactsParamsFormat defines parameters for GetContacts.
 type GetContactsParamsFormat string
@@ -7537,9 +8923,33 @@ type GetContractsParams struct {
 	// Limit page size (default 50)
 	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
 
+	// Sort the sort key; ties break by id
+	Sort *GetContractsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Order the sort direction (default: the key's own)
+	Order *GetContractsParamsOrder `form:"order,omitempty" json:"order,omitempty"`
+
+	// CustomerId one customer's records; one outside the caller's scope lists nothing
+	CustomerId *string `form:"customer_id,omitempty" json:"customer_id,omitempty"`
+
+	// Total count the matching records, up to 1,000
+	Total *bool `form:"total,omitempty" json:"total,omitempty"`
+
+	// Status only records whose status is this
+	Status *GetContractsParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+
 	// Format csv answers a text/csv download of every page
 	Format *GetContractsParamsFormat `form:"format,omitempty" json:"format,omitempty"`
 }
+
+// GetContractsParamsSort defines parameters for GetContracts.
+type GetContractsParamsSort string
+
+// GetContractsParamsOrder defines parameters for GetContracts.
+type GetContractsParamsOrder string
+
+// GetContractsParamsStatus defines parameters for GetContracts.
+type GetContractsParamsStatus string
 
 // GetContractsParamsFormat defines parameters for GetContracts.
 type GetContractsParamsFormat string
@@ -7555,9 +8965,27 @@ type GetCredentialsParams struct {
 	// Limit page size (default 50)
 	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
 
+	// Sort the sort key; ties break by id
+	Sort *GetCredentialsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Order the sort direction (default: the key's own)
+	Order *GetCredentialsParamsOrder `form:"order,omitempty" json:"order,omitempty"`
+
+	// CustomerId one customer's records; one outside the caller's scope lists nothing
+	CustomerId *string `form:"customer_id,omitempty" json:"customer_id,omitempty"`
+
+	// Total count the matching records, up to 1,000
+	Total *bool `form:"total,omitempty" json:"total,omitempty"`
+
 	// Format csv answers a text/csv download of every page
 	Format *GetCredentialsParamsFormat `form:"format,omitempty" json:"format,omitempty"`
 }
+
+// GetCredentialsParamsSort defines parameters for GetCredentials.
+type GetCredentialsParamsSort string
+
+// GetCredentialsParamsOrder defines parameters for GetCredentials.
+type GetCredentialsParamsOrder string
 
 // GetCredentialsParamsFormat defines parameters for GetCredentials.
 type GetCredentialsParamsFormat string
@@ -7651,9 +9079,27 @@ type GetDocumentsParams struct {
 	// Limit page size (default 50)
 	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
 
+	// Sort the sort key; ties break by id
+	Sort *GetDocumentsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Order the sort direction (default: the key's own)
+	Order *GetDocumentsParamsOrder `form:"order,omitempty" json:"order,omitempty"`
+
+	// CustomerId one customer's records; one outside the caller's scope lists nothing
+	CustomerId *string `form:"customer_id,omitempty" json:"customer_id,omitempty"`
+
+	// Total count the matching records, up to 1,000
+	Total *bool `form:"total,omitempty" json:"total,omitempty"`
+
 	// Format csv answers a text/csv download of every page
 	Format *GetDocumentsParamsFormat `form:"format,omitempty" json:"format,omitempty"`
 }
+
+// GetDocumentsParamsSort defines parameters for GetDocuments.
+type GetDocumentsParamsSort string
+
+// GetDocumentsParamsOrder defines parameters for GetDocuments.
+type GetDocumentsParamsOrder string
 
 // GetDocumentsParamsFormat defines parameters for GetDocuments.
 type GetDocumentsParamsFormat string
@@ -7669,9 +9115,33 @@ type GetEstimatesParams struct {
 	// Limit page size (default 50)
 	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
 
+	// Sort the sort key; ties break by id
+	Sort *GetEstimatesParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Order the sort direction (default: the key's own)
+	Order *GetEstimatesParamsOrder `form:"order,omitempty" json:"order,omitempty"`
+
+	// CustomerId one customer's records; one outside the caller's scope lists nothing
+	CustomerId *string `form:"customer_id,omitempty" json:"customer_id,omitempty"`
+
+	// Total count the matching records, up to 1,000
+	Total *bool `form:"total,omitempty" json:"total,omitempty"`
+
+	// Status only records whose status is this
+	Status *GetEstimatesParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+
 	// Format csv answers a text/csv download of every page
 	Format *GetEstimatesParamsFormat `form:"format,omitempty" json:"format,omitempty"`
 }
+
+// GetEstimatesParamsSort defines parameters for GetEstimates.
+type GetEstimatesParamsSort string
+
+// GetEstimatesParamsOrder defines parameters for GetEstimates.
+type GetEstimatesParamsOrder string
+
+// GetEstimatesParamsStatus defines parameters for GetEstimates.
+type GetEstimatesParamsStatus string
 
 // GetEstimatesParamsFormat defines parameters for GetEstimates.
 type GetEstimatesParamsFormat string
@@ -7687,9 +9157,33 @@ type GetInvoicesParams struct {
 	// Limit page size (default 50)
 	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
 
+	// Sort the sort key; ties break by id
+	Sort *GetInvoicesParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Order the sort direction (default: the key's own)
+	Order *GetInvoicesParamsOrder `form:"order,omitempty" json:"order,omitempty"`
+
+	// CustomerId one customer's records; one outside the caller's scope lists nothing
+	CustomerId *string `form:"customer_id,omitempty" json:"customer_id,omitempty"`
+
+	// Total count the matching records, up to 1,000
+	Total *bool `form:"total,omitempty" json:"total,omitempty"`
+
+	// Status only records whose status is this
+	Status *GetInvoicesParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+
 	// Format csv answers a text/csv download of every page
 	Format *GetInvoicesParamsFormat `form:"format,omitempty" json:"format,omitempty"`
 }
+
+// GetInvoicesParamsSort defines parameters for GetInvoices.
+type GetInvoicesParamsSort string
+
+// GetInvoicesParamsOrder defines parameters for GetInvoices.
+type GetInvoicesParamsOrder string
+
+// GetInvoicesParamsStatus defines parameters for GetInvoices.
+type GetInvoicesParamsStatus string
 
 // GetInvoicesParamsFormat defines parameters for GetInvoices.
 type GetInvoicesParamsFormat string
@@ -7705,9 +9199,33 @@ type GetLeadsParams struct {
 	// Limit page size (default 50)
 	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
 
+	// Sort the sort key; ties break by id
+	Sort *GetLeadsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Order the sort direction (default: the key's own)
+	Order *GetLeadsParamsOrder `form:"order,omitempty" json:"order,omitempty"`
+
+	// CustomerId one customer's records; one outside the caller's scope lists nothing
+	CustomerId *string `form:"customer_id,omitempty" json:"customer_id,omitempty"`
+
+	// Total count the matching records, up to 1,000
+	Total *bool `form:"total,omitempty" json:"total,omitempty"`
+
+	// Status only records whose status is this
+	Status *GetLeadsParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+
 	// Format csv answers a text/csv download of every page
 	Format *GetLeadsParamsFormat `form:"format,omitempty" json:"format,omitempty"`
 }
+
+// GetLeadsParamsSort defines parameters for GetLeads.
+type GetLeadsParamsSort string
+
+// GetLeadsParamsOrder defines parameters for GetLeads.
+type GetLeadsParamsOrder string
+
+// GetLeadsParamsStatus defines parameters for GetLeads.
+type GetLeadsParamsStatus string
 
 // GetLeadsParamsFormat defines parameters for GetLeads.
 type GetLeadsParamsFormat string
@@ -7723,9 +9241,33 @@ type GetPaymentsParams struct {
 	// Limit page size (default 50)
 	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
 
+	// Sort the sort key; ties break by id
+	Sort *GetPaymentsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Order the sort direction (default: the key's own)
+	Order *GetPaymentsParamsOrder `form:"order,omitempty" json:"order,omitempty"`
+
+	// CustomerId one customer's records; one outside the caller's scope lists nothing
+	CustomerId *string `form:"customer_id,omitempty" json:"customer_id,omitempty"`
+
+	// Total count the matching records, up to 1,000
+	Total *bool `form:"total,omitempty" json:"total,omitempty"`
+
+	// Method only records whose method is this
+	Method *GetPaymentsParamsMethod `form:"method,omitempty" json:"method,omitempty"`
+
 	// Format csv answers a text/csv download of every page
 	Format *GetPaymentsParamsFormat `form:"format,omitempty" json:"format,omitempty"`
 }
+
+// GetPaymentsParamsSort defines parameters for GetPayments.
+type GetPaymentsParamsSort string
+
+// GetPaymentsParamsOrder defines parameters for GetPayments.
+type GetPaymentsParamsOrder string
+
+// GetPaymentsParamsMethod defines parameters for GetPayments.
+type GetPaymentsParamsMethod string
 
 // GetPaymentsParamsFormat defines parameters for GetPayments.
 type GetPaymentsParamsFormat string
@@ -7741,9 +9283,27 @@ type GetPoliciesParams struct {
 	// Limit page size (default 50)
 	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
 
+	// Sort the sort key; ties break by id
+	Sort *GetPoliciesParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Order the sort direction (default: the key's own)
+	Order *GetPoliciesParamsOrder `form:"order,omitempty" json:"order,omitempty"`
+
+	// CustomerId one customer's records; one outside the caller's scope lists nothing
+	CustomerId *string `form:"customer_id,omitempty" json:"customer_id,omitempty"`
+
+	// Total count the matching records, up to 1,000
+	Total *bool `form:"total,omitempty" json:"total,omitempty"`
+
 	// Format csv answers a text/csv download of every page
 	Format *GetPoliciesParamsFormat `form:"format,omitempty" json:"format,omitempty"`
 }
+
+// GetPoliciesParamsSort defines parameters for GetPolicies.
+type GetPoliciesParamsSort string
+
+// GetPoliciesParamsOrder defines parameters for GetPolicies.
+type GetPoliciesParamsOrder string
 
 // GetPoliciesParamsFormat defines parameters for GetPolicies.
 type GetPoliciesParamsFormat string
@@ -7768,9 +9328,33 @@ type GetScriptRunsParams struct {
 	// Limit page size (default 50)
 	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
 
+	// Sort the sort key; ties break by id
+	Sort *GetScriptRunsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Order the sort direction (default: the key's own)
+	Order *GetScriptRunsParamsOrder `form:"order,omitempty" json:"order,omitempty"`
+
+	// CustomerId one customer's records; one outside the caller's scope lists nothing
+	CustomerId *string `form:"customer_id,omitempty" json:"customer_id,omitempty"`
+
+	// Total count the matching records, up to 1,000
+	Total *bool `form:"total,omitempty" json:"total,omitempty"`
+
+	// Status only records whose status is this
+	Status *GetScriptRunsParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+
 	// Format csv answers a text/csv download of every page
 	Format *GetScriptRunsParamsFormat `form:"format,omitempty" json:"format,omitempty"`
 }
+
+// GetScriptRunsParamsSort defines parameters for GetScriptRuns.
+type GetScriptRunsParamsSort string
+
+// GetScriptRunsParamsOrder defines parameters for GetScriptRuns.
+type GetScriptRunsParamsOrder string
+
+// GetScriptRunsParamsStatus defines parameters for GetScriptRuns.
+type GetScriptRunsParamsStatus string
 
 // GetScriptRunsParamsFormat defines parameters for GetScriptRuns.
 type GetScriptRunsParamsFormat string
@@ -7786,9 +9370,33 @@ type GetScriptsParams struct {
 	// Limit page size (default 50)
 	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
 
+	// Sort the sort key; ties break by id
+	Sort *GetScriptsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Order the sort direction (default: the key's own)
+	Order *GetScriptsParamsOrder `form:"order,omitempty" json:"order,omitempty"`
+
+	// CustomerId one customer's records; one outside the caller's scope lists nothing
+	CustomerId *string `form:"customer_id,omitempty" json:"customer_id,omitempty"`
+
+	// Total count the matching records, up to 1,000
+	Total *bool `form:"total,omitempty" json:"total,omitempty"`
+
+	// Language only records whose language is this
+	Language *GetScriptsParamsLanguage `form:"language,omitempty" json:"language,omitempty"`
+
 	// Format csv answers a text/csv download of every page
 	Format *GetScriptsParamsFormat `form:"format,omitempty" json:"format,omitempty"`
 }
+
+// GetScriptsParamsSort defines parameters for GetScripts.
+type GetScriptsParamsSort string
+
+// GetScriptsParamsOrder defines parameters for GetScripts.
+type GetScriptsParamsOrder string
+
+// GetScriptsParamsLanguage defines parameters for GetScripts.
+type GetScriptsParamsLanguage string
 
 // GetScriptsParamsFormat defines parameters for GetScripts.
 type GetScriptsParamsFormat string
@@ -7871,9 +9479,39 @@ type GetTicketsParams struct {
 	// Limit page size (default 50)
 	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
 
+	// Sort the sort key; ties break by id
+	Sort *GetTicketsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Order the sort direction (default: the key's own)
+	Order *GetTicketsParamsOrder `form:"order,omitempty" json:"order,omitempty"`
+
+	// CustomerId one customer's records; one outside the caller's scope lists nothing
+	CustomerId *string `form:"customer_id,omitempty" json:"customer_id,omitempty"`
+
+	// Total count the matching records, up to 1,000
+	Total *bool `form:"total,omitempty" json:"total,omitempty"`
+
+	// Status only records whose status is this
+	Status *GetTicketsParamsStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// Priority only records whose priority is this
+	Priority *GetTicketsParamsPriority `form:"priority,omitempty" json:"priority,omitempty"`
+
 	// Format csv answers a text/csv download of every page
 	Format *GetTicketsParamsFormat `form:"format,omitempty" json:"format,omitempty"`
 }
+
+// GetTicketsParamsSort defines parameters for GetTickets.
+type GetTicketsParamsSort string
+
+// GetTicketsParamsOrder defines parameters for GetTickets.
+type GetTicketsParamsOrder string
+
+// GetTicketsParamsStatus defines parameters for GetTickets.
+type GetTicketsParamsStatus string
+
+// GetTicketsParamsPriority defines parameters for GetTickets.
+type GetTicketsParamsPriority string
 
 // GetTicketsParamsFormat defines parameters for GetTickets.
 type GetTicketsParamsFormat string
@@ -7898,9 +9536,27 @@ type GetTimelogsParams struct {
 	// Limit page size (default 50)
 	Limit *int `form:"limit,omitempty" json:"limit,omitempty"`
 
+	// Sort the sort key; ties break by id
+	Sort *GetTimelogsParamsSort `form:"sort,omitempty" json:"sort,omitempty"`
+
+	// Order the sort direction (default: the key's own)
+	Order *GetTimelogsParamsOrder `form:"order,omitempty" json:"order,omitempty"`
+
+	// CustomerId one customer's records; one outside the caller's scope lists nothing
+	CustomerId *string `form:"customer_id,omitempty" json:"customer_id,omitempty"`
+
+	// Total count the matching records, up to 1,000
+	Total *bool `form:"total,omitempty" json:"total,omitempty"`
+
 	// Format csv answers a text/csv download of every page
 	Format *GetTimelogsParamsFormat `form:"format,omitempty" json:"format,omitempty"`
 }
+
+// GetTimelogsParamsSort defines parameters for GetTimelogs.
+type GetTimelogsParamsSort string
+
+// GetTimelogsParamsOrder defines parameters for GetTimelogs.
+type GetTimelogsParamsOrder string
 
 // GetTimelogsParamsFormat defines parameters for GetTimelogs.
 type GetTimelogsParamsFormat string
@@ -13666,6 +15322,78 @@ func NewGetAlertsRequest(server string, params *GetAlertsParams) (*http.Request,
 
 		}
 
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Order != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "order", *params.Order, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.CustomerId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "customer_id", *params.CustomerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Total != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "total", *params.Total, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Severity != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "severity", *params.Severity, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.Format != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "format", *params.Format, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
@@ -13945,6 +15673,54 @@ func NewGetAppointmentsRequest(server string, params *GetAppointmentsParams) (*h
 
 		}
 
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Order != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "order", *params.Order, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.CustomerId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "customer_id", *params.CustomerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Total != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "total", *params.Total, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.Format != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "format", *params.Format, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
@@ -14181,6 +15957,66 @@ func NewGetAssetsRequest(server string, params *GetAssetsParams) (*http.Request,
 		if params.Limit != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Order != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "order", *params.Order, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.CustomerId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "customer_id", *params.CustomerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Total != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "total", *params.Total, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Kind != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "kind", *params.Kind, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -14723,6 +16559,66 @@ func NewGetCampaignsRequest(server string, params *GetCampaignsParams) (*http.Re
 
 		}
 
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Order != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "order", *params.Order, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.CustomerId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "customer_id", *params.CustomerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Total != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "total", *params.Total, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.Format != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "format", *params.Format, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
@@ -15027,6 +16923,66 @@ func NewGetChatsRequest(server string, params *GetChatsParams) (*http.Request, e
 		if params.Limit != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Order != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "order", *params.Order, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.CustomerId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "customer_id", *params.CustomerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Total != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "total", *params.Total, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -15367,6 +17323,54 @@ func NewGetContactsRequest(server string, params *GetContactsParams) (*http.Requ
 
 		}
 
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Order != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "order", *params.Order, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.CustomerId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "customer_id", *params.CustomerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Total != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "total", *params.Total, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.Format != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "format", *params.Format, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
@@ -15612,6 +17616,66 @@ func NewGetContractsRequest(server string, params *GetContractsParams) (*http.Re
 
 		}
 
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Order != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "order", *params.Order, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.CustomerId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "customer_id", *params.CustomerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Total != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "total", *params.Total, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.Format != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "format", *params.Format, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
@@ -15848,6 +17912,54 @@ func NewGetCredentialsRequest(server string, params *GetCredentialsParams) (*htt
 		if params.Limit != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Order != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "order", *params.Order, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.CustomerId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "customer_id", *params.CustomerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Total != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "total", *params.Total, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -16747,6 +18859,54 @@ func NewGetDocumentsRequest(server string, params *GetDocumentsParams) (*http.Re
 
 		}
 
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Order != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "order", *params.Order, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.CustomerId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "customer_id", *params.CustomerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Total != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "total", *params.Total, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.Format != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "format", *params.Format, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
@@ -16983,6 +19143,66 @@ func NewGetEstimatesRequest(server string, params *GetEstimatesParams) (*http.Re
 		if params.Limit != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Order != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "order", *params.Order, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.CustomerId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "customer_id", *params.CustomerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Total != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "total", *params.Total, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -17284,6 +19504,66 @@ func NewGetInvoicesRequest(server string, params *GetInvoicesParams) (*http.Requ
 
 		}
 
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Order != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "order", *params.Order, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.CustomerId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "customer_id", *params.CustomerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Total != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "total", *params.Total, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.Format != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "format", *params.Format, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
@@ -17520,6 +19800,66 @@ func NewGetLeadsRequest(server string, params *GetLeadsParams) (*http.Request, e
 		if params.Limit != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Order != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "order", *params.Order, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.CustomerId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "customer_id", *params.CustomerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Total != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "total", *params.Total, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -17963,6 +20303,66 @@ func NewGetPaymentsRequest(server string, params *GetPaymentsParams) (*http.Requ
 
 		}
 
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Order != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "order", *params.Order, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.CustomerId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "customer_id", *params.CustomerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Total != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "total", *params.Total, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Method != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "method", *params.Method, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.Format != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "format", *params.Format, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
@@ -18145,6 +20545,54 @@ func NewGetPoliciesRequest(server string, params *GetPoliciesParams) (*http.Requ
 		if params.Limit != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Order != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "order", *params.Order, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.CustomerId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "customer_id", *params.CustomerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Total != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "total", *params.Total, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -18569,6 +21017,66 @@ func NewGetScriptRunsRequest(server string, params *GetScriptRunsParams) (*http.
 
 		}
 
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Order != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "order", *params.Order, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.CustomerId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "customer_id", *params.CustomerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Total != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "total", *params.Total, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.Format != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "format", *params.Format, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
@@ -18718,6 +21226,66 @@ func NewGetScriptsRequest(server string, params *GetScriptsParams) (*http.Reques
 		if params.Limit != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Order != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "order", *params.Order, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.CustomerId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "customer_id", *params.CustomerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Total != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "total", *params.Total, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Language != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "language", *params.Language, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -19524,6 +22092,78 @@ func NewGetTicketsRequest(server string, params *GetTicketsParams) (*http.Reques
 
 		}
 
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Order != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "order", *params.Order, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.CustomerId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "customer_id", *params.CustomerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Total != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "total", *params.Total, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Priority != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "priority", *params.Priority, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.Format != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "format", *params.Format, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
@@ -19880,6 +22520,54 @@ func NewGetTimelogsRequest(server string, params *GetTimelogsParams) (*http.Requ
 		if params.Limit != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Sort != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "sort", *params.Sort, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Order != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "order", *params.Order, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.CustomerId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "customer_id", *params.CustomerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Total != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "total", *params.Total, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {

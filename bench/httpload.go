@@ -17,6 +17,7 @@ import (
 	"gatehouse/internal/authz"
 	"gatehouse/internal/gatehouse"
 	"gatehouse/internal/httpapi"
+	"gatehouse/internal/sqldb"
 	"gatehouse/internal/usecase"
 )
 
@@ -27,10 +28,10 @@ type apiServer struct {
 	routes map[string]bool
 }
 
-func startAPI(e *gatehouseEngine) (*apiServer, error) {
-	gate := authz.NewGate(e.db, nil)
-	uc := usecase.New(e.db, usecase.Config{Password: auth.DefaultParams, HashSlots: 2})
-	api := httpapi.New(e.db, uc, gate, slog.New(slog.NewTextHandler(io.Discard, nil)))
+func startAPI(db *sqldb.DB) (*apiServer, error) {
+	gate := authz.NewGate(db, nil)
+	uc := usecase.New(db, usecase.Config{Password: auth.DefaultParams, HashSlots: 2})
+	api := httpapi.New(db, uc, gate, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	mux := http.NewServeMux()
 	api.Mount(mux)
 	ln, err := net.Listen("tcp", "127.0.0.1:0") // loopback only
@@ -50,11 +51,15 @@ func (s *apiServer) close() { s.srv.Close() }
 
 // token issues an API token for a user straight in the store.
 func (e *gatehouseEngine) token(ctx context.Context, userID int64) (string, error) {
+	return apiToken(ctx, e.db, e.ds.AccountID, userID)
+}
+
+func apiToken(ctx context.Context, db *sqldb.DB, accountID, userID int64) (string, error) {
 	tok, hash, err := auth.NewToken()
 	if err != nil {
 		return "", err
 	}
-	_, err = e.db.CreateToken(ctx, gatehouse.Token{AccountID: e.ds.AccountID, UserID: userID, Kind: gatehouse.TokenAPI,
+	_, err = db.CreateToken(ctx, gatehouse.Token{AccountID: accountID, UserID: userID, Kind: gatehouse.TokenAPI,
 		Name: "bench", Hash: hash, ExpiresAt: time.Now().Add(time.Hour)})
 	return tok, err
 }

@@ -45,6 +45,10 @@ type config struct {
 	httpRequests int
 	httpTime     time.Duration
 	httpWorkers  int
+	scopes       bool
+	postgres     string
+	cacheDir     string
+	noSQLite     bool
 }
 
 func main() {
@@ -70,7 +74,29 @@ func main() {
 	flag.IntVar(&c.httpRequests, "http-requests", 20_000, "HTTP load: at most this many requests per endpoint")
 	flag.DurationVar(&c.httpTime, "http-time", 15*time.Second, "HTTP load: at most this long per endpoint")
 	flag.IntVar(&c.httpWorkers, "http-workers", 4, "HTTP load: concurrent clients")
+	flag.BoolVar(&c.scopes, "scopes", false, "instead: lists, pages, reads, search and CSV export by scope size (1, 50, 2,000, all customers), 2,000,000 assets unless -assets says otherwise")
+	flag.StringVar(&c.postgres, "postgres", os.Getenv("GATEHOUSE_BENCH_POSTGRES"), "-scopes: also measure PostgreSQL at this DSN (the account is kept in a schema of its own)")
+	flag.BoolVar(&c.noSQLite, "no-sqlite", false, "-scopes: measure PostgreSQL only")
+	flag.StringVar(&c.cacheDir, "cache", "", "-scopes: where the generated SQLite database is kept (default: the user's cache directory)")
 	flag.Parse()
+	run := run
+	if c.scopes {
+		set := map[string]bool{}
+		flag.Visit(func(f *flag.Flag) { set[f.Name] = true })
+		defaults := map[string]func(){
+			"assets":        func() { c.opts.Assets = 2_000_000 },
+			"users":         func() { c.opts.Users = 200 },
+			"list-runs":     func() { c.listRuns = 200 },
+			"http-requests": func() { c.httpRequests = 4000 },
+			"http-time":     func() { c.httpTime = 10 * time.Second },
+		}
+		for name, apply := range defaults {
+			if !set[name] {
+				apply()
+			}
+		}
+		run = runScopes
+	}
 	if err := run(context.Background(), c, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
@@ -422,7 +448,7 @@ func httpLoad(ctx context.Context, c config, r *results, gh *gatehouseEngine, u 
 	if c.httpRequests <= 0 {
 		return errors.New("skipped (-http-requests 0)")
 	}
-	api, err := startAPI(gh)
+	api, err := startAPI(gh.db)
 	if err != nil {
 		return err
 	}

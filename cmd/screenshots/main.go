@@ -238,6 +238,17 @@ func (s *shooter) tour(ctx context.Context, db *sqldb.DB) error {
 		{"home", func() error { return s.open("/") }},
 		{"calendar-week", func() error { return s.open("/calendar") }},
 		{"calendar-month", func() error { return s.open("/calendar?view=month") }},
+		{"impact-preview", func() error {
+			if err := s.open(fmt.Sprintf("/security-groups/%d", groupID["Acme Dental IT"])); err != nil {
+				return err
+			}
+			if err := s.do(chromedp.Click(chromedp.CSS("#access-all"))); err != nil {
+				return err
+			}
+			return s.submit("#group-form button[type=submit]")
+		}},
+		{"customer-archive", func() error { return s.open(fmt.Sprintf("/customers/%d/delete", acme)) }},
+		{"tokens", func() error { return s.open("/tokens") }},
 		{"co-managed-home", func() error {
 			if err := s.submit(".who button[type=submit]"); err != nil {
 				return err

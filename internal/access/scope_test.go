@@ -157,23 +157,7 @@ func TestCompiledSetAgreesWithScope(t *testing.T) {
 
 func TestIntersectHoldsExactlyTheCustomersInBoth(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
-	random := func() Scope {
-		var ids []int64
-		for c := int64(1); c <= 12; c++ {
-			if r.IntN(3) == 0 {
-				ids = append(ids, c)
-			}
-		}
-		switch r.IntN(4) {
-		case 0:
-			return All()
-		case 1:
-			return AllExcept(ids...)
-		case 2:
-			return Scope{}
-		}
-		return Only(ids...)
-	}
+	random := func() Scope { return smallScope(r) }
 	for i := 0; i < 2000; i++ {
 		a, b := random(), random()
 		got := Intersect(a, b)
@@ -187,23 +171,7 @@ func TestIntersectHoldsExactlyTheCustomersInBoth(t *testing.T) {
 
 func TestMinusHoldsExactlyTheCustomersOfTheFirstNotInTheSecond(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
-	random := func() Scope {
-		var ids []int64
-		for c := int64(1); c <= 12; c++ {
-			if r.IntN(3) == 0 {
-				ids = append(ids, c)
-			}
-		}
-		switch r.IntN(4) {
-		case 0:
-			return All()
-		case 1:
-			return AllExcept(ids...)
-		case 2:
-			return Scope{}
-		}
-		return Only(ids...)
-	}
+	random := func() Scope { return smallScope(r) }
 	for i := 0; i < 2000; i++ {
 		a, b := random(), random()
 		got := Minus(a, b)
@@ -216,4 +184,23 @@ func TestMinusHoldsExactlyTheCustomersOfTheFirstNotInTheSecond(t *testing.T) {
 			t.Fatalf("Minus(%+v, %+v) = %+v is not canonical", a, b, got)
 		}
 	}
+}
+
+// smallScope is a scope of any kind over customers 1 to 12.
+func smallScope(r *rand.Rand) Scope {
+	var ids []int64
+	for c := int64(1); c <= 12; c++ {
+		if r.IntN(3) == 0 {
+			ids = append(ids, c)
+		}
+	}
+	switch r.IntN(4) {
+	case 0:
+		return All()
+	case 1:
+		return AllExcept(ids...)
+	case 2:
+		return Scope{}
+	}
+	return Only(ids...)
 }

@@ -262,19 +262,43 @@ type Ref struct {
 	ExternalID string
 }
 
-// ListFilter narrows and pages a list.
+// ListFilter narrows, orders and pages a list. The module lists honour
+// every field; other lists read Q, Cursor and Limit.
 type ListFilter struct {
 	Q      string // case-insensitive substring of the name (and email for users)
-	Cursor string // opaque, from a previous page
+	Cursor string // opaque, from a previous page's NextCursor or PrevCursor
 	Limit  int
 	// Archived lists archived customers instead of active ones.
 	Archived bool
+
+	// Sort names a sort key of the module ("" its default order) and Desc
+	// reverses it; ties are broken by id in the same direction.
+	Sort string
+	Desc bool
+	// CustomerID keeps the records of one customer (within the caller's
+	// reach: another customer's gives an empty list, never an error).
+	CustomerID int64
+	// Where keeps the records whose filterable field equals the value
+	// (status, kind…).
+	Where map[string]string
+	// Total asks for the number of matching records, counted up to
+	// TotalCap.
+	Total bool
 }
 
-// Page is one page of a list.
+// TotalCap bounds a list's count: past it a list reports "at least".
+const TotalCap = 1_000
+
+// Page is one page of a list. PrevCursor is set when the page was
+// reached by a cursor (there may be records before it).
 type Page[T any] struct {
 	Items      []T
 	NextCursor string
+	PrevCursor string
+	// Total is the number of records matching the filter, when asked; if
+	// TotalCapped, the count stopped at Total and there are more.
+	Total       int
+	TotalCapped bool
 }
 
 // AccessGroup is the decision engine's view of the group: its permissions

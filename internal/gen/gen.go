@@ -28,6 +28,12 @@ type Options struct {
 	Assets    int
 	Account   string    // account name; "" picks one from the seed
 	Now       time.Time // the moment the data is "as of"; zero: 2025-06-01
+	// ScopeUsers adds, for each size k, a group reaching exactly k
+	// customers spread over the account (0: all customers) with the
+	// co-managed IT permissions, and one user in it alone, "scope-k@…":
+	// callers of known scope for benchmarks. They come after the generated
+	// groups and users and change nothing else.
+	ScopeUsers []int
 }
 
 // Limits keep a mistyped flag from asking for a billion rows.
@@ -51,6 +57,11 @@ func (o Options) Validate() error {
 	} {
 		if c.n < c.lo || c.n > c.hi {
 			return gatehouse.Invalid(c.field, "must be between %d and %d", c.lo, c.hi)
+		}
+	}
+	for _, k := range o.ScopeUsers {
+		if k < 0 || k > MaxCustomers {
+			return gatehouse.Invalid("scope_users", "sizes must be between 0 and %d", MaxCustomers)
 		}
 	}
 	if len(o.Account) > 200 {
@@ -137,7 +148,38 @@ func Generate(o Options) (*Dataset, error) {
 	ds.genGroups(rng)
 	ds.genUsers(rng)
 	ds.genAssets(rng)
+	ds.genScopeUsers()
 	return ds, nil
+}
+
+func (ds *Dataset) genScopeUsers() {
+	n := len(ds.Customers)
+	for _, k := range ds.Options.ScopeUsers {
+		g := Group{ID: int64(len(ds.Groups) + 1), Perms: coManaged.perms, AccessType: gatehouse.AllCustomers,
+			Name: "Benchmark scope: all customers", Description: "Every customer."}
+		if k > 0 {
+			k = min(k, n)
+			g.AccessType = gatehouse.SelectCustomers
+			g.Name = fmt.Sprintf("Benchmark scope: %d customers", k)
+			g.Description = fmt.Sprintf("%d customers spread over the account.", k)
+			for i := range k {
+				g.Customers = append(g.Customers, int32(i*n/k))
+			}
+		}
+		ds.Groups = append(ds.Groups, g)
+		ds.Users = append(ds.Users, User{ID: int64(len(ds.Users) + 1), Email: fmt.Sprintf("scope-%d@%s", k, ds.Domain),
+			Name: fmt.Sprintf("Scope %d", k), Groups: []int32{int32(len(ds.Groups) - 1)}})
+	}
+}
+
+// ScopeUser is the index in Users of the ScopeUsers user of size k.
+func (ds *Dataset) ScopeUser(k int) (int, bool) {
+	for i, size := range ds.Options.ScopeUsers {
+		if size == k {
+			return len(ds.Users) - len(ds.Options.ScopeUsers) + i, true
+		}
+	}
+	return 0, false
 }
 
 func pick[T any](rng *rand.Rand, xs []T) T { return xs[rng.IntN(len(xs))] }

@@ -126,3 +126,16 @@ func (ds *Dataset) past(key uint64, span time.Duration) time.Time {
 	h := mix(ds.Seed ^ mix(key))
 	return ds.Now.Add(-time.Duration(h % uint64(span))).Truncate(time.Millisecond)
 }
+
+// Attach matches ds to the account of the same name loaded earlier by
+// Load, rebasing its IDs onto the stored ones, so a large account is
+// generated in memory again (in seconds) instead of loaded again. ok is
+// false when the store holds no such account.
+func Attach(ctx context.Context, db *sqldb.DB, ds *Dataset) (ok bool, err error) {
+	ids, ok, err := db.LoadedIDs(ctx, ds.Options.Account)
+	if err != nil || !ok {
+		return false, err
+	}
+	ds.rebase(ids)
+	return true, nil
+}

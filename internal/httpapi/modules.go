@@ -84,7 +84,7 @@ func (s *Server) recordRoutes() []Route {
 		a := article(m.Noun) + " " + m.Noun
 		out = append(out,
 			Route{"GET " + base, need(m.ViewPerms[0]), h.list, Doc{Summary: "List " + m.Key + " in the caller's reach",
-				Reply: moduleList{m}, Query: listQuery, CSV: true}},
+				Reply: moduleList{m}, Query: moduleListQuery(m), CSV: true}},
 			Route{"GET " + base + "/{id}", need(m.ViewPerms[0]), h.get, Doc{Summary: "Get " + a, Reply: moduleRecord{m}}})
 		if m.Create != "" {
 			out = append(out, Route{"POST " + base, need(m.Create), h.create, Doc{Summary: "Create " + a,
@@ -108,19 +108,69 @@ type moduleHandler struct {
 }
 
 func (h moduleHandler) list(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
-	f, err := listFilter(r)
+	f, err := recordListFilter(r, h.m)
 	if err != nil {
 		return err
 	}
 	reach := records.ViewReach(h.m, c.Grants)
 	if wantsCSV(r) {
+		f.Total = false
 		return h.s.exportRecords(w, r, c, h.m, f, reach)
 	}
 	page, err := h.s.store.ListRecords(r.Context(), c.AccountID, h.m, f, reach)
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, newList(page, func(rec records.Record) recordJSON { return recordJSON{h.m, rec} }))
+	return writeRecordPage(w, h.m, page, f.Total)
+}
+
+// recordListFilter reads a module list's parameters: q, cursor and limit
+// as every list has them; sort (one of the module's sort keys) and order
+// (asc or desc); customer_id; each filterable field by name (status=open);
+// total=true to count the matching records.
+func recordListFilter(r *http.Request, m *records.Module) (gatehouse.ListFilter, error) {
+	f, err := listFilter(r)
+	if err != nil {
+		return f, err
+	}
+	q := r.URL.Query()
+	key, desc := m.DefaultSort()
+	if s := q.Get("sort"); s != "" && s != key {
+		key, desc = s, false
+	}
+	switch q.Get("order") {
+	case "":
+	case "asc":
+		desc = false
+	case "desc":
+		desc = true
+	default:
+		return f, gatehouse.Invalid("order", "asc or desc")
+	}
+	f.Sort, f.Desc = key, desc
+	if v := q.Get("customer_id"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			return f, gatehouse.Invalid("customer_id", "%s is not an id", v)
+		}
+		f.CustomerID = id
+	}
+	for _, fd := range m.FilterFields() {
+		if v := q.Get(fd.Name); v != "" {
+			if f.Where == nil {
+				f.Where = map[string]string{}
+			}
+			f.Where[fd.Name] = v
+		}
+	}
+	switch q.Get("total") {
+	case "", "false":
+	case "true":
+		f.Total = true
+	default:
+		return f, gatehouse.Invalid("total", "true or false")
+	}
+	return f, nil
 }
 
 func (h moduleHandler) get(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {

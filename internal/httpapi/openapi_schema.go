@@ -341,8 +341,29 @@ func (r moduleRecord) schema(g *schemaGen) map[string]any {
 
 func (l moduleList) schema(g *schemaGen) map[string]any {
 	return g.component(schemaName(l.m)+"List", "module list "+l.m.Key, func() map[string]any {
-		return listSchema(moduleRecord(l).schema(g))
+		s := listSchema(moduleRecord(l).schema(g))
+		props := s["properties"].(map[string]any)
+		props["prev_cursor"] = map[string]any{"type": "string", "nullable": true,
+			"description": "pass as cursor= for the page before; null on the first", "example": exampleCursor}
+		props["total"] = map[string]any{"type": "integer", "description": "with total=true: the matching records, counted up to 1,000", "example": 42}
+		props["total_capped"] = map[string]any{"type": "boolean", "description": "with total=true: the count stopped at 1,000; there are at least that many"}
+		return s
 	})
+}
+
+// moduleListQuery are a module list's parameters: every list's, plus its
+// sort keys, the order, one customer, each filterable field and a total.
+func moduleListQuery(m *records.Module) []Param {
+	q := append([]Param{}, listQuery...)
+	q = append(q,
+		Param{Name: "sort", Enum: m.SortKeys(), Doc: "the sort key; ties break by id"},
+		Param{Name: "order", Enum: []string{"asc", "desc"}, Doc: "the sort direction (default: the key's own)"},
+		Param{Name: "customer_id", Doc: "one customer's records; one outside the caller's scope lists nothing", Example: "7"},
+		Param{Name: "total", Type: "boolean", Doc: "count the matching records, up to 1,000"})
+	for _, f := range m.FilterFields() {
+		q = append(q, Param{Name: f.Name, Enum: f.Enum, Doc: "only records whose " + f.Name + " is this"})
+	}
+	return q
 }
 
 func (c moduleCreate) schema(g *schemaGen) map[string]any {

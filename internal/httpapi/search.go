@@ -3,6 +3,7 @@ package httpapi
 import (
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"gatehouse/internal/authz"
 	"gatehouse/internal/gatehouse"
@@ -19,12 +20,17 @@ type hitJSON struct {
 // searchPerModule bounds the hits of each module.
 const searchPerModule = 10
 
+// minSearch is the shortest term searched everywhere at once: every
+// module's trigram index serves three characters or more, so no search
+// reads a whole table.
+const minSearch = 3
+
 // search looks in every module the caller can view, each within the
 // caller's reach for it — the same filter its list uses.
 func (s *Server) search(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
-	if q == "" || len(q) > 100 {
-		return gatehouse.Invalid("q", "a search of 1 to 100 characters is required")
+	if n := utf8.RuneCountInString(q); n < minSearch || len(q) > 100 {
+		return gatehouse.Invalid("q", "a search of %d to 100 characters is required", minSearch)
 	}
 	var parts []records.SearchPart
 	for _, m := range records.All() {

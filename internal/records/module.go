@@ -72,6 +72,11 @@ type Field struct {
 	CallerDefault bool
 	// Search fields are matched by ?q= and by global search.
 	Search bool
+	// Sort fields order lists (asc or desc, then by id); each has an index
+	// leading with the account, and one leading with account and customer.
+	Sort bool
+	// Filter fields (enums) narrow lists to one value: ?status=open.
+	Filter bool
 	// FromParent fields are copied on create from the same column of the
 	// CustomerFrom record (a payment takes its invoice's currency).
 	FromParent bool
@@ -95,8 +100,8 @@ type Module struct {
 	// carries no customer_id.
 	CustomerFrom string
 
-	// Order is the text column lists are sorted by, then id; empty sorts
-	// newest first by id.
+	// Order is the text column lists are sorted by by default, then id;
+	// empty sorts newest first by id. It is always a sort key.
 	Order string
 	// Title is the column shown as the record's name in search results.
 	Title string
@@ -221,5 +226,6 @@ func init() {
 				MustLookup(f.Ref)
 			}
 		}
+		checkListing(m)
 	}
 }

@@ -8,6 +8,12 @@ func required(f Field) Field { f.Required = true; return f }
 
 func searchable(f Field) Field { f.Search = true; return f }
 
+func sortable(f Field) Field { f.Sort = true; return f }
+
+// filterable fields are also sortable: a list filtered by status is
+// often sorted by it too.
+func filterable(f Field) Field { f.Filter, f.Sort = true, true; return f }
+
 func enum(name, def string, values ...string) Field {
 	return Field{Name: name, Kind: Enum, Enum: values, Default: def}
 }
@@ -52,7 +58,7 @@ func definitions() []*Module {
 
 	contacts := &Module{Key: "contacts", Table: "contacts", Noun: "contact", Area: "contacts", Order: "name", Title: "name",
 		Fields: []Field{
-			searchable(required(str("name", 200))), searchable(Field{Name: "email", Kind: Email}), str("phone", 50),
+			searchable(required(str("name", 200))), sortable(searchable(Field{Name: "email", Kind: Email})), str("phone", 50),
 			str("title", 200), text("notes", 10000),
 		}}
 	contacts.ViewPerms, contacts.Create, contacts.Edit, contacts.Delete = crud("contacts")
@@ -61,8 +67,8 @@ func definitions() []*Module {
 	assets := &Module{Key: "assets", Table: "assets", Noun: "asset", Area: "assets", Order: "name", Title: "name",
 		Fields: []Field{
 			searchable(required(str("name", 200))),
-			enum("kind", "workstation", "workstation", "laptop", "server", "virtual_machine", "network", "mobile", "printer", "other"),
-			str("os", 200), searchable(str("serial", 200)), {Name: "last_seen_at", Kind: Time},
+			filterable(enum("kind", "workstation", "workstation", "laptop", "server", "virtual_machine", "network", "mobile", "printer", "other")),
+			sortable(str("os", 200)), searchable(str("serial", 200)), {Name: "last_seen_at", Kind: Time},
 			readOnly(ref("policy_id", "policies")), // assigned with policies.assign
 		}}
 	assets.ViewPerms, assets.Create, assets.Edit, assets.Delete = crud("assets")
@@ -73,9 +79,9 @@ func definitions() []*Module {
 		Open: []string{"open"},
 		Fields: []Field{
 			parent("asset_id", "assets"),
-			enum("severity", "warning", "info", "warning", "critical"),
+			filterable(enum("severity", "warning", "info", "warning", "critical")),
 			searchable(required(str("message", 1000))),
-			readOnly(enum("status", "open", "open", "cleared")),
+			filterable(readOnly(enum("status", "open", "open", "cleared"))),
 			readOnly(Field{Name: "cleared_at", Kind: Time}), readOnly(user("cleared_by")),
 		}})
 
@@ -85,8 +91,8 @@ func definitions() []*Module {
 			// The account's own running number, set by the database.
 			readOnly(Field{Name: "number", Kind: Int}),
 			searchable(required(str("subject", 200))), searchable(text("description", 20000)),
-			enum("status", "open", "open", "in_progress", "waiting", "resolved", "closed"),
-			enum("priority", "normal", "low", "normal", "high", "urgent"),
+			filterable(enum("status", "open", "open", "in_progress", "waiting", "resolved", "closed")),
+			filterable(enum("priority", "normal", "low", "normal", "high", "urgent")),
 			user("assignee_id"), link("asset_id", "assets"), link("contact_id", "contacts"),
 		}}
 	tickets.ViewPerms, tickets.Create, tickets.Edit, tickets.Delete = crud("tickets")
@@ -98,14 +104,14 @@ func definitions() []*Module {
 		Fields: []Field{
 			parent("ticket_id", "tickets"), owner("user_id"),
 			{Name: "minutes", Kind: Int, Required: true, Min: 1, Max: 24 * 60},
-			searchable(str("note", 1000)), {Name: "billable", Kind: Bool, Default: true}, {Name: "worked_on", Kind: Date},
+			searchable(str("note", 1000)), {Name: "billable", Kind: Bool, Default: true}, sortable(Field{Name: "worked_on", Kind: Date}),
 		}})
 
 	scripts := &Module{Key: "scripts", Table: "scripts", Noun: "script", Area: "scripts", Ownership: SharedLibrary,
 		Order: "name", Title: "name",
 		Fields: []Field{
 			searchable(required(str("name", 200))), searchable(str("description", 1000)),
-			enum("language", "powershell", "powershell", "bash", "python", "batch", "applescript"),
+			filterable(enum("language", "powershell", "powershell", "bash", "python", "batch", "applescript")),
 			text("body", 100000),
 		}}
 	scripts.ViewPerms, scripts.Create, scripts.Edit, scripts.Delete = crud("scripts")
@@ -117,7 +123,7 @@ func definitions() []*Module {
 		ViewPerms: []string{"scripts.view", "scripts.run"}, Title: "status",
 		Fields: []Field{
 			parent("asset_id", "assets"), readOnly(ref("script_id", "scripts")),
-			readOnly(enum("status", "queued", "queued", "running", "succeeded", "failed")),
+			filterable(readOnly(enum("status", "queued", "queued", "running", "succeeded", "failed"))),
 			readOnly(user("requested_by")), readOnly(Field{Name: "finished_at", Kind: Time}),
 		}})
 
@@ -139,7 +145,7 @@ func definitions() []*Module {
 	creds := &Module{Key: "credentials", Table: "credentials", Noun: "credential", Area: "credentials", Ownership: Restricted,
 		Order: "name", Title: "name", Secret: true,
 		Fields: []Field{
-			searchable(required(str("name", 200))), searchable(str("username", 200)), searchable(str("url", 500)),
+			searchable(required(str("name", 200))), sortable(searchable(str("username", 200))), searchable(str("url", 500)),
 			text("notes", 10000),
 		}}
 	creds.ViewPerms, creds.Create, creds.Edit, creds.Delete = crud("credentials")
@@ -147,19 +153,20 @@ func definitions() []*Module {
 
 	invoices := &Module{Key: "invoices", Table: "invoices", Noun: "invoice", Area: "invoices", Order: "number", Title: "number",
 		Lines: true,
-		Fields: append([]Field{
-			searchable(required(str("number", 50))), enum("status", "draft", "draft", "sent", "paid", "void"), currency,
-			{Name: "issued_on", Kind: Date}, {Name: "due_on", Kind: Date}, text("notes", 10000), taxRate,
+		Fields: []Field{
+			searchable(required(str("number", 50))), filterable(enum("status", "draft", "draft", "sent", "paid", "void")), currency,
+			sortable(Field{Name: "issued_on", Kind: Date}), sortable(Field{Name: "due_on", Kind: Date}), text("notes", 10000), taxRate,
 			readOnly(ref("estimate_id", "estimates")), // set when made from an estimate
-		}, totals...)}
+			readOnly(money("subtotal")), readOnly(money("tax")), sortable(readOnly(money("total"))),
+		}}
 	invoices.ViewPerms, invoices.Create, invoices.Edit, invoices.Delete = crud("invoices")
 	add(invoices)
 
 	estimates := &Module{Key: "estimates", Table: "estimates", Noun: "estimate", Area: "estimates", Order: "number", Title: "number",
 		Lines: true,
 		Fields: append([]Field{
-			searchable(required(str("number", 50))), enum("status", "draft", "draft", "sent", "accepted", "declined"), currency,
-			{Name: "issued_on", Kind: Date}, {Name: "valid_until", Kind: Date}, text("notes", 10000), taxRate,
+			searchable(required(str("number", 50))), filterable(enum("status", "draft", "draft", "sent", "accepted", "declined")), currency,
+			sortable(Field{Name: "issued_on", Kind: Date}), {Name: "valid_until", Kind: Date}, text("notes", 10000), taxRate,
 		}, totals...)}
 	estimates.ViewPerms, estimates.Create, estimates.Edit, estimates.Delete = crud("estimates")
 	add(estimates)
@@ -167,16 +174,16 @@ func definitions() []*Module {
 	add(&Module{Key: "payments", Table: "payments", Noun: "payment", Area: "payments", Title: "reference", CustomerFrom: "invoice_id",
 		ViewPerms: []string{"payments.view"}, Create: "payments.create",
 		Fields: []Field{
-			restrict(parent("invoice_id", "invoices")), {Name: "amount", Kind: Money, Required: true, Min: 1},
+			restrict(parent("invoice_id", "invoices")), sortable(Field{Name: "amount", Kind: Money, Required: true, Min: 1}),
 			readOnly(Field{Name: "currency", Kind: Currency, FromParent: true}),
-			enum("method", "bank_transfer", "bank_transfer", "card", "cash", "check", "other"),
-			{Name: "received_on", Kind: Date}, searchable(str("reference", 200)),
+			filterable(enum("method", "bank_transfer", "bank_transfer", "card", "cash", "check", "other")),
+			sortable(Field{Name: "received_on", Kind: Date}), searchable(str("reference", 200)),
 		}})
 
 	contracts := &Module{Key: "contracts", Table: "contracts", Noun: "contract", Area: "contracts", Order: "name", Title: "name",
 		Fields: []Field{
-			searchable(required(str("name", 200))), enum("status", "active", "active", "paused", "ended"), currency,
-			{Name: "amount", Kind: Money}, enum("billing_interval", "monthly", "monthly", "quarterly", "yearly"),
+			searchable(required(str("name", 200))), filterable(enum("status", "active", "active", "paused", "ended")), currency,
+			sortable(Field{Name: "amount", Kind: Money}), enum("billing_interval", "monthly", "monthly", "quarterly", "yearly"),
 			{Name: "starts_on", Kind: Date}, {Name: "ends_on", Kind: Date}, text("notes", 10000),
 		}}
 	contracts.ViewPerms, contracts.Create, contracts.Edit, contracts.Delete = crud("contracts")
@@ -188,7 +195,7 @@ func definitions() []*Module {
 		Create: "appointments.create", Edit: "appointments.edit", Delete: "appointments.delete",
 		Fields: []Field{
 			searchable(required(str("title", 200))), owner("user_id"), link("contact_id", "contacts"),
-			{Name: "starts_at", Kind: Time, Required: true}, {Name: "ends_at", Kind: Time, Required: true},
+			sortable(Field{Name: "starts_at", Kind: Time, Required: true}), {Name: "ends_at", Kind: Time, Required: true},
 			str("location", 200), text("notes", 10000),
 		},
 		Check: func(v Values) error {
@@ -203,13 +210,13 @@ func definitions() []*Module {
 		Create: "chat.use", Edit: "chat.use",
 		Fields: []Field{
 			searchable(required(str("subject", 200))), link("contact_id", "contacts"), owner("user_id"),
-			enum("status", "open", "open", "closed"),
+			filterable(enum("status", "open", "open", "closed")),
 		}})
 
 	leads := &Module{Key: "leads", Table: "leads", Noun: "lead", Area: "leads", Ownership: Restricted, Order: "name", Title: "name",
 		Fields: []Field{
-			searchable(required(str("name", 200))), searchable(str("company", 200)), searchable(Field{Name: "email", Kind: Email}),
-			str("phone", 50), enum("status", "new", "new", "contacted", "qualified", "won", "lost"), currency, money("value"),
+			searchable(required(str("name", 200))), sortable(searchable(str("company", 200))), searchable(Field{Name: "email", Kind: Email}),
+			str("phone", 50), filterable(enum("status", "new", "new", "contacted", "qualified", "won", "lost")), currency, sortable(money("value")),
 			text("notes", 10000),
 		}}
 	leads.ViewPerms, leads.Create, leads.Edit, leads.Delete = crud("leads")
@@ -219,7 +226,7 @@ func definitions() []*Module {
 		ViewPerms: []string{"mailer.view"}, Create: "mailer.create", Edit: "mailer.create", Delete: "mailer.create",
 		Fields: []Field{
 			searchable(required(str("name", 200))), searchable(required(str("subject", 200))), text("body", 100000),
-			readOnly(enum("status", "draft", "draft", "sent")), readOnly(Field{Name: "sent_at", Kind: Time}),
+			filterable(readOnly(enum("status", "draft", "draft", "sent"))), readOnly(Field{Name: "sent_at", Kind: Time}),
 			readOnly(Field{Name: "recipient_count", Kind: Int}),
 		}})
 	return ms

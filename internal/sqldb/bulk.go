@@ -88,7 +88,11 @@ func (b *BulkLoad) Account(id int64, name string, createdAt time.Time) error {
 	if name == "" {
 		return gatehouse.Invalid("account", "account name is required")
 	}
-	_, err := b.db.exec(b.ctx, b.tx, `INSERT INTO accounts (id, name, security_version, created_at) VALUES (?, ?, 1, ?)`, id, name, ms(createdAt))
+	slug, err := b.db.freeSlug(b.ctx, b.tx, gatehouse.Slug(name))
+	if err != nil {
+		return err
+	}
+	_, err = b.db.exec(b.ctx, b.tx, `INSERT INTO accounts (id, name, slug, security_version, created_at) VALUES (?, ?, ?, 1, ?)`, id, name, slug, ms(createdAt))
 	if err != nil && b.db.d.IsUniqueViolation(err) {
 		return gatehouse.Errorf(gatehouse.EConflict, "account %q already exists", name)
 	}
@@ -312,4 +316,26 @@ func closeAll(ins ...*inserter) error {
 		}
 	}
 	return first
+}
+
+// LoadedIDs finds a bulk-loaded account by name and the first ID of each
+// table it wrote (a load assigns consecutive IDs), so a generated dataset
+// can be matched to an account loaded earlier. ok is false when no such
+// account exists.
+func (db *DB) LoadedIDs(ctx context.Context, accountName string) (ids BulkIDs, ok bool, err error) {
+	err = db.queryRow(ctx, db.rdb, `SELECT id FROM accounts WHERE name = ?`, accountName).Scan(&ids.Account)
+	if err == sql.ErrNoRows {
+		return ids, false, nil
+	}
+	if err != nil {
+		return ids, false, err
+	}
+	for i, dst := range []*int64{&ids.Customer, &ids.Group, &ids.User, &ids.Asset} {
+		var v sql.NullInt64
+		if err := db.queryRow(ctx, db.rdb, `SELECT MIN(id) FROM `+bulkTables[i+1]+` WHERE account_id = ?`, ids.Account).Scan(&v); err != nil {
+			return ids, false, err
+		}
+		*dst = v.Int64
+	}
+	return ids, true, nil
 }

@@ -32,12 +32,12 @@ func (db *DB) Customer(ctx context.Context, accountID int64, scope access.Scope,
 }
 
 func (db *DB) customer(ctx context.Context, q querier, accountID int64, scope access.Scope, id int64) (gatehouse.Customer, error) {
-	cond, args, ok := db.scopeClause("id", scope)
-	if !ok {
+	// The scope is decided in memory: a read costs the same for a caller
+	// of one customer as for one of thousands.
+	if !scope.Contains(id) {
 		return gatehouse.Customer{}, gatehouse.NotFound("customer")
 	}
-	c, err := scanCustomer(db.queryRow(ctx, q, `SELECT `+customerCols+` FROM customers WHERE account_id = ? AND id = ? AND `+cond,
-		append([]any{accountID, id}, args...)...))
+	c, err := scanCustomer(db.queryRow(ctx, q, `SELECT `+customerCols+` FROM customers WHERE account_id = ? AND id = ?`, accountID, id))
 	if err != nil {
 		return c, notFound(err, "customer")
 	}

@@ -6,8 +6,10 @@ package sqldb
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"database/sql/driver"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -45,14 +47,35 @@ type Dialect interface {
 	// reached or cannot take a write right now (connection lost, disk
 	// full, read-only, locked past the busy timeout): worth a retry.
 	IsUnavailable(err error) bool
+	// SearchCandidates is a query of the ids of table's rows (of the
+	// account, where the engine's index can tell cheaply) whose columns
+	// cols contain term, served by the engine's trigram index, and its
+	// arguments.
+	SearchCandidates(table string, cols []string, term string, accountID int64) (query string, args []any)
+	// Unindexed writes col so that the planner does not pick an index
+	// for a condition on it: a large scope is checked while walking the
+	// list's order, not read customer by customer and sorted.
+	Unindexed(col string) string
+	// RowValueSeek reports whether the engine seeks an index on a row
+	// value such as (name, id) > (?, ?); without it a keyset position is
+	// read as two ranges (name = ? AND id > ?, then name > ?).
+	RowValueSeek() bool
+	// StatementCache is how many prepared read statements the store
+	// keeps (0: none, the driver caches its own).
+	StatementCache() int
+	// LateralMerge reports whether a few customers' ranges are read by a
+	// lateral join over the customer list (one plan whatever the count)
+	// rather than as a compound query of one branch per customer.
+	LateralMerge() bool
 }
 
 // DB is the store. Its exported methods own their transactions.
 type DB struct {
-	db  *sql.DB // writes and transactions
-	rdb *sql.DB // reads outside transactions; the same pool on PostgreSQL
-	d   Dialect
-	Now func() time.Time // the clock; tests replace it
+	db    *sql.DB // writes and transactions
+	rdb   *sql.DB // reads outside transactions; the same pool on PostgreSQL
+	d     Dialect
+	stmts *stmtCache       // prepared list and record reads on rdb
+	Now   func() time.Time // the clock; tests replace it
 
 	// ReadyWindow is how long Ready keeps reporting a refused operation.
 	ReadyWindow time.Duration
@@ -71,11 +94,13 @@ type DB struct {
 // one-connection write pool and a separate read pool, so writers queue
 // instead of failing on lock upgrades while readers go on in parallel.
 func New(write, read *sql.DB, d Dialect) *DB {
-	return &DB{db: write, rdb: read, d: d, Now: time.Now, ReadyWindow: 10 * time.Second, pending: map[*sql.Tx][]SecurityChange{}}
+	return &DB{db: write, rdb: read, d: d, Now: time.Now, ReadyWindow: 10 * time.Second, stmts: newStmtCache(d.StatementCache()),
+		pending: map[*sql.Tx][]SecurityChange{}}
 }
 
 // Close closes the pools.
 func (db *DB) Close() error {
+	db.stmts.close()
 	err := db.db.Close()
 	if db.rdb != db.db {
 		if rerr := db.rdb.Close(); err == nil {
@@ -281,8 +306,10 @@ func fromNullMS(v sql.NullInt64) time.Time {
 	return fromMS(v.Int64)
 }
 
-// likePattern makes a case-insensitive substring pattern; the caller
+// LikePattern makes a case-insensitive substring pattern; the caller
 // compares it with lower(col) LIKE ? ESCAPE '\'.
+func LikePattern(q string) string { return likePattern(q) }
+
 func likePattern(q string) string {
 	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 	return "%" + r.Replace(strings.ToLower(q)) + "%"
@@ -370,4 +397,17 @@ func notFound(err error, what string) error {
 		return gatehouse.NotFound(what)
 	}
 	return err
+}
+
+// MigrationHashes maps each migration in dir to a hash of its contents:
+// what a kept database's schema was built from.
+func MigrationHashes(fsys fs.FS, dir string) map[string]string {
+	names, _ := fs.Glob(fsys, path.Join(dir, "*.sql"))
+	out := make(map[string]string, len(names))
+	for _, name := range names {
+		body, _ := fs.ReadFile(fsys, name)
+		sum := sha256.Sum256(body)
+		out[strings.TrimSuffix(path.Base(name), ".sql")] = hex.EncodeToString(sum[:8])
+	}
+	return out
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -68,7 +67,7 @@ func selectList(m *records.Module) string {
 	}
 	cols = append(cols, "created_at", "updated_at")
 	if m.Secret {
-		cols = append(cols, "secret_sealed IS NOT NULL")
+		cols = append(cols, "secret_sealed IS NOT NULL AS has_secret")
 	}
 	return strings.Join(cols, ", ")
 }
@@ -147,86 +146,6 @@ func idOrNull(id int64) any {
 	return id
 }
 
-// ListRecords pages a module's records within every reach given.
-func (db *DB) ListRecords(ctx context.Context, accountID int64, m *records.Module, f gatehouse.ListFilter, reaches ...records.Reach) (gatehouse.Page[records.Record], error) {
-	page := gatehouse.Page[records.Record]{Items: []records.Record{}}
-	l := listQuery{}
-	l.add("account_id = ?", accountID)
-	if !db.reachWhere(&l, m, reaches) {
-		return page, nil
-	}
-	tail, limit, err := recordPage(&l, m, f)
-	if err != nil {
-		return page, err
-	}
-	rows, err := db.query(ctx, db.rdb, `SELECT `+selectList(m)+` FROM `+m.Table+tail, l.args...)
-	if err != nil {
-		return page, fmt.Errorf("list %s: %w", m.Key, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		rec, err := scanRecord(m, rows)
-		if err != nil {
-			return page, err
-		}
-		page.Items = append(page.Items, rec)
-	}
-	if err := rows.Err(); err != nil {
-		return page, err
-	}
-	page.Items, page.NextCursor = nextCursor(page.Items, limit, func(r records.Record) (string, int64) {
-		if m.Order == "" {
-			return "", r.ID
-		}
-		return r.Values.Str(m.Order), r.ID
-	})
-	return page, nil
-}
-
-// searchColumns are the columns ?q= matches.
-func searchColumns(m *records.Module) []string {
-	var cols []string
-	if m.Order != "" {
-		cols = append(cols, m.Order)
-	}
-	for _, f := range m.Fields {
-		if f.Search && f.Name != m.Order {
-			cols = append(cols, f.Name)
-		}
-	}
-	return cols
-}
-
-// recordPage adds q, the cursor and the order: by (order column, id), or
-// newest first by id when the module has no order column.
-func recordPage(l *listQuery, m *records.Module, f gatehouse.ListFilter) (string, int, error) {
-	if m.Order != "" {
-		cols := searchColumns(m)
-		return l.page(cols[0], "id", f, cols[1:]...)
-	}
-	if f.Q != "" {
-		cols := searchColumns(m)
-		if len(cols) == 0 {
-			return "", 0, gatehouse.Invalid("q", "this list cannot be searched")
-		}
-		var ors []string
-		for _, c := range cols {
-			ors = append(ors, "lower("+c+`) LIKE ? ESCAPE '\'`)
-			l.args = append(l.args, likePattern(f.Q))
-		}
-		l.where = append(l.where, "("+strings.Join(ors, " OR ")+")")
-	}
-	if f.Cursor != "" {
-		_, id, err := decodeCursor(f.Cursor)
-		if err != nil {
-			return "", 0, err
-		}
-		l.add("id < ?", id)
-	}
-	limit := pageLimit(f.Limit)
-	return " WHERE " + strings.Join(l.where, " AND ") + " ORDER BY id DESC LIMIT " + strconv.Itoa(limit+1), limit, nil
-}
-
 // Record reads one record within every reach given; outside any of them
 // it is not found, exactly like a missing id.
 func (db *DB) Record(ctx context.Context, accountID int64, m *records.Module, id int64, reaches ...records.Reach) (records.Record, error) {
@@ -234,15 +153,14 @@ func (db *DB) Record(ctx context.Context, accountID int64, m *records.Module, id
 }
 
 func (db *DB) record(ctx context.Context, q querier, accountID int64, m *records.Module, id int64, reaches ...records.Reach) (records.Record, error) {
-	l := listQuery{}
-	l.add("account_id = ?", accountID)
-	l.add("id = ?", id)
-	if !db.reachWhere(&l, m, reaches) {
-		return records.Record{}, gatehouse.NotFound(m.Noun)
-	}
-	rec, err := scanRecord(m, db.queryRow(ctx, q, `SELECT `+selectList(m)+` FROM `+m.Table+` WHERE `+strings.Join(l.where, " AND "), l.args...))
+	// Read by account and id, then decide the reach in memory: the cost
+	// of a read does not grow with the caller's scope.
+	rec, err := scanRecord(m, db.queryRow(ctx, q, `SELECT `+selectList(m)+` FROM `+m.Table+` WHERE account_id = ? AND id = ?`, accountID, id))
 	if err != nil {
 		return rec, notFound(err, m.Noun)
+	}
+	if !recordReached(m, rec, reaches) {
+		return records.Record{}, gatehouse.NotFound(m.Noun)
 	}
 	if m.Lines {
 		rec.Lines, err = db.lines(ctx, q, accountID, m, id)

@@ -376,14 +376,4 @@ func (db *DB) DeleteUser(ctx context.Context, accountID, id int64) error {
 }
 
 // dedup returns ids without repeats, keeping first occurrences.
-func dedup(ids []int64) []int64 {
-	seen := make(map[int64]bool, len(ids))
-	out := make([]int64, 0, len(ids))
-	for _, id := range ids {
-		if !seen[id] {
-			seen[id] = true
-			out = append(out, id)
-		}
-	}
-	return out
-}
+func dedup(ids []int64) []int64 { return gatehouse.DedupIDs(ids) }

@@ -61,10 +61,12 @@ type confirmUser struct {
 	BecomesAdmin, StopsBeingAdmin bool
 }
 
+// confirmReach is the permissions a user gains (or loses) on the same
+// customers, the sensitive ones first.
 type confirmReach struct {
-	Label     string
 	Where     string
-	Sensitive bool
+	Sensitive []string // labels
+	Others    []string // labels
 }
 
 type hiddenField struct{ Name, Value string }
@@ -83,7 +85,8 @@ func (s *Server) renderConfirm(w http.ResponseWriter, r *http.Request, c *authz.
 		return err
 	}
 	reaches := func(rs []usecase.Reach) []confirmReach {
-		out := make([]confirmReach, 0, len(rs))
+		var out []confirmReach
+		index := map[string]int{}
 		for _, re := range rs {
 			where := scopeText(re.Scope, name)
 			if p, _ := catalog.Lookup(re.Permission); !p.CustomerScoped() {
@@ -91,7 +94,16 @@ func (s *Server) renderConfirm(w http.ResponseWriter, r *http.Request, c *authz.
 			} else if re.Hidden {
 				where += " and customers you cannot see"
 			}
-			out = append(out, confirmReach{Label: permLabel(re.Permission), Where: where, Sensitive: catalog.Sensitive(re.Permission)})
+			i, ok := index[where]
+			if !ok {
+				i, index[where] = len(out), len(out)
+				out = append(out, confirmReach{Where: where})
+			}
+			if catalog.Sensitive(re.Permission) {
+				out[i].Sensitive = append(out[i].Sensitive, permLabel(re.Permission))
+			} else {
+				out[i].Others = append(out[i].Others, permLabel(re.Permission))
+			}
 		}
 		return out
 	}

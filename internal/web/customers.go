@@ -105,7 +105,7 @@ func (s *Server) handleCustomerShow(w http.ResponseWriter, r *http.Request, c *a
 	p.Zone = loc.String()
 	if c.Grants.Holds(permGroupsView) {
 		p.ShowGroup = true
-		groups, err := s.allGroups(r.Context(), c.AccountID)
+		groups, err := s.uc.AllGroups(r.Context(), c.AccountID)
 		if err != nil {
 			return err
 		}

@@ -20,24 +20,6 @@ var (
 	permGroupsManage  = catalog.MustLookup("security_groups.manage")
 )
 
-// allGroups reads every security group of the account; an account has
-// tens of groups, not thousands.
-func (s *Server) allGroups(ctx context.Context, accountID int64) ([]gatehouse.SecurityGroup, error) {
-	var out []gatehouse.SecurityGroup
-	f := gatehouse.ListFilter{Limit: 500}
-	for {
-		page, err := s.store.ListGroups(ctx, accountID, f)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, page.Items...)
-		if page.NextCursor == "" {
-			return out, nil
-		}
-		f.Cursor = page.NextCursor
-	}
-}
-
 type groupRow struct {
 	gatehouse.SecurityGroup
 	CustomerCount string
@@ -49,7 +31,7 @@ type groupsPage struct {
 }
 
 func (s *Server) handleGroupList(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
-	groups, err := s.allGroups(r.Context(), c.AccountID)
+	groups, err := s.uc.AllGroups(r.Context(), c.AccountID)
 	if err != nil {
 		return err
 	}

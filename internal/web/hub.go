@@ -93,11 +93,13 @@ func (s *Server) hubSections(ctx context.Context, c *authz.Caller, b *nameBook, 
 			f, _ := m.Field(name)
 			sec.Columns = append(sec.Columns, listColumn{Name: name, Label: labelOf(m, name), Num: f.Kind == records.Money})
 		}
-		if customer == 0 { // the lists do not filter by customer (yet): only the home page links to them
+		switch {
+		case m == modAppointments:
+			sec.AllHref = "/calendar"
+		case customer == 0:
 			sec.AllHref = "/" + m.Key
-			if m == modAppointments {
-				sec.AllHref = "/calendar"
-			}
+		default: // the module's list, filtered to the customer in its query
+			sec.AllHref = "/" + m.Key + "?customer=" + strconv.FormatInt(customer, 10)
 		}
 		if customer != 0 && m.HasCustomerInput() && m.Create != "" && records.PermReach(m, c.Grants, m.Create).Allows(customer, 0) {
 			sec.NewHref, sec.NewLabel = "/"+m.Key+"/new?customer="+strconv.FormatInt(customer, 10), newLabel(m)

@@ -67,10 +67,11 @@ type modulePages struct {
 // listColumn is one column of a module's list. Sorting will make Href
 // the column's sort link; the template already renders it as one.
 type listColumn struct {
-	Name  string
-	Label string
-	Href  string
-	Num   bool
+	Name   string
+	Label  string
+	Href   string // sorts the list by the column
+	Sorted string // "ascending" or "descending" when the list is sorted by it
+	Num    bool
 }
 
 type listRow struct {
@@ -91,7 +92,11 @@ type moduleListPage struct {
 	ShowCustomer bool
 	Rows         []listRow
 	Q            string
-	Next         string
+	Next, Prev   string
+	Total        string
+	TitleHref    string // sorts by the title column
+	TitleSorted  string
+	Filters      listFilters
 	Zone         string
 	Calendar     bool // appointments: the calendar views
 	Span         int  // columns in a row, for the empty-list cell
@@ -141,8 +146,8 @@ func recordPath(m *records.Module, id int64) string {
 }
 
 func (h modulePages) list(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
-	f := listFilter(r, 50)
-	page, err := h.s.store.ListRecords(r.Context(), c.AccountID, h.m, f, records.ViewReach(h.m, c.Grants))
+	v := readListView(r, h.m)
+	page, err := h.s.store.ListRecords(r.Context(), c.AccountID, h.m, v.filter(50), records.ViewReach(h.m, c.Grants))
 	if err != nil {
 		return err
 	}
@@ -153,7 +158,17 @@ func (h modulePages) list(w http.ResponseWriter, r *http.Request, c *authz.Calle
 		return err
 	}
 	p := moduleListPage{TitleLabel: capitalize(h.m.Noun), Module: moduleLabel(h.m), Key: h.m.Key, Noun: h.m.Noun, NewLabel: newLabel(h.m), Columns: columnsOf(h.m),
-		ShowCustomer: true, Q: f.Q, Next: nextLink("/"+h.m.Key, f.Q, page.NextCursor), Zone: loc.String(), Calendar: h.m == modAppointments}
+		ShowCustomer: true, Q: v.q, Zone: loc.String(), Calendar: h.m == modAppointments, Total: totalText(page, h.m.Noun)}
+	if page.NextCursor != "" {
+		p.Next = v.link(func(c *listView) { c.cursor = page.NextCursor })
+	}
+	if page.PrevCursor != "" {
+		p.Prev = v.link(func(c *listView) { c.cursor = page.PrevCursor })
+	}
+	p.TitleHref, p.TitleSorted = v.sortable(h.m, p.Columns)
+	if p.Filters, err = h.s.listFilters(r.Context(), c, h.m, v); err != nil {
+		return err
+	}
 	p.Span = len(p.Columns) + 2
 	if !hasTimes(h.m, p.Columns) {
 		p.Zone = ""

@@ -33,7 +33,7 @@ func (s *Server) handleUserList(w http.ResponseWriter, r *http.Request, c *authz
 	if err != nil {
 		return err
 	}
-	groups, err := s.allGroups(r.Context(), c.AccountID)
+	groups, err := s.uc.AllGroups(r.Context(), c.AccountID)
 	if err != nil {
 		return err
 	}
@@ -73,7 +73,7 @@ type userFormPage struct {
 }
 
 func (s *Server) renderUserForm(w http.ResponseWriter, r *http.Request, c *authz.Caller, p userFormPage) error {
-	groups, err := s.allGroups(r.Context(), c.AccountID)
+	groups, err := s.uc.AllGroups(r.Context(), c.AccountID)
 	if err != nil {
 		return err
 	}
@@ -101,7 +101,7 @@ func (s *Server) renderUserForm(w http.ResponseWriter, r *http.Request, c *authz
 }
 
 func (s *Server) handleUserNew(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
-	groups, err := s.allGroups(r.Context(), c.AccountID)
+	groups, err := s.uc.AllGroups(r.Context(), c.AccountID)
 	if err != nil {
 		return err
 	}

@@ -61,6 +61,14 @@ func (dialect) Name() string            { return "postgres" }
 func (dialect) InIDs(col string) string { return col + " = ANY(?)" }
 func (dialect) IDsArg(ids []int64) any  { return ids }
 
+// Unindexed leaves the choice to PostgreSQL's planner, which weighs the
+// scope's customers against the column statistics.
+func (dialect) Unindexed(col string) string { return col }
+
+// RowValueSeek is true: a row comparison on consecutive index columns is
+// one index condition.
+func (dialect) RowValueSeek() bool { return true }
+
 func (dialect) Rebind(q string) string { return Rebind(q) }
 
 // Rebind numbers the ? placeholders: $1, $2, …. Queries never hold a
@@ -106,6 +114,13 @@ func (dialect) WithoutForeignKeys(ctx context.Context, conn *sql.Conn, apply fun
 	return tx.Commit()
 }
 
+// SearchCandidates reads the table's pg_trgm index on its searchable
+// text (migration 0021).
+func (dialect) SearchCandidates(table string, cols []string, term string, accountID int64) (string, []any) {
+	return `SELECT id FROM ` + table + ` WHERE ` + sqldb.SearchExpr(cols) + ` LIKE ? ESCAPE '\' AND account_id = ?`,
+		[]any{sqldb.LikePattern(term), accountID}
+}
+
 func (dialect) IsUniqueViolation(err error) bool {
 	var e *pgconn.PgError
 	return errors.As(err, &e) && e.Code == "23505"
@@ -134,3 +149,15 @@ func (dialect) IsUnavailable(err error) bool {
 		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
 		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
 }
+
+// MigrationHashes maps each embedded migration to a hash of its contents;
+// a kept database (the benchmark's) is reused only if the migrations it
+// was built with are unchanged.
+func MigrationHashes() map[string]string { return sqldb.MigrationHashes(migrations, "migrations") }
+
+// LateralMerge is true: planning a compound of one branch per customer
+// costs more than running it.
+func (dialect) LateralMerge() bool { return true }
+
+// StatementCache is 0: pgx keeps each connection's statements prepared.
+func (dialect) StatementCache() int { return 0 }

@@ -44,6 +44,7 @@ func Run(t *testing.T, open Opener) {
 	}
 	tests = append(tests, auditTests()...)
 	tests = append(tests, decisionTests()...)
+	tests = append(tests, listTests()...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			db := open(t)
