@@ -40,7 +40,7 @@ type Clients struct {
 	versions Versions
 	now      func() time.Time
 
-	mu    sync.Mutex
+	mu    sync.RWMutex
 	cache map[[32]byte]clientEntry
 }
 
@@ -68,9 +68,9 @@ func (cs *Clients) Authenticate(ctx context.Context, secret string) (*Caller, ga
 	var key [32]byte
 	copy(key[:], auth.HashToken(secret))
 	now := cs.now()
-	cs.mu.Lock()
+	cs.mu.RLock()
 	e, ok := cs.cache[key]
-	cs.mu.Unlock()
+	cs.mu.RUnlock()
 	if ok && now.Before(e.client.ExpiresAt) {
 		current, err := cs.versions.Current(ctx, e.client.AccountID)
 		if err != nil {
@@ -97,16 +97,23 @@ func (cs *Clients) load(ctx context.Context, key [32]byte, now time.Time) (*Call
 		return nil, cl, err
 	}
 	e := clientEntry{client: cl, version: version, grants: clientGrants(cl), touched: cl.LastUsedAt}
+	cs.mu.Lock()
+	if len(cs.cache) >= maxCached {
+		cs.cache = map[[32]byte]clientEntry{}
+	}
+	cs.cache[key] = e
+	cs.mu.Unlock()
 	cs.touch(ctx, key, e, now)
 	return e.caller(), cl, nil
 }
 
 // touch stores e, recording the client's use at most once a minute.
 func (cs *Clients) touch(ctx context.Context, key [32]byte, e clientEntry, now time.Time) {
-	if now.Sub(e.touched) >= touchEvery {
-		e.touched = now
-		_ = cs.store.TouchAPIClient(ctx, e.client.ID, now) // best effort, as for tokens
+	if now.Sub(e.touched) < touchEvery {
+		return
 	}
+	e.touched = now
+	_ = cs.store.TouchAPIClient(ctx, e.client.ID, now) // best effort, as for tokens
 	cs.mu.Lock()
 	if len(cs.cache) >= maxCached {
 		cs.cache = map[[32]byte]clientEntry{}

@@ -38,6 +38,7 @@ type Store interface {
 	UserRef(ctx context.Context, accountID, id int64, name string) (gatehouse.Ref, error)
 	CustomerRef(ctx context.Context, accountID, id int64, name string) (gatehouse.Ref, error)
 	Record(ctx context.Context, accountID int64, m *records.Module, id int64, reaches ...records.Reach) (records.Record, error)
+	RecordByExternalID(ctx context.Context, accountID int64, m *records.Module, ext string) (records.Record, error)
 	AccountSubjects(ctx context.Context, accountID int64) ([]gatehouse.AccountSubject, error)
 	ListCustomers(ctx context.Context, accountID int64, scope access.Scope, f gatehouse.ListFilter) (gatehouse.Page[gatehouse.Customer], error)
 	ListUsers(ctx context.Context, accountID int64, f gatehouse.ListFilter) (gatehouse.Page[gatehouse.User], error)

@@ -183,14 +183,14 @@ func (a *asker) record(t *target, name string) (resource, bool, error) {
 	if err != nil {
 		return res, false, err
 	}
-	res.id, res.customer, res.owner, res.external = rec.ID, rec.CustomerID, rec.Owner(t.module), rec.Values.Str("external_id")
+	res.id, res.customer, res.owner, res.external = rec.ID, rec.CustomerID, rec.Owner(t.module), rec.Values.Str(records.ExternalID)
 	return res, true, nil
 }
 
 // recordByName reads a record by id, or by external id.
 func (s *Server) recordByName(ctx context.Context, accountID int64, m *records.Module, id int64, ext string) (records.Record, error) {
 	if ext != "" {
-		return records.Record{}, gatehouse.NotFound(m.Noun) // records carry no external ids yet
+		return s.store.RecordByExternalID(ctx, accountID, m, ext)
 	}
 	return s.store.Record(ctx, accountID, m, id)
 }

@@ -14,7 +14,7 @@ import (
 // external id — moves the version, so an entry never outlives it. Only
 // found names are kept: an unknown name is asked again each time.
 type directory struct {
-	mu       sync.Mutex
+	mu       sync.RWMutex
 	accounts map[int64]*dirAccount
 	size     int
 }
@@ -55,15 +55,15 @@ func keyOf(kind byte, id int64, name string) dirKey {
 func (d *directory) lookup(ctx context.Context, accountID, version int64, kind byte, id int64, name string,
 	find func(ctx context.Context, accountID, id int64, name string) (gatehouse.Ref, error)) (gatehouse.Ref, bool, error) {
 	key := keyOf(kind, id, name)
-	d.mu.Lock()
+	d.mu.RLock()
 	acct := d.accounts[accountID]
 	if acct != nil && acct.version == version {
 		if ref, ok := acct.names[key]; ok {
-			d.mu.Unlock()
+			d.mu.RUnlock()
 			return ref, true, nil
 		}
 	}
-	d.mu.Unlock()
+	d.mu.RUnlock()
 	ref, err := find(ctx, accountID, id, name)
 	if gatehouse.ErrorCode(err) == gatehouse.ENotFound {
 		return ref, false, nil

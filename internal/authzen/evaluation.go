@@ -135,8 +135,12 @@ type evaluationsJSON struct {
 // its context; the answer stays 200. With no items it is a single
 // evaluation and answers as one.
 func (s *Server) evaluations(w http.ResponseWriter, r *http.Request, a *asker) error {
+	body, err := readBody(w, r)
+	if err != nil {
+		return err
+	}
 	var req evaluationsRequest
-	if err := decode(w, r, &req); err != nil {
+	if err := parseEvaluations(body, &req); err != nil {
 		return err
 	}
 	semantic := executeAll

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"slices"
+	"strconv"
 	"sync"
 
 	"github.com/go-json-experiment/json/jsontext"
@@ -32,26 +33,112 @@ func parseEvaluation(body []byte, e *evaluation) error {
 	return nil
 }
 
-func (p *parser) evaluation(e *evaluation) error {
+func (p *parser) evaluation(e *evaluation) error { return p.evaluationWith(e, "", nil) }
+
+// evaluationWith reads an evaluation object at field; other, when set,
+// reads the members an evaluation does not have.
+func (p *parser) evaluationWith(e *evaluation, field string, other func(name string) error) error {
 	var names names
-	if err := p.begin("", &names); err != nil {
+	if err := p.begin(field, &names); err != nil {
 		return err
 	}
 	for {
-		name, more, err := p.next(&names, "")
+		name, more, err := p.next(&names, field)
 		if err != nil || !more {
 			return err
 		}
 		switch name {
 		case "subject":
-			err = p.entity("subject", &e.Subject)
+			err = p.entity(field+"/subject", &e.Subject)
 		case "resource":
-			err = p.entity("resource", &e.Resource)
+			err = p.entity(field+"/resource", &e.Resource)
 		case "action":
-			err = p.action(&e.Action)
+			err = p.action(field, &e.Action)
 		case "context":
-			err = p.context(&e.Context)
+			err = p.context(field, &e.Context)
 		default:
+			if other != nil {
+				err = other(name)
+			} else {
+				err = p.d.SkipValue()
+			}
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// parseEvaluations reads an evaluations request: the defaults, the items
+// (each an evaluation, null read as an empty one) and the options.
+func parseEvaluations(body []byte, req *evaluationsRequest) error {
+	p := getParser(body)
+	defer putParser(p)
+	err := p.evaluationWith(&req.evaluation, "", func(name string) error {
+		switch name {
+		case "evaluations":
+			return p.items(&req.Evaluations)
+		case "options":
+			return p.options(req)
+		}
+		return p.d.SkipValue()
+	})
+	if err == nil {
+		if _, end := p.d.ReadToken(); end != io.EOF {
+			err = errTrailing
+		}
+	}
+	if err != nil {
+		return gatehouse.Invalid("", "the request body is not a valid request: %s", parseError(err))
+	}
+	return nil
+}
+
+func (p *parser) items(dst *[]evaluation) error {
+	if isNull, err := p.null(); isNull || err != nil {
+		return err
+	}
+	if k := p.d.PeekKind(); k != '[' {
+		return &typeError{"/evaluations", k}
+	}
+	if _, err := p.d.ReadToken(); err != nil {
+		return err
+	}
+	items := []evaluation{}
+	for p.d.PeekKind() != ']' {
+		var e evaluation
+		if isNull, err := p.null(); err != nil {
+			return err
+		} else if !isNull {
+			if err := p.evaluationWith(&e, "/evaluations/"+strconv.Itoa(len(items)), nil); err != nil {
+				return err
+			}
+		}
+		items = append(items, e)
+	}
+	*dst = items
+	_, err := p.d.ReadToken()
+	return err
+}
+
+func (p *parser) options(req *evaluationsRequest) error {
+	if isNull, err := p.null(); isNull || err != nil {
+		return err
+	}
+	var store string
+	req.Options = &evaluationOptions{}
+	var n names
+	if err := p.begin("/options", &n); err != nil {
+		return err
+	}
+	for {
+		name, more, err := p.next(&n, "/options")
+		if err != nil || !more {
+			return err
+		}
+		if name == "evaluations_semantic" {
+			err = p.str(&req.Options.Semantic, &store, "/options", name)
+		} else {
 			err = p.d.SkipValue()
 		}
 		if err != nil {
@@ -209,7 +296,7 @@ func (p *parser) entity(field string, dst **entity) error {
 	pe := &parsedEntity{}
 	*dst = &pe.entity
 	var n names
-	if err := p.begin("/"+field, &n); err != nil {
+	if err := p.begin(field, &n); err != nil {
 		return err
 	}
 	for {
@@ -219,11 +306,11 @@ func (p *parser) entity(field string, dst **entity) error {
 		}
 		switch name {
 		case "type":
-			err = p.str(&pe.Type, &pe.typ, "/"+field, name)
+			err = p.str(&pe.Type, &pe.typ, field, name)
 		case "id":
-			err = p.str(&pe.ID, &pe.id, "/"+field, name)
+			err = p.str(&pe.ID, &pe.id, field, name)
 		case "properties":
-			err = p.properties(&pe.Properties, "/"+field)
+			err = p.properties(&pe.Properties, field)
 		default:
 			err = p.d.SkipValue()
 		}
@@ -238,26 +325,27 @@ type parsedAction struct {
 	name string
 }
 
-func (p *parser) action(dst **action) error {
+func (p *parser) action(field string, dst **action) error {
 	if isNull, err := p.null(); isNull || err != nil {
 		return err
 	}
 	pa := &parsedAction{}
 	*dst = &pa.action
 	var n names
-	if err := p.begin("/action", &n); err != nil {
+	field += "/action"
+	if err := p.begin(field, &n); err != nil {
 		return err
 	}
 	for {
-		name, more, err := p.next(&n, "action")
+		name, more, err := p.next(&n, field)
 		if err != nil || !more {
 			return err
 		}
 		switch name {
 		case "name":
-			err = p.str(&pa.Name, &pa.name, "/action", name)
+			err = p.str(&pa.Name, &pa.name, field, name)
 		case "properties":
-			err = p.properties(&pa.Properties, "/action")
+			err = p.properties(&pa.Properties, field)
 		default:
 			err = p.d.SkipValue()
 		}
@@ -272,23 +360,24 @@ type parsedContext struct {
 	token string
 }
 
-func (p *parser) context(dst **reqContext) error {
+func (p *parser) context(field string, dst **reqContext) error {
 	if isNull, err := p.null(); isNull || err != nil {
 		return err
 	}
 	pc := &parsedContext{}
 	*dst = &pc.reqContext
 	var n names
-	if err := p.begin("/context", &n); err != nil {
+	field += "/context"
+	if err := p.begin(field, &n); err != nil {
 		return err
 	}
 	for {
-		name, more, err := p.next(&n, "context")
+		name, more, err := p.next(&n, field)
 		if err != nil || !more {
 			return err
 		}
 		if name == "at_least_as_fresh" {
-			err = p.str(&pc.AtLeastAsFresh, &pc.token, "/context", name)
+			err = p.str(&pc.AtLeastAsFresh, &pc.token, field, name)
 		} else {
 			err = p.d.SkipValue()
 		}

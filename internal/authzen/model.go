@@ -50,10 +50,12 @@ type evaluation struct {
 // an item's member replaces whole.
 type evaluationsRequest struct {
 	evaluation
-	Evaluations []evaluation `json:"evaluations"`
-	Options     *struct {
-		Semantic *string `json:"evaluations_semantic"`
-	} `json:"options"`
+	Evaluations []evaluation       `json:"evaluations"`
+	Options     *evaluationOptions `json:"options"`
+}
+
+type evaluationOptions struct {
+	Semantic *string `json:"evaluations_semantic"`
 }
 
 // searchRequest is a subject, resource or action search.

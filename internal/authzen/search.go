@@ -205,11 +205,15 @@ func (s *Server) searchSubject(w http.ResponseWriter, r *http.Request, a *asker)
 		if !ok {
 			continue
 		}
+		name, named := a.userName(u)
+		if !named {
+			continue
+		}
 		if len(results) == p.limit {
 			a.answer(w, p, results, p.next(0, strconv.FormatInt(after, 10)))
 			return nil
 		}
-		results = append(results, entityJSON{Type: "user", ID: a.userName(u)})
+		results = append(results, entityJSON{Type: "user", ID: name})
 		after = u.ID
 	}
 	a.answer(w, p, results, "")
@@ -217,15 +221,11 @@ func (s *Server) searchSubject(w http.ResponseWriter, r *http.Request, a *asker)
 }
 
 // userName is how the client names a user: its Gatehouse id, or its
-// external id (its email when it has none).
-func (a *asker) userName(u gatehouse.User) string {
-	if a.client.IDs != gatehouse.IDsExternal {
-		return strconv.FormatInt(u.ID, 10)
-	}
-	if u.ExternalID != "" {
-		return u.ExternalID
-	}
-	return u.Email
+// external id. A client naming users by external ids is never given a
+// user it has not named (one without an external id), just as it is
+// never given a record without one.
+func (a *asker) userName(u gatehouse.User) (string, bool) {
+	return a.name(u.ID, u.ExternalID)
 }
 
 // name is how the client names a customer or record; ok is false for one
@@ -389,7 +389,7 @@ func (a *asker) recordLister(t *target, g *access.Grants, act string) (lister, b
 		out := make([]found, 0, len(pg.Items))
 		for _, rec := range pg.Items {
 			if rule.Also == nil || rule.Also(rec.CustomerID) {
-				out = append(out, found{rec.ID, rec.Values.Str("external_id")})
+				out = append(out, found{rec.ID, rec.Values.Str(records.ExternalID)})
 			}
 		}
 		return out, pg.NextCursor, nil
@@ -448,11 +448,7 @@ func (a *asker) userLister(g *access.Grants, act string) (lister, bool) {
 					continue
 				}
 			}
-			ext := u.ExternalID
-			if ext == "" {
-				ext = u.Email
-			}
-			out = append(out, found{u.ID, ext})
+			out = append(out, found{u.ID, u.ExternalID})
 		}
 		return out, pg.NextCursor, nil
 	}}, true

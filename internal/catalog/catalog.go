@@ -48,6 +48,18 @@ func with(base []Action, more ...Action) []Action {
 	return append(append([]Action(nil), base...), more...)
 }
 
+// own adds the own-record actions to the actions of an area whose records
+// have an owner (a ticket's assignee, a time log's or an appointment's
+// user, a document's author): viewing, editing and — where records can be
+// deleted — deleting only one's own.
+func own(base []Action, deletes bool) []Action {
+	out := with(base, Action{"view_own", "View own"}, Action{"edit_own", "Edit own"})
+	if deletes {
+		out = append(out, Action{"delete_own", "Delete own"})
+	}
+	return out
+}
+
 // Category names, in the order the permission tree shows them.
 const (
 	CatCustomers     = "Customers"
@@ -72,13 +84,13 @@ var areas = []Area{
 	{"patches", "Patch management", CatRMM, true, []Action{{"view", "View"}, {"approve", "Approve"}}},
 	{"backups", "Backups", CatRMM, true, []Action{{"view", "View"}, {"manage", "Manage"}}},
 
-	{"tickets", "Tickets", CatServiceDesk, true, []Action{{"view", "View all"}, {"view_own", "View own"}, {"create", "Create"}, {"edit", "Edit"}, {"delete", "Delete"}}},
-	{"timelogs", "Time logs", CatServiceDesk, true, []Action{{"view", "View all"}, {"manage", "Manage"}}},
-	{"appointments", "Calendar", CatServiceDesk, true, []Action{{"view_all", "View all appointments"}, {"create", "Create"}, {"edit", "Edit"}, {"delete", "Delete"}}},
-	{"chat", "Chat", CatServiceDesk, true, []Action{{"use", "Use"}, {"view_all", "View all conversations"}}},
+	{"tickets", "Tickets", CatServiceDesk, true, own([]Action{{"view", "View all"}, {"create", "Create"}, {"edit", "Edit"}, {"delete", "Delete"}}, true)},
+	{"timelogs", "Time logs", CatServiceDesk, true, own([]Action{{"view", "View all"}, {"manage", "Manage"}}, true)},
+	{"appointments", "Calendar", CatServiceDesk, true, own([]Action{{"view_all", "View all appointments"}, {"create", "Create"}, {"edit", "Edit"}, {"delete", "Delete"}}, true)},
+	{"chat", "Chat", CatServiceDesk, true, own([]Action{{"use", "Use"}, {"view_all", "View all conversations"}}, false)},
 	{"projects", "Projects", CatServiceDesk, true, crud},
 
-	{"documentation", "Documentation", CatDocumentation, true, crud},
+	{"documentation", "Documentation", CatDocumentation, true, own(crud, true)},
 	{"credentials", "Credentials", CatDocumentation, true, []Action{{"view", "View"}, {"reveal", "Reveal secret"}, {"create", "Create"}, {"edit", "Edit"}, {"delete", "Delete"}}},
 
 	{"invoices", "Invoices", CatBilling, true, crud},

@@ -74,26 +74,17 @@ func RuleFor(m *Module, g Grants, action string) (ActionRule, bool) {
 // operation is the rule of one of the generic routes: reading a record,
 // creating one for its customer, changing or deleting it.
 func operation(m *Module, g Grants, op string) (ActionRule, bool) {
-	var perm string
-	switch op {
-	case "view":
+	switch {
+	case op == "view":
 		return ActionRule{Reaches: []Reach{ViewReach(m, g)}}, true
-	case "create":
-		if m.Create == "" {
-			return ActionRule{}, false
-		}
+	case op == "create" && m.Create != "":
 		return ActionRule{Reaches: []Reach{PermReach(m, g, m.Create)}}, true
-	case "edit":
-		perm = m.Edit
-	case "delete":
-		perm = m.Delete
-	default:
-		return ActionRule{}, false
+	case op == "edit" && m.Edit != "":
+		return ActionRule{Reaches: []Reach{ViewReach(m, g), EditReach(m, g)}}, true
+	case op == "delete" && m.Delete != "":
+		return ActionRule{Reaches: []Reach{ViewReach(m, g), DeleteReach(m, g)}}, true
 	}
-	if perm == "" {
-		return ActionRule{}, false
-	}
-	return ActionRule{Reaches: []Reach{ViewReach(m, g), PermReach(m, g, perm)}}, true
+	return ActionRule{}, false
 }
 
 // Actions are the action names an action search tries on m's records:

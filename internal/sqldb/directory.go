@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"gatehouse/internal/gatehouse"
+	"gatehouse/internal/records"
 )
 
 // The decision API names users and customers the way the asking tool
@@ -40,4 +41,16 @@ func (db *DB) ref(ctx context.Context, table, noun string, accountID, id int64, 
 		err = sql.ErrNoRows
 	}
 	return r, notFound(err, noun)
+}
+
+// RecordByExternalID reads a module record of the account by the
+// external id another tool set on it, whatever the caller's reach: the
+// decision API decides the reach afterwards, in memory.
+func (db *DB) RecordByExternalID(ctx context.Context, accountID int64, m *records.Module, ext string) (records.Record, error) {
+	var id int64
+	err := db.queryRow(ctx, db.rdb, `SELECT id FROM `+m.Table+` WHERE account_id = ? AND external_id = ?`, accountID, ext).Scan(&id)
+	if err != nil {
+		return records.Record{}, notFound(err, m.Noun)
+	}
+	return db.Record(ctx, accountID, m, id)
 }
