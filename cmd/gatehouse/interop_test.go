@@ -209,7 +209,9 @@ func loadTodoScenario(t *testing.T, a *interopAccount) {
 		"evil_genius": a.group(t, "evil_genius", nil, append(slices.Clone(editor), "tickets.edit")...),
 	}
 	// The users' PIDs, as the suite's subjects name them.
-	pid := func(n int) string { return "CiRmZD" + string("AEIMQ"[n]) + "2MTRkMy1jMzlhLTQ3ODEtYjdiZC04Yjk2ZjVhNTEwMGQSBWxvY2Fs" }
+	pid := func(n int) string {
+		return "CiRmZD" + string("AEIMQ"[n]) + "2MTRkMy1jMzlhLTQ3ODEtYjdiZC04Yjk2ZjVhNTEwMGQSBWxvY2Fs"
+	}
 	ids := map[string]string{}
 	for i, u := range []struct {
 		email string
@@ -229,7 +231,7 @@ func loadTodoScenario(t *testing.T, a *interopAccount) {
 			"external_id": pid(i), "security_group_ids": gs})
 	}
 	for ext, owner := range map[string]string{
-		"todo-1": "rick@the-citadel.com",
+		"todo-1":                               "rick@the-citadel.com",
 		"7240d0db-8ff0-41ec-98b2-34a096273b91": "morty@the-citadel.com", "7240d0db-8ff0-41ec-98b2-34a096273b92": "rick@the-citadel.com",
 		"7240d0db-8ff0-41ec-98b2-34a096273b93": "summer@the-smiths.com", "7240d0db-8ff0-41ec-98b2-34a096273b94": "beth@the-smiths.com",
 		"7240d0db-8ff0-41ec-98b2-34a096273b95": "jerry@the-smiths.com",
