@@ -116,6 +116,7 @@ func (g *schemaGen) operation(method, path string, rt Route) map[string]any {
 		"operationId":     operationID(method, path),
 		"x-permission":    rt.Need.Permission,
 		"x-all-customers": rt.Need.AllCustomers,
+		"x-step-up":       rt.Need.NeedsStepUp(),
 		"responses":       g.responses(method, rt),
 		"tags":            []string{tag(path)},
 	}
@@ -267,6 +268,15 @@ func problemResponses() map[string]any {
 
 // permissionText says in words what the route needs.
 func permissionText(rt Route) string {
+	text := needText(rt)
+	if rt.Need.NeedsStepUp() {
+		text += " A sign-in session whose user has a second factor must have presented it within the account's step-up window " +
+			"(else 401 with code step_up_required; POST /api/v1/auth/step-up)."
+	}
+	return text
+}
+
+func needText(rt Route) string {
 	switch rt.Need.Permission {
 	case authz.Public:
 		return "Public: no token needed."

@@ -30,6 +30,7 @@ func (s *Server) Routes() []Route { return s.routes() }
 
 func (s *Server) routes() []Route {
 	routes := append(s.adminRoutes(), s.accessRoutes()...)
+	routes = append(routes, s.identityRoutes()...)
 	routes = append(routes, s.moduleRoutes()...)
 	return append(routes, s.moduleFormRoutes()...)
 }
@@ -39,7 +40,7 @@ func (s *Server) adminRoutes() []Route {
 		{Pattern: "GET /static/{file}", Need: need(authz.Public), handle: s.serveStatic},
 		{Pattern: "GET /signin", Need: need(authz.Public), handle: s.handleSignInForm},
 		{Pattern: "POST /signin", Need: need(authz.Public), handle: s.handleSignIn},
-		{Pattern: "POST /signout", Need: need(authz.SignedIn), handle: s.handleSignOut},
+		{Pattern: "POST /signout", Need: enrol(authz.SignedIn), handle: s.handleSignOut},
 		{Pattern: "GET /{$}", Need: need(authz.SignedIn), handle: s.handleHome},
 
 		{Pattern: "GET /customers", Need: need("customers.view"), handle: s.handleCustomerList},
@@ -102,11 +103,15 @@ var navEntries = append(append([]navEntry{
 	navEntry{"Access map", "/access/map", []catalog.Perm{catalog.MustLookup("users.view")}},
 	navEntry{"Explain access", "/access/explain", []catalog.Perm{catalog.MustLookup("users.view")}},
 	navEntry{"Audit log", "/audit", []catalog.Perm{catalog.MustLookup("audit_log.view")}},
+	navEntry{"Settings", "/settings", []catalog.Perm{catalog.MustLookup("settings.manage")}},
 )
 
 // navFor lists the sections the caller holds, and only those.
 func navFor(c *authz.Caller, path string) []navItem {
 	var out []navItem
+	if c.MustEnrol() {
+		return nil // nothing else opens until a second factor is enrolled
+	}
 	for _, e := range navEntries {
 		if slices.ContainsFunc(e.Perms, c.Grants.Holds) {
 			out = append(out, navItem{Label: e.Label, Path: e.Path, Current: path == e.Path || strings.HasPrefix(path, e.Path+"/")})
