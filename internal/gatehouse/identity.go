@@ -1,7 +1,6 @@
 package gatehouse
 
 import (
-	"fmt"
 	"net/url"
 	"slices"
 	"strings"
@@ -326,9 +325,6 @@ func (p SSOProvider) AllowsEmail(email string) bool {
 	_, domain, ok := strings.Cut(strings.ToLower(email), "@")
 	return ok && slices.Contains(p.AllowedDomains, domain)
 }
-
-// String names the provider in messages and the audit log.
-func (p SSOProvider) String() string { return fmt.Sprintf("%s (%d)", p.Name, p.ID) }
 
 // StoredPasskey is a passkey with what verifying it needs: the
 // credential id, the user handle it was made for, and the verified
