@@ -384,8 +384,13 @@ func (m *Main) Run(ctx context.Context) error {
 			m.Log.Error("server stopped", "err", err)
 		}
 	}()
-	m.Log.Info("gatehouse listening", "url", m.URL(), "store", db.Dialect())
-	fmt.Fprintf(m.Stdout, "Gatehouse is running at %s\n", m.URL())
+	// Browse at the public URL: passkeys work at that origin only.
+	browse := m.publicURL()
+	if browse == "" {
+		browse = m.URL()
+	}
+	m.Log.Info("gatehouse listening", "url", m.URL(), "public_url", browse, "store", db.Dialect())
+	fmt.Fprintf(m.Stdout, "Gatehouse is running at %s\n", browse)
 	return nil
 }
 

@@ -270,9 +270,15 @@ func (s *Service) StepUp(ctx context.Context, c *authz.Caller, proof MFAProof, a
 	}
 	var session []byte
 	if proof.Passkey != nil {
-		if session, err = s.takeUserCeremony(ctx, c, proof.Challenge, gatehouse.ChallengePasskeyStepUp); err != nil {
+		raw, err := s.takeUserCeremony(ctx, c, proof.Challenge, gatehouse.ChallengePasskeyStepUp)
+		if err != nil {
 			return time.Time{}, err
 		}
+		var data ceremonyData
+		if err := json.Unmarshal(raw, &data); err != nil {
+			return time.Time{}, err
+		}
+		session = data.Session
 	}
 	method, err := s.checkFactor(ctx, c.AccountID, u, proof, session, addr)
 	if err != nil {
