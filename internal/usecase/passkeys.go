@@ -55,6 +55,18 @@ func (s *Service) passkeyUser(ctx context.Context, accountID int64, u gatehouse.
 	return pu, keys, nil
 }
 
+// openCeremony counts a ceremony opened before sign-in against the
+// address: each keeps a row until it expires, so one address may not
+// open them without end.
+func (s *Service) openCeremony(addr string) error {
+	res, until, ok := s.ceremonies.Reserve("ip:" + addr)
+	if !ok {
+		return tooMany(until, s.now(), "too many sign-ins started")
+	}
+	res.Fail() // every ceremony counts, finished or not
+	return nil
+}
+
 // ceremonyData is what a WebAuthn ceremony keeps server-side.
 type ceremonyData struct {
 	Handle  []byte          `json:"handle,omitempty"`
@@ -259,9 +271,12 @@ func (s *Service) BeginStepUpPasskey(ctx context.Context, c *authz.Caller) (Pass
 
 // BeginPasskeySignIn starts a passwordless sign-in: any passkey of this
 // site, with user verification.
-func (s *Service) BeginPasskeySignIn(ctx context.Context) (PasskeyCeremony, error) {
+func (s *Service) BeginPasskeySignIn(ctx context.Context, addr string) (PasskeyCeremony, error) {
 	if s.Passkeys == nil {
 		return PasskeyCeremony{}, noPasskeys
+	}
+	if err := s.openCeremony(addr); err != nil {
+		return PasskeyCeremony{}, err
 	}
 	cer, err := s.Passkeys.BeginPasswordless()
 	if err != nil {

@@ -189,9 +189,12 @@ type ssoPending struct {
 // StartSSO begins a sign-in at a provider: it keeps the request's nonce
 // and PKCE verifier under the state's hash, and answers the state (for
 // the browser's cookie) and where to send the browser.
-func (s *Service) StartSSO(ctx context.Context, providerID int64, next string) (state, redirect string, err error) {
+func (s *Service) StartSSO(ctx context.Context, providerID int64, next, addr string) (state, redirect string, err error) {
 	if s.SSO == nil {
 		return "", "", noSSO
+	}
+	if err := s.openCeremony(addr); err != nil {
+		return "", "", err
 	}
 	p, err := s.store.SSOProviderByID(ctx, providerID)
 	if err != nil || !p.Enabled {

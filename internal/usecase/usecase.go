@@ -102,8 +102,11 @@ type Service struct {
 	SSO *sso.Client
 
 	// codes slows guessing of second-factor codes, like signIns does
-	// passwords.
-	codes *throttle.Limiter
+	// passwords; ceremonies bounds how many passwordless and single
+	// sign-on ceremonies (rows kept until they expire) one address may
+	// open without signing in.
+	codes      *throttle.Limiter
+	ceremonies *throttle.Limiter
 }
 
 // Config tunes a Service.
@@ -129,6 +132,7 @@ func New(store Store, cfg Config) *Service {
 		passwords:  auth.NewHasher(cfg.Password, cfg.HashSlots, cfg.HashWait),
 		signIns:    throttle.New(10, 15*time.Minute),
 		codes:      throttle.New(5, 15*time.Minute),
+		ceremonies: throttle.New(60, 10*time.Minute),
 		now:        cfg.Now,
 		SessionTTL: gatehouse.MaxSessionHours * time.Hour,
 	}

@@ -143,7 +143,7 @@ func (s *Server) handleMFAPasskeyOptions(w http.ResponseWriter, r *http.Request,
 }
 
 func (s *Server) handlePasskeySignInOptions(w http.ResponseWriter, r *http.Request, _ *authz.Caller) error {
-	cer, err := s.uc.BeginPasskeySignIn(r.Context())
+	cer, err := s.uc.BeginPasskeySignIn(r.Context(), s.gate.Addrs.Addr(r))
 	if err != nil {
 		return err
 	}
@@ -180,7 +180,7 @@ func (s *Server) handleSSOStart(w http.ResponseWriter, r *http.Request, _ *authz
 	if err != nil {
 		return err
 	}
-	state, to, err := s.uc.StartSSO(r.Context(), id, localPath(r.URL.Query().Get("next")))
+	state, to, err := s.uc.StartSSO(r.Context(), id, localPath(r.URL.Query().Get("next")), s.gate.Addrs.Addr(r))
 	if err != nil {
 		return err
 	}
