@@ -17,9 +17,9 @@ import (
 // How long a sign-in waits for its second factor, and how many wrong
 // answers it takes before it must start over.
 const (
-	mfaChallengeTTL  = 5 * time.Minute
-	mfaMaxAttempts   = 5
-	enrolChallengeTT = 15 * time.Minute
+	mfaChallengeTTL = 5 * time.Minute
+	mfaMaxAttempts  = 5
+	enrolTTL        = 15 * time.Minute
 )
 
 // firstFactor says how a sign-in passed its first step: the session's
@@ -372,7 +372,7 @@ func (s *Service) BeginTOTP(ctx context.Context, c *authz.Caller) (TOTPEnrolment
 		return TOTPEnrolment{}, err
 	}
 	ch, err := s.store.CreateChallenge(ctx, hash, gatehouse.Challenge{Kind: gatehouse.ChallengeTOTPEnrol, AccountID: c.AccountID,
-		UserID: c.UserID, Data: base64.StdEncoding.EncodeToString(sealed), ExpiresAt: s.now().Add(enrolChallengeTT).UTC().Truncate(time.Millisecond)})
+		UserID: c.UserID, Data: base64.StdEncoding.EncodeToString(sealed), ExpiresAt: s.now().Add(enrolTTL).UTC().Truncate(time.Millisecond)})
 	return TOTPEnrolment{Challenge: id, TOTPKey: key, ExpiresAt: ch.ExpiresAt}, err
 }
 

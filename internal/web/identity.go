@@ -211,7 +211,14 @@ func (s *Server) handleSSOCallback(w http.ResponseWriter, r *http.Request, _ *au
 	res, next, err := s.uc.FinishSSO(r.Context(), usecase.SSOCallback{State: q.Get("state"), Code: q.Get("code"), CookieState: cookie,
 		Addr: s.gate.Addrs.Addr(r), UserAgent: r.UserAgent()})
 	if err != nil {
-		return s.signInRefused(w, r, page, err)
+		switch code := gatehouse.ErrorCode(err); code {
+		case gatehouse.EUnauthorized, gatehouse.EForbidden, gatehouse.EConflict, gatehouse.ETooMany:
+			// Not a password: say what the provider's sign-in came to.
+			page.Error = domainMessage(err)
+			s.render(w, r, nil, gatehouse.HTTPStatus(code), "signin", "Sign in", page)
+			return nil
+		}
+		return err
 	}
 	s.signedIn(w, r, res, localPath(next))
 	return nil
