@@ -192,6 +192,13 @@ type Token struct {
 	CreatedAt   time.Time
 	ExpiresAt   time.Time
 	LastUsedAt  time.Time
+	// CreatedIP and UserAgent say where the token was opened from.
+	CreatedIP string
+	UserAgent string
+	// MFAAt is when its holder last presented a second factor (at
+	// sign-in or a step-up); zero: never. MFAMethod says which.
+	MFAAt     time.Time
+	MFAMethod string
 }
 
 // Token kinds.
@@ -214,6 +221,9 @@ type Principal struct {
 	Name             string
 	GlobalAdmin      bool
 	SecurityVersion  int64
+	// The session's and the user's second-factor state, and the
+	// account's settings that judge it (see MFAState).
+	MFAState
 }
 
 // ListFilter narrows, orders and pages a list. The module lists honour
