@@ -2237,6 +2237,27 @@ func (e LeadUpdateStatus) Valid() bool {
 	}
 }
 
+// Defines values for LoginResponseMethods.
+const (
+	LoginResponseMethodsPasskey      LoginResponseMethods = "passkey"
+	LoginResponseMethodsRecoveryCode LoginResponseMethods = "recovery_code"
+	LoginResponseMethodsTotp         LoginResponseMethods = "totp"
+)
+
+// Valid indicates whether the value is a known member of the LoginResponseMethods enum.
+func (e LoginResponseMethods) Valid() bool {
+	switch e {
+	case LoginResponseMethodsPasskey:
+		return true
+	case LoginResponseMethodsRecoveryCode:
+		return true
+	case LoginResponseMethodsTotp:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PaymentMethod.
 const (
 	PaymentMethodBankTransfer PaymentMethod = "bank_transfer"
@@ -2293,17 +2314,19 @@ func (e PaymentCreateMethod) Valid() bool {
 
 // Defines values for ProblemCode.
 const (
-	ProblemCodeConflict     ProblemCode = "conflict"
-	ProblemCodeForbidden    ProblemCode = "forbidden"
-	ProblemCodeInternal     ProblemCode = "internal"
-	ProblemCodeInvalid      ProblemCode = "invalid"
-	ProblemCodeMediaType    ProblemCode = "media_type"
-	ProblemCodeMethod       ProblemCode = "method"
-	ProblemCodeNotFound     ProblemCode = "not_found"
-	ProblemCodeTooLarge     ProblemCode = "too_large"
-	ProblemCodeTooMany      ProblemCode = "too_many"
-	ProblemCodeUnauthorized ProblemCode = "unauthorized"
-	ProblemCodeUnavailable  ProblemCode = "unavailable"
+	ProblemCodeConflict             ProblemCode = "conflict"
+	ProblemCodeForbidden            ProblemCode = "forbidden"
+	ProblemCodeInternal             ProblemCode = "internal"
+	ProblemCodeInvalid              ProblemCode = "invalid"
+	ProblemCodeMediaType            ProblemCode = "media_type"
+	ProblemCodeMethod               ProblemCode = "method"
+	ProblemCodeMfaEnrolmentRequired ProblemCode = "mfa_enrolment_required"
+	ProblemCodeNotFound             ProblemCode = "not_found"
+	ProblemCodeStepUpRequired       ProblemCode = "step_up_required"
+	ProblemCodeTooLarge             ProblemCode = "too_large"
+	ProblemCodeTooMany              ProblemCode = "too_many"
+	ProblemCodeUnauthorized         ProblemCode = "unauthorized"
+	ProblemCodeUnavailable          ProblemCode = "unavailable"
 )
 
 // Valid indicates whether the value is a known member of the ProblemCode enum.
@@ -2321,7 +2344,11 @@ func (e ProblemCode) Valid() bool {
 		return true
 	case ProblemCodeMethod:
 		return true
+	case ProblemCodeMfaEnrolmentRequired:
+		return true
 	case ProblemCodeNotFound:
+		return true
+	case ProblemCodeStepUpRequired:
 		return true
 	case ProblemCodeTooLarge:
 		return true
@@ -2783,6 +2810,24 @@ func (e ScriptUpdateLanguage) Valid() bool {
 	}
 }
 
+// Defines values for SessionKind.
+const (
+	SessionKindApi     SessionKind = "api"
+	SessionKindSession SessionKind = "session"
+)
+
+// Valid indicates whether the value is a known member of the SessionKind enum.
+func (e SessionKind) Valid() bool {
+	switch e {
+	case SessionKindApi:
+		return true
+	case SessionKindSession:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for StatusStatus.
 const (
 	StatusStatusOk          StatusStatus = "ok"
@@ -2798,6 +2843,27 @@ func (e StatusStatus) Valid() bool {
 	case StatusStatusReady:
 		return true
 	case StatusStatusUnavailable:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for StepUpMethod.
+const (
+	StepUpMethodPasskey      StepUpMethod = "passkey"
+	StepUpMethodRecoveryCode StepUpMethod = "recovery_code"
+	StepUpMethodTotp         StepUpMethod = "totp"
+)
+
+// Valid indicates whether the value is a known member of the StepUpMethod enum.
+func (e StepUpMethod) Valid() bool {
+	switch e {
+	case StepUpMethodPasskey:
+		return true
+	case StepUpMethodRecoveryCode:
+		return true
+	case StepUpMethodTotp:
 		return true
 	default:
 		return false
@@ -6002,6 +6068,17 @@ type ChatUpdate struct {
 // ChatUpdateStatus Example: open
 type ChatUpdateStatus string
 
+// ConfirmTOTPRequest defines model for ConfirmTOTPRequest.
+type ConfirmTOTPRequest struct {
+	// ChallengeId Example: gh_Zm9vYmFyYmF6cXV4cXV1eGZvb2JhcmJhenF1eHF1dXg
+	ChallengeId string `json:"challenge_id"`
+
+	// Code the app's current six digits
+	//
+	// Example: 492039
+	Code string `json:"code"`
+}
+
 // Contact a contact record
 type Contact struct {
 	// CreatedAt Example: 2026-01-31T09:30:00Z
@@ -6727,6 +6804,14 @@ type EffectiveAccess struct {
 	User        UserRef     `json:"user"`
 }
 
+// Ended defines model for Ended.
+type Ended struct {
+	// Ended how many sessions ended
+	//
+	// Example: 3
+	Ended int32 `json:"ended"`
+}
+
 // Estimate an estimate record
 type Estimate struct {
 	// CreatedAt Example: 2026-01-31T09:30:00Z
@@ -7029,6 +7114,30 @@ type GroupList struct {
 	//
 	// Example: 2s.QWNtZSBEZW50YWw
 	NextCursor *string `json:"next_cursor"`
+}
+
+// GroupMapping defines model for GroupMapping.
+type GroupMapping struct {
+	// Claim a value of the provider's groups claim
+	//
+	// Example: gatehouse-helpdesk
+	Claim string `json:"claim"`
+
+	// SecurityGroupId an id: a string of digits
+	//
+	// Example: 42
+	SecurityGroupId string `json:"security_group_id"`
+}
+
+// GroupMappingRequest defines model for GroupMappingRequest.
+type GroupMappingRequest struct {
+	// Claim Example: gatehouse-helpdesk
+	Claim string `json:"claim"`
+
+	// SecurityGroupId an id: a string of digits
+	//
+	// Example: 42
+	SecurityGroupId string `json:"security_group_id"`
 }
 
 // GroupRef defines model for GroupRef.
@@ -7465,6 +7574,40 @@ type LoginRequest struct {
 	Password string `json:"password"`
 }
 
+// LoginResponse defines model for LoginResponse.
+type LoginResponse struct {
+	// ChallengeId the sign-in waiting for its second factor; valid until expires_at
+	//
+	// Example: gh_Zm9vYmFyYmF6cXV4cXV1eGZvb2JhcmJhenF1eHF1dXg
+	ChallengeId *string `json:"challenge_id,omitempty"`
+
+	// ExpiresAt when the token, or the MFA challenge, expires
+	//
+	// Example: 2026-01-31T09:30:00Z
+	ExpiresAt time.Time `json:"expires_at"`
+
+	// Methods the second factors the user has
+	Methods *[]LoginResponseMethods `json:"methods,omitempty"`
+
+	// MfaEnrolmentRequired true: a second factor is required and the user has none; the token only enrols one (POST /api/v1/me/mfa/totp)
+	//
+	// Example: true
+	MfaEnrolmentRequired *bool `json:"mfa_enrolment_required,omitempty"`
+
+	// MfaRequired true: no token yet; send a code to POST /api/v1/auth/mfa with challenge_id
+	//
+	// Example: true
+	MfaRequired *bool `json:"mfa_required,omitempty"`
+
+	// Token send as Authorization: Bearer <token>; absent while mfa_required
+	//
+	// Example: gh_3q2+7wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
+	Token *string `json:"token,omitempty"`
+}
+
+// LoginResponseMethods defines model for LoginResponse.Methods.
+type LoginResponseMethods string
+
 // Me defines model for Me.
 type Me struct {
 	Account GroupRef `json:"account"`
@@ -7485,6 +7628,37 @@ type Me struct {
 
 	// Permissions every permission the caller holds, with where
 	Permissions []Effective `json:"permissions"`
+}
+
+// Mfa defines model for Mfa.
+type Mfa struct {
+	Passkeys []Passkey `json:"passkeys"`
+
+	// RecoveryCodesLeft Example: 10
+	RecoveryCodesLeft int32 `json:"recovery_codes_left"`
+
+	// Required the account or one of the user's groups requires a second factor
+	//
+	// Example: true
+	Required bool `json:"required"`
+
+	// Totp an authenticator app is set up
+	//
+	// Example: true
+	Totp bool `json:"totp"`
+}
+
+// MfaRequest defines model for MfaRequest.
+type MfaRequest struct {
+	// ChallengeId from the sign-in's answer
+	//
+	// Example: gh_Zm9vYmFyYmF6cXV4cXV1eGZvb2JhcmJhenF1eHF1dXg
+	ChallengeId string `json:"challenge_id"`
+
+	// Code the authenticator app's six digits, or a recovery code
+	//
+	// Example: 492039
+	Code string `json:"code"`
 }
 
 // Note defines model for Note.
@@ -7520,6 +7694,23 @@ type NoteList struct {
 type NoteRequest struct {
 	// Body Example: Replaced the toner; printing again.
 	Body string `json:"body"`
+}
+
+// Passkey defines model for Passkey.
+type Passkey struct {
+	// CreatedAt Example: 2026-01-31T09:30:00Z
+	CreatedAt time.Time `json:"created_at"`
+
+	// Id an id: a string of digits
+	//
+	// Example: 42
+	Id string `json:"id"`
+
+	// LastUsedAt Example: 2026-01-31T09:30:00Z
+	LastUsedAt *time.Time `json:"last_used_at"`
+
+	// Name Example: YubiKey 5
+	Name string `json:"name"`
 }
 
 // Payment a payment record
@@ -7824,6 +8015,14 @@ type RecipientList struct {
 	NextCursor *string `json:"next_cursor"`
 }
 
+// RecoveryCodes defines model for RecoveryCodes.
+type RecoveryCodes struct {
+	// RecoveryCodes each good once; shown only now. Empty when the user kept the ones they had
+	//
+	// Example: ["k7m2p-9xq4d"]
+	RecoveryCodes []string `json:"recovery_codes"`
+}
+
 // ReviewPerm defines model for ReviewPerm.
 type ReviewPerm struct {
 	// Groups the granting groups; empty for a global admin
@@ -7880,6 +8079,47 @@ type RunRequest struct {
 	//
 	// Example: 42
 	AssetId string `json:"asset_id"`
+}
+
+// SSOProviderCreate defines model for SSOProviderCreate.
+type SSOProviderCreate struct {
+	// AllowedDomains Example: ["contoso.com"]
+	AllowedDomains *[]string `json:"allowed_domains,omitempty"`
+
+	// ClientId Example: 6f1c2b0e-gatehouse
+	ClientId string `json:"client_id"`
+
+	// ClientSecret stored sealed, never shown again; empty string: none (a public client)
+	//
+	// Example: s3cr3t-from-the-provider
+	ClientSecret *string `json:"client_secret,omitempty"`
+
+	// CustomerId make it a customer's own provider (set when it is added; fixed after); absent: the MSP's
+	//
+	// Example: 42
+	CustomerId *string `json:"customer_id,omitempty"`
+
+	// Enabled Example: true
+	Enabled *bool `json:"enabled,omitempty"`
+
+	// GroupMappings replaces the mappings
+	GroupMappings *[]GroupMappingRequest `json:"group_mappings,omitempty"`
+
+	// GroupsClaim default groups
+	//
+	// Example: groups
+	GroupsClaim *string `json:"groups_claim,omitempty"`
+
+	// Issuer the provider's issuer URL (https; http only on a loopback host)
+	//
+	// Example: https://login.microsoftonline.com/0000/v2.0
+	Issuer string `json:"issuer"`
+
+	// Name Example: Contoso Entra ID
+	Name string `json:"name"`
+
+	// Provision Example: true
+	Provision *bool `json:"provision,omitempty"`
 }
 
 // Scope defines model for Scope.
@@ -8072,6 +8312,228 @@ type Secret struct {
 	Secret string `json:"secret"`
 }
 
+// Session defines model for Session.
+type Session struct {
+	// CreatedAt Example: 2026-01-31T09:30:00Z
+	CreatedAt time.Time `json:"created_at"`
+
+	// CreatedIp the client address it was opened from
+	//
+	// Example: 203.0.113.7
+	CreatedIp string `json:"created_ip"`
+
+	// Current the session or token of this request
+	//
+	// Example: true
+	Current bool `json:"current"`
+
+	// ExpiresAt Example: 2026-01-31T09:30:00Z
+	ExpiresAt time.Time `json:"expires_at"`
+
+	// Id an id: a string of digits
+	//
+	// Example: 42
+	Id string `json:"id"`
+
+	// Kind Example: session
+	Kind SessionKind `json:"kind"`
+
+	// LastUsedAt Example: 2026-01-31T09:30:00Z
+	LastUsedAt *time.Time `json:"last_used_at"`
+
+	// Mfa the second factor last presented on it, or none
+	//
+	// Example: totp
+	Mfa string `json:"mfa"`
+
+	// Name Example: sign-in
+	Name string `json:"name"`
+
+	// UserAgent Example: Mozilla/5.0 (X11; Linux x86_64)
+	UserAgent string `json:"user_agent"`
+}
+
+// SessionKind Example: session
+type SessionKind string
+
+// SessionList defines model for SessionList.
+type SessionList struct {
+	Items []Session `json:"items"`
+
+	// NextCursor pass as cursor= for the next page; null on the last
+	//
+	// Example: 2s.QWNtZSBEZW50YWw
+	NextCursor *string `json:"next_cursor"`
+}
+
+// Settings defines model for Settings.
+type Settings struct {
+	// MfaSecurityGroupIds the members of these groups must use a second factor
+	MfaSecurityGroupIds []string `json:"mfa_security_group_ids"`
+
+	// RequireMfa every user must use a second factor
+	//
+	// Example: true
+	RequireMfa bool `json:"require_mfa"`
+
+	// SessionIdleMinutes a sign-in unused this long ends
+	//
+	// Example: 120
+	SessionIdleMinutes int32 `json:"session_idle_minutes"`
+
+	// SessionMaxHours a sign-in this old ends
+	//
+	// Example: 12
+	SessionMaxHours int32 `json:"session_max_hours"`
+
+	// SsoOnly users linked to an identity provider may not sign in with a password
+	//
+	// Example: false
+	SsoOnly bool `json:"sso_only"`
+
+	// StepUpMinutes sensitive permissions need a second factor presented within this many minutes
+	//
+	// Example: 15
+	StepUpMinutes int32 `json:"step_up_minutes"`
+
+	// UpdatedAt zero while the defaults apply
+	//
+	// Example: 2026-01-31T09:30:00Z
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// SettingsRequest defines model for SettingsRequest.
+type SettingsRequest struct {
+	// MfaSecurityGroupIds replaces the list
+	MfaSecurityGroupIds *[]string `json:"mfa_security_group_ids,omitempty"`
+
+	// RequireMfa Example: true
+	RequireMfa *bool `json:"require_mfa,omitempty"`
+
+	// SessionIdleMinutes Example: 120
+	SessionIdleMinutes *int32 `json:"session_idle_minutes,omitempty"`
+
+	// SessionMaxHours Example: 12
+	SessionMaxHours *int32 `json:"session_max_hours,omitempty"`
+
+	// SsoOnly Example: false
+	SsoOnly *bool `json:"sso_only,omitempty"`
+
+	// StepUpMinutes Example: 15
+	StepUpMinutes *int32 `json:"step_up_minutes,omitempty"`
+}
+
+// SsoProvider defines model for SsoProvider.
+type SsoProvider struct {
+	// AllowedDomains addresses of these domains may sign in; empty: any
+	//
+	// Example: ["contoso.com"]
+	AllowedDomains []string `json:"allowed_domains"`
+
+	// CallbackUrl register this redirect URI at the provider
+	//
+	// Example: https://gatehouse.example.com/sso/callback
+	CallbackUrl string `json:"callback_url"`
+
+	// ClientId Example: 6f1c2b0e-gatehouse
+	ClientId string `json:"client_id"`
+
+	// ClientSecretSet a client secret is stored (sealed; never shown)
+	//
+	// Example: true
+	ClientSecretSet bool `json:"client_secret_set"`
+
+	// CreatedAt Example: 2026-01-31T09:30:00Z
+	CreatedAt time.Time `json:"created_at"`
+
+	// CustomerId a customer's own provider: its users only ever join groups within that customer; null: the MSP's
+	//
+	// Example: 42
+	CustomerId *string `json:"customer_id"`
+
+	// Enabled Example: true
+	Enabled       bool           `json:"enabled"`
+	GroupMappings []GroupMapping `json:"group_mappings"`
+
+	// GroupsClaim Example: groups
+	GroupsClaim string `json:"groups_claim"`
+
+	// Id an id: a string of digits
+	//
+	// Example: 42
+	Id string `json:"id"`
+
+	// Issuer Example: https://login.microsoftonline.com/0000/v2.0
+	Issuer string `json:"issuer"`
+
+	// Name Example: Contoso Entra ID
+	Name string `json:"name"`
+
+	// Provision create a user on a first sign-in no user matches
+	//
+	// Example: true
+	Provision bool `json:"provision"`
+
+	// SignInPath the web sign-in that starts at this provider
+	//
+	// Example: /sso/3/start
+	SignInPath string `json:"sign_in_path"`
+
+	// UpdatedAt Example: 2026-01-31T09:30:00Z
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// SsoProviderList defines model for SsoProviderList.
+type SsoProviderList struct {
+	Items []SsoProvider `json:"items"`
+
+	// NextCursor pass as cursor= for the next page; null on the last
+	//
+	// Example: 2s.QWNtZSBEZW50YWw
+	NextCursor *string `json:"next_cursor"`
+}
+
+// SsoProviderRequest defines model for SsoProviderRequest.
+type SsoProviderRequest struct {
+	// AllowedDomains Example: ["contoso.com"]
+	AllowedDomains *[]string `json:"allowed_domains,omitempty"`
+
+	// ClientId Example: 6f1c2b0e-gatehouse
+	ClientId *string `json:"client_id,omitempty"`
+
+	// ClientSecret stored sealed, never shown again; empty string: none (a public client)
+	//
+	// Example: s3cr3t-from-the-provider
+	ClientSecret *string `json:"client_secret,omitempty"`
+
+	// CustomerId make it a customer's own provider (set when it is added; fixed after); absent: the MSP's
+	//
+	// Example: 42
+	CustomerId *string `json:"customer_id,omitempty"`
+
+	// Enabled Example: true
+	Enabled *bool `json:"enabled,omitempty"`
+
+	// GroupMappings replaces the mappings
+	GroupMappings *[]GroupMappingRequest `json:"group_mappings,omitempty"`
+
+	// GroupsClaim default groups
+	//
+	// Example: groups
+	GroupsClaim *string `json:"groups_claim,omitempty"`
+
+	// Issuer the provider's issuer URL (https; http only on a loopback host)
+	//
+	// Example: https://login.microsoftonline.com/0000/v2.0
+	Issuer *string `json:"issuer,omitempty"`
+
+	// Name Example: Contoso Entra ID
+	Name *string `json:"name,omitempty"`
+
+	// Provision Example: true
+	Provision *bool `json:"provision,omitempty"`
+}
+
 // Status defines model for Status.
 type Status struct {
 	// Detail why the server is not ready
@@ -8085,6 +8547,28 @@ type Status struct {
 
 // StatusStatus Example: ready
 type StatusStatus string
+
+// StepUp defines model for StepUp.
+type StepUp struct {
+	// Method Example: totp
+	Method StepUpMethod `json:"method"`
+
+	// ValidUntil sensitive routes open until then
+	//
+	// Example: 2026-01-31T09:30:00Z
+	ValidUntil time.Time `json:"valid_until"`
+}
+
+// StepUpMethod Example: totp
+type StepUpMethod string
+
+// StepUpRequest defines model for StepUpRequest.
+type StepUpRequest struct {
+	// Code the authenticator app's six digits, or a recovery code
+	//
+	// Example: 492039
+	Code string `json:"code"`
+}
 
 // Summary defines model for Summary.
 type Summary struct {
@@ -8402,15 +8886,32 @@ type TokenList struct {
 	NextCursor *string `json:"next_cursor"`
 }
 
-// TokenResponse defines model for TokenResponse.
-type TokenResponse struct {
-	// ExpiresAt Example: 2026-01-31T09:30:00Z
+// TotpEnrolment defines model for TotpEnrolment.
+type TotpEnrolment struct {
+	// ChallengeId send with the app's first code to POST /api/v1/me/mfa/totp/confirm
+	//
+	// Example: gh_Zm9vYmFyYmF6cXV4cXV1eGZvb2JhcmJhenF1eHF1dXg
+	ChallengeId string `json:"challenge_id"`
+
+	// ExpiresAt confirm before then
+	//
+	// Example: 2026-01-31T09:30:00Z
 	ExpiresAt time.Time `json:"expires_at"`
 
-	// Token send as Authorization: Bearer <token>
+	// OtpauthUrl what the QR code holds
 	//
-	// Example: gh_3q2+7wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
-	Token string `json:"token"`
+	// Example: otpauth://totp/Gatehouse:owner@example.com?issuer=Gatehouse&secret=JBSWY3DPEHPK3PXP
+	OtpauthUrl string `json:"otpauth_url"`
+
+	// QrCodePng the QR code as a base64 PNG image, drawn by the server
+	//
+	// Example: iVBORw0KGgo=
+	QrCodePng string `json:"qr_code_png"`
+
+	// Secret base32, to type into the app by hand
+	//
+	// Example: JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP
+	Secret string `json:"secret"`
 }
 
 // UpdateGroupRequest defines model for UpdateGroupRequest.
@@ -9635,6 +10136,12 @@ type PutAssetsByIdPolicyJSONRequestBody = AssetPolicyRequest
 // PostAuthLoginJSONRequestBody defines body for PostAuthLogin for application/json ContentType.
 type PostAuthLoginJSONRequestBody = LoginRequest
 
+// PostAuthMfaJSONRequestBody defines body for PostAuthMfa for application/json ContentType.
+type PostAuthMfaJSONRequestBody = MfaRequest
+
+// PostAuthStepUpJSONRequestBody defines body for PostAuthStepUp for application/json ContentType.
+type PostAuthStepUpJSONRequestBody = StepUpRequest
+
 // PostCampaignsJSONRequestBody defines body for PostCampaigns for application/json ContentType.
 type PostCampaignsJSONRequestBody = CampaignCreate
 
@@ -9704,6 +10211,9 @@ type PostLeadsJSONRequestBody = LeadCreate
 // PatchLeadsByIdJSONRequestBody defines body for PatchLeadsById for application/json ContentType.
 type PatchLeadsByIdJSONRequestBody = LeadUpdate
 
+// PostMeMfaTotpConfirmJSONRequestBody defines body for PostMeMfaTotpConfirm for application/json ContentType.
+type PostMeMfaTotpConfirmJSONRequestBody = ConfirmTOTPRequest
+
 // PostMeTokensJSONRequestBody defines body for PostMeTokens for application/json ContentType.
 type PostMeTokensJSONRequestBody = CreateTokenRequest
 
@@ -9733,6 +10243,15 @@ type PatchSecurityGroupsByIdJSONRequestBody = UpdateGroupRequest
 
 // PostSecurityGroupsByIdCopyJSONRequestBody defines body for PostSecurityGroupsByIdCopy for application/json ContentType.
 type PostSecurityGroupsByIdCopyJSONRequestBody = CopyGroupRequest
+
+// PatchSettingsJSONRequestBody defines body for PatchSettings for application/json ContentType.
+type PatchSettingsJSONRequestBody = SettingsRequest
+
+// PostSsoProvidersJSONRequestBody defines body for PostSsoProviders for application/json ContentType.
+type PostSsoProvidersJSONRequestBody = SSOProviderCreate
+
+// PatchSsoProvidersByIdJSONRequestBody defines body for PatchSsoProvidersById for application/json ContentType.
+type PatchSsoProvidersByIdJSONRequestBody = SsoProviderRequest
 
 // PostTicketsJSONRequestBody defines body for PostTickets for application/json ContentType.
 type PostTicketsJSONRequestBody = TicketCreate
@@ -10306,7 +10825,7 @@ type ClientInterface interface {
 
 	// DeleteAppointmentsById Delete an appointment
 	//
-	// Needs `appointments.delete`; records outside the caller's scope answer 404.
+	// Needs `appointments.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Corresponds with DELETE /api/v1/appointments/{id} (the `DeleteAppointmentsById` operationId).
 	DeleteAppointmentsById(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -10363,7 +10882,7 @@ type ClientInterface interface {
 
 	// DeleteAssetsById Delete an asset
 	//
-	// Needs `assets.delete`; records outside the caller's scope answer 404.
+	// Needs `assets.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Corresponds with DELETE /api/v1/assets/{id} (the `DeleteAssetsById` operationId).
 	DeleteAssetsById(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -10418,7 +10937,7 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/audit (the `GetAudit` operationId).
 	GetAudit(ctx context.Context, params *GetAuditParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PostAuthLoginWithBody Sign in with email and password
+	// PostAuthLoginWithBody Sign in with email and password; a user with a second factor gets mfa_required and a challenge instead of a token
 	//
 	// Public: no token needed.
 	//
@@ -10427,7 +10946,7 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/auth/login (the `PostAuthLogin` operationId).
 	PostAuthLoginWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// PostAuthLogin Sign in with email and password
+	// PostAuthLogin Sign in with email and password; a user with a second factor gets mfa_required and a challenge instead of a token
 	//
 	// Public: no token needed.
 	//
@@ -10442,6 +10961,42 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /api/v1/auth/logout (the `PostAuthLogout` operationId).
 	PostAuthLogout(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostAuthMfaWithBody Complete a sign-in that answered mfa_required, with a TOTP or recovery code
+	//
+	// Public: no token needed.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/auth/mfa (the `PostAuthMfa` operationId).
+	PostAuthMfaWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostAuthMfa Complete a sign-in that answered mfa_required, with a TOTP or recovery code
+	//
+	// Public: no token needed.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/auth/mfa (the `PostAuthMfa` operationId).
+	PostAuthMfa(ctx context.Context, body PostAuthMfaJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostAuthStepUpWithBody Present a second factor again, for routes that answer step_up_required
+	//
+	// Any signed-in user.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/auth/step-up (the `PostAuthStepUp` operationId).
+	PostAuthStepUpWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostAuthStepUp Present a second factor again, for routes that answer step_up_required
+	//
+	// Any signed-in user.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/auth/step-up (the `PostAuthStepUp` operationId).
+	PostAuthStepUp(ctx context.Context, body PostAuthStepUpJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetCampaigns List campaigns in the caller's reach
 	//
@@ -10616,7 +11171,7 @@ type ClientInterface interface {
 
 	// DeleteContactsById Delete a contact
 	//
-	// Needs `contacts.delete`; records outside the caller's scope answer 404.
+	// Needs `contacts.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Corresponds with DELETE /api/v1/contacts/{id} (the `DeleteContactsById` operationId).
 	DeleteContactsById(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -10673,7 +11228,7 @@ type ClientInterface interface {
 
 	// DeleteContractsById Delete a contract
 	//
-	// Needs `contracts.delete`; records outside the caller's scope answer 404.
+	// Needs `contracts.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Corresponds with DELETE /api/v1/contracts/{id} (the `DeleteContractsById` operationId).
 	DeleteContractsById(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -10730,7 +11285,7 @@ type ClientInterface interface {
 
 	// DeleteCredentialsById Delete a credential
 	//
-	// Needs `credentials.delete`; records outside the caller's scope answer 404.
+	// Needs `credentials.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Corresponds with DELETE /api/v1/credentials/{id} (the `DeleteCredentialsById` operationId).
 	DeleteCredentialsById(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -10762,7 +11317,7 @@ type ClientInterface interface {
 
 	// GetCredentialsByIdSecret Reveal a credential's secret (audited)
 	//
-	// Needs `credentials.reveal`; records outside the caller's scope answer 404.
+	// Needs `credentials.reveal`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Corresponds with GET /api/v1/credentials/{id}/secret (the `GetCredentialsByIdSecret` operationId).
 	GetCredentialsByIdSecret(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -10794,7 +11349,7 @@ type ClientInterface interface {
 
 	// DeleteCustomersById Delete a customer with its records; one with invoices or payments is archived instead
 	//
-	// Needs `customers.delete`; records outside the caller's scope answer 404.
+	// Needs `customers.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Corresponds with DELETE /api/v1/customers/{id} (the `DeleteCustomersById` operationId).
 	DeleteCustomersById(ctx context.Context, id string, params *DeleteCustomersByIdParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -10833,7 +11388,7 @@ type ClientInterface interface {
 
 	// PostCustomersByIdArchive Archive a customer: out of lists and every select-customers group's reach, records kept
 	//
-	// Needs `customers.delete`; records outside the caller's scope answer 404.
+	// Needs `customers.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Corresponds with POST /api/v1/customers/{id}/archive (the `PostCustomersByIdArchive` operationId).
 	PostCustomersByIdArchive(ctx context.Context, id string, params *PostCustomersByIdArchiveParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -10847,7 +11402,7 @@ type ClientInterface interface {
 
 	// PutCustomersByIdSecurityGroupsWithBody Set the security groups that list a customer
 	//
-	// Needs `security_groups.manage`; records outside the caller's scope answer 404.
+	// Needs `security_groups.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -10856,7 +11411,7 @@ type ClientInterface interface {
 
 	// PutCustomersByIdSecurityGroups Set the security groups that list a customer
 	//
-	// Needs `security_groups.manage`; records outside the caller's scope answer 404.
+	// Needs `security_groups.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -10865,7 +11420,7 @@ type ClientInterface interface {
 
 	// PostCustomersByIdUnarchive Bring an archived customer back
 	//
-	// Needs `customers.delete`; records outside the caller's scope answer 404.
+	// Needs `customers.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Corresponds with POST /api/v1/customers/{id}/unarchive (the `PostCustomersByIdUnarchive` operationId).
 	PostCustomersByIdUnarchive(ctx context.Context, id string, params *PostCustomersByIdUnarchiveParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -10897,7 +11452,7 @@ type ClientInterface interface {
 
 	// DeleteDocumentsById Delete a document
 	//
-	// Needs `documentation.delete`; records outside the caller's scope answer 404.
+	// Needs `documentation.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Corresponds with DELETE /api/v1/documents/{id} (the `DeleteDocumentsById` operationId).
 	DeleteDocumentsById(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -10954,7 +11509,7 @@ type ClientInterface interface {
 
 	// DeleteEstimatesById Delete an estimate
 	//
-	// Needs `estimates.delete`; records outside the caller's scope answer 404.
+	// Needs `estimates.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Corresponds with DELETE /api/v1/estimates/{id} (the `DeleteEstimatesById` operationId).
 	DeleteEstimatesById(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -11029,7 +11584,7 @@ type ClientInterface interface {
 
 	// DeleteInvoicesById Delete an invoice
 	//
-	// Needs `invoices.delete`; records outside the caller's scope answer 404.
+	// Needs `invoices.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Corresponds with DELETE /api/v1/invoices/{id} (the `DeleteInvoicesById` operationId).
 	DeleteInvoicesById(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -11086,7 +11641,7 @@ type ClientInterface interface {
 
 	// DeleteLeadsById Delete a lead
 	//
-	// Needs `leads.delete`; records outside the caller's scope answer 404.
+	// Needs `leads.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Corresponds with DELETE /api/v1/leads/{id} (the `DeleteLeadsById` operationId).
 	DeleteLeadsById(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -11130,6 +11685,73 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/me (the `GetMe` operationId).
 	GetMe(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetMeMfa The caller's second factors
+	//
+	// Any signed-in user.
+	//
+	// Corresponds with GET /api/v1/me/mfa (the `GetMeMfa` operationId).
+	GetMeMfa(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostMeMfaRecoveryCodes Replace the caller's recovery codes with ten new ones, shown once
+	//
+	// Any signed-in user. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+	//
+	// Corresponds with POST /api/v1/me/mfa/recovery-codes (the `PostMeMfaRecoveryCodes` operationId).
+	PostMeMfaRecoveryCodes(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteMeMfaTotp Remove the caller's authenticator app
+	//
+	// Any signed-in user. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+	//
+	// Corresponds with DELETE /api/v1/me/mfa/totp (the `DeleteMeMfaTotp` operationId).
+	DeleteMeMfaTotp(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostMeMfaTotp Start adding an authenticator app (TOTP): a new secret, as text, otpauth URL and QR code
+	//
+	// Any signed-in user. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+	//
+	// Corresponds with POST /api/v1/me/mfa/totp (the `PostMeMfaTotp` operationId).
+	PostMeMfaTotp(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostMeMfaTotpConfirmWithBody Confirm the authenticator app with its current code; a first factor answers ten recovery codes, shown once
+	//
+	// Any signed-in user. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/me/mfa/totp/confirm (the `PostMeMfaTotpConfirm` operationId).
+	PostMeMfaTotpConfirmWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostMeMfaTotpConfirm Confirm the authenticator app with its current code; a first factor answers ten recovery codes, shown once
+	//
+	// Any signed-in user. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/me/mfa/totp/confirm (the `PostMeMfaTotpConfirm` operationId).
+	PostMeMfaTotpConfirm(ctx context.Context, body PostMeMfaTotpConfirmJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteMePasskeysById Remove one of the caller's passkeys
+	//
+	// Any signed-in user. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+	//
+	// Corresponds with DELETE /api/v1/me/passkeys/{id} (the `DeleteMePasskeysById` operationId).
+	DeleteMePasskeysById(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetMeSessions The caller's open sessions and API tokens: created, last used, from where
+	//
+	// Any signed-in user.
+	//
+	// Corresponds with GET /api/v1/me/sessions (the `GetMeSessions` operationId).
+	GetMeSessions(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteMeSessionsById End one of the caller's sessions or tokens
+	//
+	// Any signed-in user.
+	//
+	// Corresponds with DELETE /api/v1/me/sessions/{id} (the `DeleteMeSessionsById` operationId).
+	DeleteMeSessionsById(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetMeTokens List the caller's personal API tokens
 	//
 	// Any signed-in user.
@@ -11139,7 +11761,7 @@ type ClientInterface interface {
 
 	// PostMeTokensWithBody Create a personal API token (shown once)
 	//
-	// Needs `api_tokens.manage`; records outside the caller's scope answer 404.
+	// Needs `api_tokens.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -11148,7 +11770,7 @@ type ClientInterface interface {
 
 	// PostMeTokens Create a personal API token (shown once)
 	//
-	// Needs `api_tokens.manage`; records outside the caller's scope answer 404.
+	// Needs `api_tokens.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -11235,7 +11857,7 @@ type ClientInterface interface {
 
 	// DeletePoliciesById Delete a policy
 	//
-	// Needs `policies.delete`; records outside the caller's scope answer 404.
+	// Needs `policies.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Corresponds with DELETE /api/v1/policies/{id} (the `DeletePoliciesById` operationId).
 	DeletePoliciesById(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -11323,7 +11945,7 @@ type ClientInterface interface {
 
 	// PostScriptsWithBody Create a script
 	//
-	// Needs `scripts.create`; records outside the caller's scope answer 404.
+	// Needs `scripts.create`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -11332,7 +11954,7 @@ type ClientInterface interface {
 
 	// PostScripts Create a script
 	//
-	// Needs `scripts.create`; records outside the caller's scope answer 404.
+	// Needs `scripts.create`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -11341,7 +11963,7 @@ type ClientInterface interface {
 
 	// DeleteScriptsById Delete a script
 	//
-	// Needs `scripts.delete`; records outside the caller's scope answer 404.
+	// Needs `scripts.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Corresponds with DELETE /api/v1/scripts/{id} (the `DeleteScriptsById` operationId).
 	DeleteScriptsById(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -11355,7 +11977,7 @@ type ClientInterface interface {
 
 	// PatchScriptsByIdWithBody Update a script: only the members sent change
 	//
-	// Needs `scripts.edit`; records outside the caller's scope answer 404.
+	// Needs `scripts.edit`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -11364,7 +11986,7 @@ type ClientInterface interface {
 
 	// PatchScriptsById Update a script: only the members sent change
 	//
-	// Needs `scripts.edit`; records outside the caller's scope answer 404.
+	// Needs `scripts.edit`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -11373,7 +11995,7 @@ type ClientInterface interface {
 
 	// PostScriptsByIdRunsWithBody Run a script on an asset
 	//
-	// Needs `scripts.run`; records outside the caller's scope answer 404.
+	// Needs `scripts.run`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -11382,7 +12004,7 @@ type ClientInterface interface {
 
 	// PostScriptsByIdRuns Run a script on an asset
 	//
-	// Needs `scripts.run`; records outside the caller's scope answer 404.
+	// Needs `scripts.run`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -11405,7 +12027,7 @@ type ClientInterface interface {
 
 	// PostSecurityGroupsWithBody Create a security group
 	//
-	// Needs `security_groups.manage`; records outside the caller's scope answer 404.
+	// Needs `security_groups.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -11414,7 +12036,7 @@ type ClientInterface interface {
 
 	// PostSecurityGroups Create a security group
 	//
-	// Needs `security_groups.manage`; records outside the caller's scope answer 404.
+	// Needs `security_groups.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -11423,7 +12045,7 @@ type ClientInterface interface {
 
 	// DeleteSecurityGroupsById Delete a security group; answers who lost access
 	//
-	// Needs `security_groups.manage`; records outside the caller's scope answer 404.
+	// Needs `security_groups.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Corresponds with DELETE /api/v1/security-groups/{id} (the `DeleteSecurityGroupsById` operationId).
 	DeleteSecurityGroupsById(ctx context.Context, id string, params *DeleteSecurityGroupsByIdParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -11437,7 +12059,7 @@ type ClientInterface interface {
 
 	// PatchSecurityGroupsByIdWithBody Update a security group: only the members sent change
 	//
-	// Needs `security_groups.manage`; records outside the caller's scope answer 404.
+	// Needs `security_groups.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -11446,7 +12068,7 @@ type ClientInterface interface {
 
 	// PatchSecurityGroupsById Update a security group: only the members sent change
 	//
-	// Needs `security_groups.manage`; records outside the caller's scope answer 404.
+	// Needs `security_groups.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -11455,7 +12077,7 @@ type ClientInterface interface {
 
 	// PostSecurityGroupsByIdCopyWithBody Copy a security group under a new name
 	//
-	// Needs `security_groups.manage`; records outside the caller's scope answer 404.
+	// Needs `security_groups.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -11464,7 +12086,7 @@ type ClientInterface interface {
 
 	// PostSecurityGroupsByIdCopy Copy a security group under a new name
 	//
-	// Needs `security_groups.manage`; records outside the caller's scope answer 404.
+	// Needs `security_groups.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -11477,6 +12099,88 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /api/v1/security-groups/{id}/impact (the `GetSecurityGroupsByIdImpact` operationId).
 	GetSecurityGroupsByIdImpact(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSettings The account's sign-in settings
+	//
+	// Needs `settings.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+	//
+	// Corresponds with GET /api/v1/settings (the `GetSettings` operationId).
+	GetSettings(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PatchSettingsWithBody Change the account's sign-in settings: only the members sent change
+	//
+	// Needs `settings.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /api/v1/settings (the `PatchSettings` operationId).
+	PatchSettingsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PatchSettings Change the account's sign-in settings: only the members sent change
+	//
+	// Needs `settings.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /api/v1/settings (the `PatchSettings` operationId).
+	PatchSettings(ctx context.Context, body PatchSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSsoProviders The account's OpenID Connect providers (never their secrets)
+	//
+	// Needs `settings.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+	//
+	// Corresponds with GET /api/v1/sso-providers (the `GetSsoProviders` operationId).
+	GetSsoProviders(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostSsoProvidersWithBody Add an OpenID Connect provider; with customer_id, a customer's own provider whose users stay within that customer
+	//
+	// Needs `settings.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/sso-providers (the `PostSsoProviders` operationId).
+	PostSsoProvidersWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostSsoProviders Add an OpenID Connect provider; with customer_id, a customer's own provider whose users stay within that customer
+	//
+	// Needs `settings.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/sso-providers (the `PostSsoProviders` operationId).
+	PostSsoProviders(ctx context.Context, body PostSsoProvidersJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteSsoProvidersById Remove an OpenID Connect provider and the identities it linked; its users stay
+	//
+	// Needs `settings.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+	//
+	// Corresponds with DELETE /api/v1/sso-providers/{id} (the `DeleteSsoProvidersById` operationId).
+	DeleteSsoProvidersById(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSsoProvidersById Get an OpenID Connect provider
+	//
+	// Needs `settings.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+	//
+	// Corresponds with GET /api/v1/sso-providers/{id} (the `GetSsoProvidersById` operationId).
+	GetSsoProvidersById(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PatchSsoProvidersByIdWithBody Change an OpenID Connect provider: only the members sent change
+	//
+	// Needs `settings.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /api/v1/sso-providers/{id} (the `PatchSsoProvidersById` operationId).
+	PatchSsoProvidersByIdWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PatchSsoProvidersById Change an OpenID Connect provider: only the members sent change
+	//
+	// Needs `settings.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /api/v1/sso-providers/{id} (the `PatchSsoProvidersById` operationId).
+	PatchSsoProvidersById(ctx context.Context, id string, body PatchSsoProvidersByIdJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetTickets List tickets in the caller's reach
 	//
@@ -11505,7 +12209,7 @@ type ClientInterface interface {
 
 	// DeleteTicketsById Delete a ticket
 	//
-	// Needs `tickets.delete`; records outside the caller's scope answer 404.
+	// Needs `tickets.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Corresponds with DELETE /api/v1/tickets/{id} (the `DeleteTicketsById` operationId).
 	DeleteTicketsById(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -11626,7 +12330,7 @@ type ClientInterface interface {
 
 	// PostUsersWithBody Create a user
 	//
-	// Needs `users.manage`; records outside the caller's scope answer 404.
+	// Needs `users.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -11635,7 +12339,7 @@ type ClientInterface interface {
 
 	// PostUsers Create a user
 	//
-	// Needs `users.manage`; records outside the caller's scope answer 404.
+	// Needs `users.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -11644,7 +12348,7 @@ type ClientInterface interface {
 
 	// DeleteUsersById Delete a user
 	//
-	// Needs `users.manage`; records outside the caller's scope answer 404.
+	// Needs `users.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Corresponds with DELETE /api/v1/users/{id} (the `DeleteUsersById` operationId).
 	DeleteUsersById(ctx context.Context, id string, params *DeleteUsersByIdParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -11658,7 +12362,7 @@ type ClientInterface interface {
 
 	// PatchUsersByIdWithBody Update a user: only the members sent change
 	//
-	// Needs `users.manage`; records outside the caller's scope answer 404.
+	// Needs `users.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -11667,7 +12371,7 @@ type ClientInterface interface {
 
 	// PatchUsersById Update a user: only the members sent change
 	//
-	// Needs `users.manage`; records outside the caller's scope answer 404.
+	// Needs `users.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -11681,16 +12385,44 @@ type ClientInterface interface {
 	// Corresponds with GET /api/v1/users/{id}/effective-access (the `GetUsersByIdEffectiveAccess` operationId).
 	GetUsersByIdEffectiveAccess(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// DeleteUsersByIdMfa Reset a user's second factors (app, recovery codes, passkeys): they enrol again
+	//
+	// Needs `users.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+	//
+	// Corresponds with DELETE /api/v1/users/{id}/mfa (the `DeleteUsersByIdMfa` operationId).
+	DeleteUsersByIdMfa(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetUsersByIdMfa A user's second factors
+	//
+	// Needs `users.view`; records outside the caller's scope answer 404.
+	//
+	// Corresponds with GET /api/v1/users/{id}/mfa (the `GetUsersByIdMfa` operationId).
+	GetUsersByIdMfa(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteUsersByIdSessions End every sign-in session of a user
+	//
+	// Needs `users.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+	//
+	// Corresponds with DELETE /api/v1/users/{id}/sessions (the `DeleteUsersByIdSessions` operationId).
+	DeleteUsersByIdSessions(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetUsersByIdSessions A user's open sessions and API tokens, for a holder of users.manage over them
+	//
+	// Needs `users.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+	//
+	// Corresponds with GET /api/v1/users/{id}/sessions (the `GetUsersByIdSessions` operationId).
+	GetUsersByIdSessions(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetUsersByIdTokens List a user's API tokens, for a holder of users.manage over them
 	//
-	// Needs `users.manage`; records outside the caller's scope answer 404.
+	// Needs `users.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Corresponds with GET /api/v1/users/{id}/tokens (the `GetUsersByIdTokens` operationId).
 	GetUsersByIdTokens(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DeleteUsersByIdTokensByTokenId Revoke one of a user's API tokens
 	//
-	// Needs `users.manage`; records outside the caller's scope answer 404.
+	// Needs `users.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Corresponds with DELETE /api/v1/users/{id}/tokens/{token_id} (the `DeleteUsersByIdTokensByTokenId` operationId).
 	DeleteUsersByIdTokensByTokenId(ctx context.Context, id string, tokenId string, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -11952,7 +12684,7 @@ func (c *Client) PostAppointments(ctx context.Context, body PostAppointmentsJSON
 
 // DeleteAppointmentsById Delete an appointment
 //
-// Needs `appointments.delete`; records outside the caller's scope answer 404.
+// Needs `appointments.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Corresponds with DELETE /api/v1/appointments/{id} (the `DeleteAppointmentsById` operationId).
 func (c *Client) DeleteAppointmentsById(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -12079,7 +12811,7 @@ func (c *Client) PostAssets(ctx context.Context, body PostAssetsJSONRequestBody,
 
 // DeleteAssetsById Delete an asset
 //
-// Needs `assets.delete`; records outside the caller's scope answer 404.
+// Needs `assets.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Corresponds with DELETE /api/v1/assets/{id} (the `DeleteAssetsById` operationId).
 func (c *Client) DeleteAssetsById(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -12204,7 +12936,7 @@ func (c *Client) GetAudit(ctx context.Context, params *GetAuditParams, reqEditor
 	return c.Client.Do(req)
 }
 
-// PostAuthLoginWithBody Sign in with email and password
+// PostAuthLoginWithBody Sign in with email and password; a user with a second factor gets mfa_required and a challenge instead of a token
 //
 // Public: no token needed.
 //
@@ -12223,7 +12955,7 @@ func (c *Client) PostAuthLoginWithBody(ctx context.Context, contentType string, 
 	return c.Client.Do(req)
 }
 
-// PostAuthLogin Sign in with email and password
+// PostAuthLogin Sign in with email and password; a user with a second factor gets mfa_required and a challenge instead of a token
 //
 // Public: no token needed.
 //
@@ -12249,6 +12981,82 @@ func (c *Client) PostAuthLogin(ctx context.Context, body PostAuthLoginJSONReques
 // Corresponds with POST /api/v1/auth/logout (the `PostAuthLogout` operationId).
 func (c *Client) PostAuthLogout(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewPostAuthLogoutRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostAuthMfaWithBody Complete a sign-in that answered mfa_required, with a TOTP or recovery code
+//
+// Public: no token needed.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/auth/mfa (the `PostAuthMfa` operationId).
+func (c *Client) PostAuthMfaWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostAuthMfaRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostAuthMfa Complete a sign-in that answered mfa_required, with a TOTP or recovery code
+//
+// Public: no token needed.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/auth/mfa (the `PostAuthMfa` operationId).
+func (c *Client) PostAuthMfa(ctx context.Context, body PostAuthMfaJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostAuthMfaRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostAuthStepUpWithBody Present a second factor again, for routes that answer step_up_required
+//
+// Any signed-in user.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/auth/step-up (the `PostAuthStepUp` operationId).
+func (c *Client) PostAuthStepUpWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostAuthStepUpRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostAuthStepUp Present a second factor again, for routes that answer step_up_required
+//
+// Any signed-in user.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/auth/step-up (the `PostAuthStepUp` operationId).
+func (c *Client) PostAuthStepUp(ctx context.Context, body PostAuthStepUpJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostAuthStepUpRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -12642,7 +13450,7 @@ func (c *Client) PostContacts(ctx context.Context, body PostContactsJSONRequestB
 
 // DeleteContactsById Delete a contact
 //
-// Needs `contacts.delete`; records outside the caller's scope answer 404.
+// Needs `contacts.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Corresponds with DELETE /api/v1/contacts/{id} (the `DeleteContactsById` operationId).
 func (c *Client) DeleteContactsById(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -12769,7 +13577,7 @@ func (c *Client) PostContracts(ctx context.Context, body PostContractsJSONReques
 
 // DeleteContractsById Delete a contract
 //
-// Needs `contracts.delete`; records outside the caller's scope answer 404.
+// Needs `contracts.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Corresponds with DELETE /api/v1/contracts/{id} (the `DeleteContractsById` operationId).
 func (c *Client) DeleteContractsById(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -12896,7 +13704,7 @@ func (c *Client) PostCredentials(ctx context.Context, body PostCredentialsJSONRe
 
 // DeleteCredentialsById Delete a credential
 //
-// Needs `credentials.delete`; records outside the caller's scope answer 404.
+// Needs `credentials.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Corresponds with DELETE /api/v1/credentials/{id} (the `DeleteCredentialsById` operationId).
 func (c *Client) DeleteCredentialsById(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -12968,7 +13776,7 @@ func (c *Client) PatchCredentialsById(ctx context.Context, id string, body Patch
 
 // GetCredentialsByIdSecret Reveal a credential's secret (audited)
 //
-// Needs `credentials.reveal`; records outside the caller's scope answer 404.
+// Needs `credentials.reveal`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Corresponds with GET /api/v1/credentials/{id}/secret (the `GetCredentialsByIdSecret` operationId).
 func (c *Client) GetCredentialsByIdSecret(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -13040,7 +13848,7 @@ func (c *Client) PostCustomers(ctx context.Context, body PostCustomersJSONReques
 
 // DeleteCustomersById Delete a customer with its records; one with invoices or payments is archived instead
 //
-// Needs `customers.delete`; records outside the caller's scope answer 404.
+// Needs `customers.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Corresponds with DELETE /api/v1/customers/{id} (the `DeleteCustomersById` operationId).
 func (c *Client) DeleteCustomersById(ctx context.Context, id string, params *DeleteCustomersByIdParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -13129,7 +13937,7 @@ func (c *Client) GetCustomersByIdAccess(ctx context.Context, id string, params *
 
 // PostCustomersByIdArchive Archive a customer: out of lists and every select-customers group's reach, records kept
 //
-// Needs `customers.delete`; records outside the caller's scope answer 404.
+// Needs `customers.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Corresponds with POST /api/v1/customers/{id}/archive (the `PostCustomersByIdArchive` operationId).
 func (c *Client) PostCustomersByIdArchive(ctx context.Context, id string, params *PostCustomersByIdArchiveParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -13163,7 +13971,7 @@ func (c *Client) GetCustomersByIdSecurityGroups(ctx context.Context, id string, 
 
 // PutCustomersByIdSecurityGroupsWithBody Set the security groups that list a customer
 //
-// Needs `security_groups.manage`; records outside the caller's scope answer 404.
+// Needs `security_groups.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Takes any type of body and a specified content type.
 //
@@ -13182,7 +13990,7 @@ func (c *Client) PutCustomersByIdSecurityGroupsWithBody(ctx context.Context, id 
 
 // PutCustomersByIdSecurityGroups Set the security groups that list a customer
 //
-// Needs `security_groups.manage`; records outside the caller's scope answer 404.
+// Needs `security_groups.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -13201,7 +14009,7 @@ func (c *Client) PutCustomersByIdSecurityGroups(ctx context.Context, id string, 
 
 // PostCustomersByIdUnarchive Bring an archived customer back
 //
-// Needs `customers.delete`; records outside the caller's scope answer 404.
+// Needs `customers.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Corresponds with POST /api/v1/customers/{id}/unarchive (the `PostCustomersByIdUnarchive` operationId).
 func (c *Client) PostCustomersByIdUnarchive(ctx context.Context, id string, params *PostCustomersByIdUnarchiveParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -13273,7 +14081,7 @@ func (c *Client) PostDocuments(ctx context.Context, body PostDocumentsJSONReques
 
 // DeleteDocumentsById Delete a document
 //
-// Needs `documentation.delete`; records outside the caller's scope answer 404.
+// Needs `documentation.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Corresponds with DELETE /api/v1/documents/{id} (the `DeleteDocumentsById` operationId).
 func (c *Client) DeleteDocumentsById(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -13400,7 +14208,7 @@ func (c *Client) PostEstimates(ctx context.Context, body PostEstimatesJSONReques
 
 // DeleteEstimatesById Delete an estimate
 //
-// Needs `estimates.delete`; records outside the caller's scope answer 404.
+// Needs `estimates.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Corresponds with DELETE /api/v1/estimates/{id} (the `DeleteEstimatesById` operationId).
 func (c *Client) DeleteEstimatesById(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -13565,7 +14373,7 @@ func (c *Client) PostInvoices(ctx context.Context, body PostInvoicesJSONRequestB
 
 // DeleteInvoicesById Delete an invoice
 //
-// Needs `invoices.delete`; records outside the caller's scope answer 404.
+// Needs `invoices.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Corresponds with DELETE /api/v1/invoices/{id} (the `DeleteInvoicesById` operationId).
 func (c *Client) DeleteInvoicesById(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -13692,7 +14500,7 @@ func (c *Client) PostLeads(ctx context.Context, body PostLeadsJSONRequestBody, r
 
 // DeleteLeadsById Delete a lead
 //
-// Needs `leads.delete`; records outside the caller's scope answer 404.
+// Needs `leads.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Corresponds with DELETE /api/v1/leads/{id} (the `DeleteLeadsById` operationId).
 func (c *Client) DeleteLeadsById(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -13796,6 +14604,163 @@ func (c *Client) GetMe(ctx context.Context, reqEditors ...RequestEditorFn) (*htt
 	return c.Client.Do(req)
 }
 
+// GetMeMfa The caller's second factors
+//
+// Any signed-in user.
+//
+// Corresponds with GET /api/v1/me/mfa (the `GetMeMfa` operationId).
+func (c *Client) GetMeMfa(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMeMfaRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostMeMfaRecoveryCodes Replace the caller's recovery codes with ten new ones, shown once
+//
+// Any signed-in user. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+//
+// Corresponds with POST /api/v1/me/mfa/recovery-codes (the `PostMeMfaRecoveryCodes` operationId).
+func (c *Client) PostMeMfaRecoveryCodes(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostMeMfaRecoveryCodesRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteMeMfaTotp Remove the caller's authenticator app
+//
+// Any signed-in user. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+//
+// Corresponds with DELETE /api/v1/me/mfa/totp (the `DeleteMeMfaTotp` operationId).
+func (c *Client) DeleteMeMfaTotp(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteMeMfaTotpRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostMeMfaTotp Start adding an authenticator app (TOTP): a new secret, as text, otpauth URL and QR code
+//
+// Any signed-in user. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+//
+// Corresponds with POST /api/v1/me/mfa/totp (the `PostMeMfaTotp` operationId).
+func (c *Client) PostMeMfaTotp(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostMeMfaTotpRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostMeMfaTotpConfirmWithBody Confirm the authenticator app with its current code; a first factor answers ten recovery codes, shown once
+//
+// Any signed-in user. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/me/mfa/totp/confirm (the `PostMeMfaTotpConfirm` operationId).
+func (c *Client) PostMeMfaTotpConfirmWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostMeMfaTotpConfirmRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostMeMfaTotpConfirm Confirm the authenticator app with its current code; a first factor answers ten recovery codes, shown once
+//
+// Any signed-in user. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/me/mfa/totp/confirm (the `PostMeMfaTotpConfirm` operationId).
+func (c *Client) PostMeMfaTotpConfirm(ctx context.Context, body PostMeMfaTotpConfirmJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostMeMfaTotpConfirmRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteMePasskeysById Remove one of the caller's passkeys
+//
+// Any signed-in user. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+//
+// Corresponds with DELETE /api/v1/me/passkeys/{id} (the `DeleteMePasskeysById` operationId).
+func (c *Client) DeleteMePasskeysById(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteMePasskeysByIdRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetMeSessions The caller's open sessions and API tokens: created, last used, from where
+//
+// Any signed-in user.
+//
+// Corresponds with GET /api/v1/me/sessions (the `GetMeSessions` operationId).
+func (c *Client) GetMeSessions(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMeSessionsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteMeSessionsById End one of the caller's sessions or tokens
+//
+// Any signed-in user.
+//
+// Corresponds with DELETE /api/v1/me/sessions/{id} (the `DeleteMeSessionsById` operationId).
+func (c *Client) DeleteMeSessionsById(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteMeSessionsByIdRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetMeTokens List the caller's personal API tokens
 //
 // Any signed-in user.
@@ -13815,7 +14780,7 @@ func (c *Client) GetMeTokens(ctx context.Context, reqEditors ...RequestEditorFn)
 
 // PostMeTokensWithBody Create a personal API token (shown once)
 //
-// Needs `api_tokens.manage`; records outside the caller's scope answer 404.
+// Needs `api_tokens.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Takes any type of body and a specified content type.
 //
@@ -13834,7 +14799,7 @@ func (c *Client) PostMeTokensWithBody(ctx context.Context, contentType string, b
 
 // PostMeTokens Create a personal API token (shown once)
 //
-// Needs `api_tokens.manage`; records outside the caller's scope answer 404.
+// Needs `api_tokens.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -14031,7 +14996,7 @@ func (c *Client) PostPolicies(ctx context.Context, body PostPoliciesJSONRequestB
 
 // DeletePoliciesById Delete a policy
 //
-// Needs `policies.delete`; records outside the caller's scope answer 404.
+// Needs `policies.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Corresponds with DELETE /api/v1/policies/{id} (the `DeletePoliciesById` operationId).
 func (c *Client) DeletePoliciesById(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -14239,7 +15204,7 @@ func (c *Client) GetScripts(ctx context.Context, params *GetScriptsParams, reqEd
 
 // PostScriptsWithBody Create a script
 //
-// Needs `scripts.create`; records outside the caller's scope answer 404.
+// Needs `scripts.create`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Takes any type of body and a specified content type.
 //
@@ -14258,7 +15223,7 @@ func (c *Client) PostScriptsWithBody(ctx context.Context, contentType string, bo
 
 // PostScripts Create a script
 //
-// Needs `scripts.create`; records outside the caller's scope answer 404.
+// Needs `scripts.create`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -14277,7 +15242,7 @@ func (c *Client) PostScripts(ctx context.Context, body PostScriptsJSONRequestBod
 
 // DeleteScriptsById Delete a script
 //
-// Needs `scripts.delete`; records outside the caller's scope answer 404.
+// Needs `scripts.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Corresponds with DELETE /api/v1/scripts/{id} (the `DeleteScriptsById` operationId).
 func (c *Client) DeleteScriptsById(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -14311,7 +15276,7 @@ func (c *Client) GetScriptsById(ctx context.Context, id string, reqEditors ...Re
 
 // PatchScriptsByIdWithBody Update a script: only the members sent change
 //
-// Needs `scripts.edit`; records outside the caller's scope answer 404.
+// Needs `scripts.edit`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Takes any type of body and a specified content type.
 //
@@ -14330,7 +15295,7 @@ func (c *Client) PatchScriptsByIdWithBody(ctx context.Context, id string, conten
 
 // PatchScriptsById Update a script: only the members sent change
 //
-// Needs `scripts.edit`; records outside the caller's scope answer 404.
+// Needs `scripts.edit`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -14349,7 +15314,7 @@ func (c *Client) PatchScriptsById(ctx context.Context, id string, body PatchScri
 
 // PostScriptsByIdRunsWithBody Run a script on an asset
 //
-// Needs `scripts.run`; records outside the caller's scope answer 404.
+// Needs `scripts.run`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Takes any type of body and a specified content type.
 //
@@ -14368,7 +15333,7 @@ func (c *Client) PostScriptsByIdRunsWithBody(ctx context.Context, id string, con
 
 // PostScriptsByIdRuns Run a script on an asset
 //
-// Needs `scripts.run`; records outside the caller's scope answer 404.
+// Needs `scripts.run`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -14421,7 +15386,7 @@ func (c *Client) GetSecurityGroups(ctx context.Context, params *GetSecurityGroup
 
 // PostSecurityGroupsWithBody Create a security group
 //
-// Needs `security_groups.manage`; records outside the caller's scope answer 404.
+// Needs `security_groups.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Takes any type of body and a specified content type.
 //
@@ -14440,7 +15405,7 @@ func (c *Client) PostSecurityGroupsWithBody(ctx context.Context, params *PostSec
 
 // PostSecurityGroups Create a security group
 //
-// Needs `security_groups.manage`; records outside the caller's scope answer 404.
+// Needs `security_groups.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -14459,7 +15424,7 @@ func (c *Client) PostSecurityGroups(ctx context.Context, params *PostSecurityGro
 
 // DeleteSecurityGroupsById Delete a security group; answers who lost access
 //
-// Needs `security_groups.manage`; records outside the caller's scope answer 404.
+// Needs `security_groups.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Corresponds with DELETE /api/v1/security-groups/{id} (the `DeleteSecurityGroupsById` operationId).
 func (c *Client) DeleteSecurityGroupsById(ctx context.Context, id string, params *DeleteSecurityGroupsByIdParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -14493,7 +15458,7 @@ func (c *Client) GetSecurityGroupsById(ctx context.Context, id string, reqEditor
 
 // PatchSecurityGroupsByIdWithBody Update a security group: only the members sent change
 //
-// Needs `security_groups.manage`; records outside the caller's scope answer 404.
+// Needs `security_groups.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Takes any type of body and a specified content type.
 //
@@ -14512,7 +15477,7 @@ func (c *Client) PatchSecurityGroupsByIdWithBody(ctx context.Context, id string,
 
 // PatchSecurityGroupsById Update a security group: only the members sent change
 //
-// Needs `security_groups.manage`; records outside the caller's scope answer 404.
+// Needs `security_groups.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -14531,7 +15496,7 @@ func (c *Client) PatchSecurityGroupsById(ctx context.Context, id string, params 
 
 // PostSecurityGroupsByIdCopyWithBody Copy a security group under a new name
 //
-// Needs `security_groups.manage`; records outside the caller's scope answer 404.
+// Needs `security_groups.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Takes any type of body and a specified content type.
 //
@@ -14550,7 +15515,7 @@ func (c *Client) PostSecurityGroupsByIdCopyWithBody(ctx context.Context, id stri
 
 // PostSecurityGroupsByIdCopy Copy a security group under a new name
 //
-// Needs `security_groups.manage`; records outside the caller's scope answer 404.
+// Needs `security_groups.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -14574,6 +15539,188 @@ func (c *Client) PostSecurityGroupsByIdCopy(ctx context.Context, id string, body
 // Corresponds with GET /api/v1/security-groups/{id}/impact (the `GetSecurityGroupsByIdImpact` operationId).
 func (c *Client) GetSecurityGroupsByIdImpact(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetSecurityGroupsByIdImpactRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSettings The account's sign-in settings
+//
+// Needs `settings.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+//
+// Corresponds with GET /api/v1/settings (the `GetSettings` operationId).
+func (c *Client) GetSettings(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSettingsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PatchSettingsWithBody Change the account's sign-in settings: only the members sent change
+//
+// Needs `settings.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /api/v1/settings (the `PatchSettings` operationId).
+func (c *Client) PatchSettingsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPatchSettingsRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PatchSettings Change the account's sign-in settings: only the members sent change
+//
+// Needs `settings.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /api/v1/settings (the `PatchSettings` operationId).
+func (c *Client) PatchSettings(ctx context.Context, body PatchSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPatchSettingsRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSsoProviders The account's OpenID Connect providers (never their secrets)
+//
+// Needs `settings.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+//
+// Corresponds with GET /api/v1/sso-providers (the `GetSsoProviders` operationId).
+func (c *Client) GetSsoProviders(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSsoProvidersRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostSsoProvidersWithBody Add an OpenID Connect provider; with customer_id, a customer's own provider whose users stay within that customer
+//
+// Needs `settings.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/sso-providers (the `PostSsoProviders` operationId).
+func (c *Client) PostSsoProvidersWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostSsoProvidersRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostSsoProviders Add an OpenID Connect provider; with customer_id, a customer's own provider whose users stay within that customer
+//
+// Needs `settings.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/sso-providers (the `PostSsoProviders` operationId).
+func (c *Client) PostSsoProviders(ctx context.Context, body PostSsoProvidersJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostSsoProvidersRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteSsoProvidersById Remove an OpenID Connect provider and the identities it linked; its users stay
+//
+// Needs `settings.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+//
+// Corresponds with DELETE /api/v1/sso-providers/{id} (the `DeleteSsoProvidersById` operationId).
+func (c *Client) DeleteSsoProvidersById(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteSsoProvidersByIdRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSsoProvidersById Get an OpenID Connect provider
+//
+// Needs `settings.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+//
+// Corresponds with GET /api/v1/sso-providers/{id} (the `GetSsoProvidersById` operationId).
+func (c *Client) GetSsoProvidersById(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSsoProvidersByIdRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PatchSsoProvidersByIdWithBody Change an OpenID Connect provider: only the members sent change
+//
+// Needs `settings.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /api/v1/sso-providers/{id} (the `PatchSsoProvidersById` operationId).
+func (c *Client) PatchSsoProvidersByIdWithBody(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPatchSsoProvidersByIdRequestWithBody(c.Server, id, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PatchSsoProvidersById Change an OpenID Connect provider: only the members sent change
+//
+// Needs `settings.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /api/v1/sso-providers/{id} (the `PatchSsoProvidersById` operationId).
+func (c *Client) PatchSsoProvidersById(ctx context.Context, id string, body PatchSsoProvidersByIdJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPatchSsoProvidersByIdRequest(c.Server, id, body)
 	if err != nil {
 		return nil, err
 	}
@@ -14641,7 +15788,7 @@ func (c *Client) PostTickets(ctx context.Context, body PostTicketsJSONRequestBod
 
 // DeleteTicketsById Delete a ticket
 //
-// Needs `tickets.delete`; records outside the caller's scope answer 404.
+// Needs `tickets.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Corresponds with DELETE /api/v1/tickets/{id} (the `DeleteTicketsById` operationId).
 func (c *Client) DeleteTicketsById(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -14912,7 +16059,7 @@ func (c *Client) GetUsers(ctx context.Context, params *GetUsersParams, reqEditor
 
 // PostUsersWithBody Create a user
 //
-// Needs `users.manage`; records outside the caller's scope answer 404.
+// Needs `users.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Takes any type of body and a specified content type.
 //
@@ -14931,7 +16078,7 @@ func (c *Client) PostUsersWithBody(ctx context.Context, params *PostUsersParams,
 
 // PostUsers Create a user
 //
-// Needs `users.manage`; records outside the caller's scope answer 404.
+// Needs `users.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -14950,7 +16097,7 @@ func (c *Client) PostUsers(ctx context.Context, params *PostUsersParams, body Po
 
 // DeleteUsersById Delete a user
 //
-// Needs `users.manage`; records outside the caller's scope answer 404.
+// Needs `users.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Corresponds with DELETE /api/v1/users/{id} (the `DeleteUsersById` operationId).
 func (c *Client) DeleteUsersById(ctx context.Context, id string, params *DeleteUsersByIdParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -14984,7 +16131,7 @@ func (c *Client) GetUsersById(ctx context.Context, id string, reqEditors ...Requ
 
 // PatchUsersByIdWithBody Update a user: only the members sent change
 //
-// Needs `users.manage`; records outside the caller's scope answer 404.
+// Needs `users.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Takes any type of body and a specified content type.
 //
@@ -15003,7 +16150,7 @@ func (c *Client) PatchUsersByIdWithBody(ctx context.Context, id string, params *
 
 // PatchUsersById Update a user: only the members sent change
 //
-// Needs `users.manage`; records outside the caller's scope answer 404.
+// Needs `users.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Takes a body of the `application/json` content type.
 //
@@ -15037,9 +16184,77 @@ func (c *Client) GetUsersByIdEffectiveAccess(ctx context.Context, id string, req
 	return c.Client.Do(req)
 }
 
+// DeleteUsersByIdMfa Reset a user's second factors (app, recovery codes, passkeys): they enrol again
+//
+// Needs `users.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+//
+// Corresponds with DELETE /api/v1/users/{id}/mfa (the `DeleteUsersByIdMfa` operationId).
+func (c *Client) DeleteUsersByIdMfa(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteUsersByIdMfaRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetUsersByIdMfa A user's second factors
+//
+// Needs `users.view`; records outside the caller's scope answer 404.
+//
+// Corresponds with GET /api/v1/users/{id}/mfa (the `GetUsersByIdMfa` operationId).
+func (c *Client) GetUsersByIdMfa(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetUsersByIdMfaRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteUsersByIdSessions End every sign-in session of a user
+//
+// Needs `users.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+//
+// Corresponds with DELETE /api/v1/users/{id}/sessions (the `DeleteUsersByIdSessions` operationId).
+func (c *Client) DeleteUsersByIdSessions(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteUsersByIdSessionsRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetUsersByIdSessions A user's open sessions and API tokens, for a holder of users.manage over them
+//
+// Needs `users.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+//
+// Corresponds with GET /api/v1/users/{id}/sessions (the `GetUsersByIdSessions` operationId).
+func (c *Client) GetUsersByIdSessions(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetUsersByIdSessionsRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetUsersByIdTokens List a user's API tokens, for a holder of users.manage over them
 //
-// Needs `users.manage`; records outside the caller's scope answer 404.
+// Needs `users.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Corresponds with GET /api/v1/users/{id}/tokens (the `GetUsersByIdTokens` operationId).
 func (c *Client) GetUsersByIdTokens(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -15056,7 +16271,7 @@ func (c *Client) GetUsersByIdTokens(ctx context.Context, id string, reqEditors .
 
 // DeleteUsersByIdTokensByTokenId Revoke one of a user's API tokens
 //
-// Needs `users.manage`; records outside the caller's scope answer 404.
+// Needs `users.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Corresponds with DELETE /api/v1/users/{id}/tokens/{token_id} (the `DeleteUsersByIdTokensByTokenId` operationId).
 func (c *Client) DeleteUsersByIdTokensByTokenId(ctx context.Context, id string, tokenId string, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -16491,6 +17706,86 @@ func NewPostAuthLogoutRequest(server string) (*http.Request, error) {
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewPostAuthMfaRequest calls the generic PostAuthMfa builder with application/json body
+func NewPostAuthMfaRequest(server string, body PostAuthMfaJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPostAuthMfaRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewPostAuthMfaRequestWithBody constructs an http.Request for the PostAuthMfa method, with any body, and a specified content type
+func NewPostAuthMfaRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/auth/mfa")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewPostAuthStepUpRequest calls the generic PostAuthStepUp builder with application/json body
+func NewPostAuthStepUpRequest(server string, body PostAuthStepUpJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPostAuthStepUpRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewPostAuthStepUpRequestWithBody constructs an http.Request for the PostAuthStepUp method, with any body, and a specified content type
+func NewPostAuthStepUpRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/auth/step-up")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -20111,6 +21406,249 @@ func NewGetMeRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
+// NewGetMeMfaRequest constructs an http.Request for the GetMeMfa method
+func NewGetMeMfaRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/mfa")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPostMeMfaRecoveryCodesRequest constructs an http.Request for the PostMeMfaRecoveryCodes method
+func NewPostMeMfaRecoveryCodesRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/mfa/recovery-codes")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDeleteMeMfaTotpRequest constructs an http.Request for the DeleteMeMfaTotp method
+func NewDeleteMeMfaTotpRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/mfa/totp")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPostMeMfaTotpRequest constructs an http.Request for the PostMeMfaTotp method
+func NewPostMeMfaTotpRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/mfa/totp")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPostMeMfaTotpConfirmRequest calls the generic PostMeMfaTotpConfirm builder with application/json body
+func NewPostMeMfaTotpConfirmRequest(server string, body PostMeMfaTotpConfirmJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPostMeMfaTotpConfirmRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewPostMeMfaTotpConfirmRequestWithBody constructs an http.Request for the PostMeMfaTotpConfirm method, with any body, and a specified content type
+func NewPostMeMfaTotpConfirmRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/mfa/totp/confirm")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteMePasskeysByIdRequest constructs an http.Request for the DeleteMePasskeysById method
+func NewDeleteMePasskeysByIdRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/passkeys/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetMeSessionsRequest constructs an http.Request for the GetMeSessions method
+func NewGetMeSessionsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/sessions")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDeleteMeSessionsByIdRequest constructs an http.Request for the DeleteMeSessionsById method
+func NewDeleteMeSessionsByIdRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/me/sessions/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetMeTokensRequest constructs an http.Request for the GetMeTokens method
 func NewGetMeTokensRequest(server string) (*http.Request, error) {
 	var err error
@@ -22028,6 +23566,255 @@ func NewGetSecurityGroupsByIdImpactRequest(server string, id string) (*http.Requ
 	return req, nil
 }
 
+// NewGetSettingsRequest constructs an http.Request for the GetSettings method
+func NewGetSettingsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/settings")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPatchSettingsRequest calls the generic PatchSettings builder with application/json body
+func NewPatchSettingsRequest(server string, body PatchSettingsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPatchSettingsRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewPatchSettingsRequestWithBody constructs an http.Request for the PatchSettings method, with any body, and a specified content type
+func NewPatchSettingsRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/settings")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetSsoProvidersRequest constructs an http.Request for the GetSsoProviders method
+func NewGetSsoProvidersRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/sso-providers")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPostSsoProvidersRequest calls the generic PostSsoProviders builder with application/json body
+func NewPostSsoProvidersRequest(server string, body PostSsoProvidersJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPostSsoProvidersRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewPostSsoProvidersRequestWithBody constructs an http.Request for the PostSsoProviders method, with any body, and a specified content type
+func NewPostSsoProvidersRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/sso-providers")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteSsoProvidersByIdRequest constructs an http.Request for the DeleteSsoProvidersById method
+func NewDeleteSsoProvidersByIdRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/sso-providers/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetSsoProvidersByIdRequest constructs an http.Request for the GetSsoProvidersById method
+func NewGetSsoProvidersByIdRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/sso-providers/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPatchSsoProvidersByIdRequest calls the generic PatchSsoProvidersById builder with application/json body
+func NewPatchSsoProvidersByIdRequest(server string, id string, body PatchSsoProvidersByIdJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPatchSsoProvidersByIdRequestWithBody(server, id, "application/json", bodyReader)
+}
+
+// NewPatchSsoProvidersByIdRequestWithBody constructs an http.Request for the PatchSsoProvidersById method, with any body, and a specified content type
+func NewPatchSsoProvidersByIdRequestWithBody(server string, id string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/sso-providers/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewGetTicketsRequest constructs an http.Request for the GetTickets method
 func NewGetTicketsRequest(server string, params *GetTicketsParams) (*http.Request, error) {
 	var err error
@@ -23154,6 +24941,142 @@ func NewGetUsersByIdEffectiveAccessRequest(server string, id string) (*http.Requ
 	return req, nil
 }
 
+// NewDeleteUsersByIdMfaRequest constructs an http.Request for the DeleteUsersByIdMfa method
+func NewDeleteUsersByIdMfaRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/users/%s/mfa", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetUsersByIdMfaRequest constructs an http.Request for the GetUsersByIdMfa method
+func NewGetUsersByIdMfaRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/users/%s/mfa", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDeleteUsersByIdSessionsRequest constructs an http.Request for the DeleteUsersByIdSessions method
+func NewDeleteUsersByIdSessionsRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/users/%s/sessions", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetUsersByIdSessionsRequest constructs an http.Request for the GetUsersByIdSessions method
+func NewGetUsersByIdSessionsRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/users/%s/sessions", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetUsersByIdTokensRequest constructs an http.Request for the GetUsersByIdTokens method
 func NewGetUsersByIdTokensRequest(server string, id string) (*http.Request, error) {
 	var err error
@@ -23473,7 +25396,7 @@ type ClientWithResponsesInterface interface {
 
 	// DeleteAppointmentsByIdWithResponse Delete an appointment
 	//
-	// Needs `appointments.delete`; records outside the caller's scope answer 404.
+	// Needs `appointments.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -23536,7 +25459,7 @@ type ClientWithResponsesInterface interface {
 
 	// DeleteAssetsByIdWithResponse Delete an asset
 	//
-	// Needs `assets.delete`; records outside the caller's scope answer 404.
+	// Needs `assets.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -23597,7 +25520,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/audit (the `GetAudit` operationId).
 	GetAuditWithResponse(ctx context.Context, params *GetAuditParams, reqEditors ...RequestEditorFn) (*GetAuditResponse, error)
 
-	// PostAuthLoginWithBodyWithResponse Sign in with email and password
+	// PostAuthLoginWithBodyWithResponse Sign in with email and password; a user with a second factor gets mfa_required and a challenge instead of a token
 	//
 	// Public: no token needed.
 	//
@@ -23606,7 +25529,7 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/auth/login (the `PostAuthLogin` operationId).
 	PostAuthLoginWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostAuthLoginResponse, error)
 
-	// PostAuthLoginWithResponse Sign in with email and password
+	// PostAuthLoginWithResponse Sign in with email and password; a user with a second factor gets mfa_required and a challenge instead of a token
 	//
 	// Public: no token needed.
 	//
@@ -23623,6 +25546,42 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /api/v1/auth/logout (the `PostAuthLogout` operationId).
 	PostAuthLogoutWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*PostAuthLogoutResponse, error)
+
+	// PostAuthMfaWithBodyWithResponse Complete a sign-in that answered mfa_required, with a TOTP or recovery code
+	//
+	// Public: no token needed.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/auth/mfa (the `PostAuthMfa` operationId).
+	PostAuthMfaWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostAuthMfaResponse, error)
+
+	// PostAuthMfaWithResponse Complete a sign-in that answered mfa_required, with a TOTP or recovery code
+	//
+	// Public: no token needed.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/auth/mfa (the `PostAuthMfa` operationId).
+	PostAuthMfaWithResponse(ctx context.Context, body PostAuthMfaJSONRequestBody, reqEditors ...RequestEditorFn) (*PostAuthMfaResponse, error)
+
+	// PostAuthStepUpWithBodyWithResponse Present a second factor again, for routes that answer step_up_required
+	//
+	// Any signed-in user.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/auth/step-up (the `PostAuthStepUp` operationId).
+	PostAuthStepUpWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostAuthStepUpResponse, error)
+
+	// PostAuthStepUpWithResponse Present a second factor again, for routes that answer step_up_required
+	//
+	// Any signed-in user.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/auth/step-up (the `PostAuthStepUp` operationId).
+	PostAuthStepUpWithResponse(ctx context.Context, body PostAuthStepUpJSONRequestBody, reqEditors ...RequestEditorFn) (*PostAuthStepUpResponse, error)
 
 	// GetCampaignsWithResponse List campaigns in the caller's reach
 	//
@@ -23815,7 +25774,7 @@ type ClientWithResponsesInterface interface {
 
 	// DeleteContactsByIdWithResponse Delete a contact
 	//
-	// Needs `contacts.delete`; records outside the caller's scope answer 404.
+	// Needs `contacts.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -23878,7 +25837,7 @@ type ClientWithResponsesInterface interface {
 
 	// DeleteContractsByIdWithResponse Delete a contract
 	//
-	// Needs `contracts.delete`; records outside the caller's scope answer 404.
+	// Needs `contracts.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -23941,7 +25900,7 @@ type ClientWithResponsesInterface interface {
 
 	// DeleteCredentialsByIdWithResponse Delete a credential
 	//
-	// Needs `credentials.delete`; records outside the caller's scope answer 404.
+	// Needs `credentials.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -23977,7 +25936,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetCredentialsByIdSecretWithResponse Reveal a credential's secret (audited)
 	//
-	// Needs `credentials.reveal`; records outside the caller's scope answer 404.
+	// Needs `credentials.reveal`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -24013,7 +25972,7 @@ type ClientWithResponsesInterface interface {
 
 	// DeleteCustomersByIdWithResponse Delete a customer with its records; one with invoices or payments is archived instead
 	//
-	// Needs `customers.delete`; records outside the caller's scope answer 404.
+	// Needs `customers.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -24058,7 +26017,7 @@ type ClientWithResponsesInterface interface {
 
 	// PostCustomersByIdArchiveWithResponse Archive a customer: out of lists and every select-customers group's reach, records kept
 	//
-	// Needs `customers.delete`; records outside the caller's scope answer 404.
+	// Needs `customers.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -24076,7 +26035,7 @@ type ClientWithResponsesInterface interface {
 
 	// PutCustomersByIdSecurityGroupsWithBodyWithResponse Set the security groups that list a customer
 	//
-	// Needs `security_groups.manage`; records outside the caller's scope answer 404.
+	// Needs `security_groups.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -24085,7 +26044,7 @@ type ClientWithResponsesInterface interface {
 
 	// PutCustomersByIdSecurityGroupsWithResponse Set the security groups that list a customer
 	//
-	// Needs `security_groups.manage`; records outside the caller's scope answer 404.
+	// Needs `security_groups.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -24094,7 +26053,7 @@ type ClientWithResponsesInterface interface {
 
 	// PostCustomersByIdUnarchiveWithResponse Bring an archived customer back
 	//
-	// Needs `customers.delete`; records outside the caller's scope answer 404.
+	// Needs `customers.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -24130,7 +26089,7 @@ type ClientWithResponsesInterface interface {
 
 	// DeleteDocumentsByIdWithResponse Delete a document
 	//
-	// Needs `documentation.delete`; records outside the caller's scope answer 404.
+	// Needs `documentation.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -24193,7 +26152,7 @@ type ClientWithResponsesInterface interface {
 
 	// DeleteEstimatesByIdWithResponse Delete an estimate
 	//
-	// Needs `estimates.delete`; records outside the caller's scope answer 404.
+	// Needs `estimates.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -24274,7 +26233,7 @@ type ClientWithResponsesInterface interface {
 
 	// DeleteInvoicesByIdWithResponse Delete an invoice
 	//
-	// Needs `invoices.delete`; records outside the caller's scope answer 404.
+	// Needs `invoices.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -24337,7 +26296,7 @@ type ClientWithResponsesInterface interface {
 
 	// DeleteLeadsByIdWithResponse Delete a lead
 	//
-	// Needs `leads.delete`; records outside the caller's scope answer 404.
+	// Needs `leads.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -24389,6 +26348,87 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/me (the `GetMe` operationId).
 	GetMeWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetMeResponse, error)
 
+	// GetMeMfaWithResponse The caller's second factors
+	//
+	// Any signed-in user.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/me/mfa (the `GetMeMfa` operationId).
+	GetMeMfaWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetMeMfaResponse, error)
+
+	// PostMeMfaRecoveryCodesWithResponse Replace the caller's recovery codes with ten new ones, shown once
+	//
+	// Any signed-in user. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/me/mfa/recovery-codes (the `PostMeMfaRecoveryCodes` operationId).
+	PostMeMfaRecoveryCodesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*PostMeMfaRecoveryCodesResponse, error)
+
+	// DeleteMeMfaTotpWithResponse Remove the caller's authenticator app
+	//
+	// Any signed-in user. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/me/mfa/totp (the `DeleteMeMfaTotp` operationId).
+	DeleteMeMfaTotpWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*DeleteMeMfaTotpResponse, error)
+
+	// PostMeMfaTotpWithResponse Start adding an authenticator app (TOTP): a new secret, as text, otpauth URL and QR code
+	//
+	// Any signed-in user. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/me/mfa/totp (the `PostMeMfaTotp` operationId).
+	PostMeMfaTotpWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*PostMeMfaTotpResponse, error)
+
+	// PostMeMfaTotpConfirmWithBodyWithResponse Confirm the authenticator app with its current code; a first factor answers ten recovery codes, shown once
+	//
+	// Any signed-in user. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/me/mfa/totp/confirm (the `PostMeMfaTotpConfirm` operationId).
+	PostMeMfaTotpConfirmWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostMeMfaTotpConfirmResponse, error)
+
+	// PostMeMfaTotpConfirmWithResponse Confirm the authenticator app with its current code; a first factor answers ten recovery codes, shown once
+	//
+	// Any signed-in user. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/me/mfa/totp/confirm (the `PostMeMfaTotpConfirm` operationId).
+	PostMeMfaTotpConfirmWithResponse(ctx context.Context, body PostMeMfaTotpConfirmJSONRequestBody, reqEditors ...RequestEditorFn) (*PostMeMfaTotpConfirmResponse, error)
+
+	// DeleteMePasskeysByIdWithResponse Remove one of the caller's passkeys
+	//
+	// Any signed-in user. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/me/passkeys/{id} (the `DeleteMePasskeysById` operationId).
+	DeleteMePasskeysByIdWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*DeleteMePasskeysByIdResponse, error)
+
+	// GetMeSessionsWithResponse The caller's open sessions and API tokens: created, last used, from where
+	//
+	// Any signed-in user.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/me/sessions (the `GetMeSessions` operationId).
+	GetMeSessionsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetMeSessionsResponse, error)
+
+	// DeleteMeSessionsByIdWithResponse End one of the caller's sessions or tokens
+	//
+	// Any signed-in user.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/me/sessions/{id} (the `DeleteMeSessionsById` operationId).
+	DeleteMeSessionsByIdWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*DeleteMeSessionsByIdResponse, error)
+
 	// GetMeTokensWithResponse List the caller's personal API tokens
 	//
 	// Any signed-in user.
@@ -24400,7 +26440,7 @@ type ClientWithResponsesInterface interface {
 
 	// PostMeTokensWithBodyWithResponse Create a personal API token (shown once)
 	//
-	// Needs `api_tokens.manage`; records outside the caller's scope answer 404.
+	// Needs `api_tokens.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -24409,7 +26449,7 @@ type ClientWithResponsesInterface interface {
 
 	// PostMeTokensWithResponse Create a personal API token (shown once)
 	//
-	// Needs `api_tokens.manage`; records outside the caller's scope answer 404.
+	// Needs `api_tokens.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -24508,7 +26548,7 @@ type ClientWithResponsesInterface interface {
 
 	// DeletePoliciesByIdWithResponse Delete a policy
 	//
-	// Needs `policies.delete`; records outside the caller's scope answer 404.
+	// Needs `policies.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -24616,7 +26656,7 @@ type ClientWithResponsesInterface interface {
 
 	// PostScriptsWithBodyWithResponse Create a script
 	//
-	// Needs `scripts.create`; records outside the caller's scope answer 404.
+	// Needs `scripts.create`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -24625,7 +26665,7 @@ type ClientWithResponsesInterface interface {
 
 	// PostScriptsWithResponse Create a script
 	//
-	// Needs `scripts.create`; records outside the caller's scope answer 404.
+	// Needs `scripts.create`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -24634,7 +26674,7 @@ type ClientWithResponsesInterface interface {
 
 	// DeleteScriptsByIdWithResponse Delete a script
 	//
-	// Needs `scripts.delete`; records outside the caller's scope answer 404.
+	// Needs `scripts.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -24652,7 +26692,7 @@ type ClientWithResponsesInterface interface {
 
 	// PatchScriptsByIdWithBodyWithResponse Update a script: only the members sent change
 	//
-	// Needs `scripts.edit`; records outside the caller's scope answer 404.
+	// Needs `scripts.edit`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -24661,7 +26701,7 @@ type ClientWithResponsesInterface interface {
 
 	// PatchScriptsByIdWithResponse Update a script: only the members sent change
 	//
-	// Needs `scripts.edit`; records outside the caller's scope answer 404.
+	// Needs `scripts.edit`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -24670,7 +26710,7 @@ type ClientWithResponsesInterface interface {
 
 	// PostScriptsByIdRunsWithBodyWithResponse Run a script on an asset
 	//
-	// Needs `scripts.run`; records outside the caller's scope answer 404.
+	// Needs `scripts.run`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -24679,7 +26719,7 @@ type ClientWithResponsesInterface interface {
 
 	// PostScriptsByIdRunsWithResponse Run a script on an asset
 	//
-	// Needs `scripts.run`; records outside the caller's scope answer 404.
+	// Needs `scripts.run`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -24706,7 +26746,7 @@ type ClientWithResponsesInterface interface {
 
 	// PostSecurityGroupsWithBodyWithResponse Create a security group
 	//
-	// Needs `security_groups.manage`; records outside the caller's scope answer 404.
+	// Needs `security_groups.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -24715,7 +26755,7 @@ type ClientWithResponsesInterface interface {
 
 	// PostSecurityGroupsWithResponse Create a security group
 	//
-	// Needs `security_groups.manage`; records outside the caller's scope answer 404.
+	// Needs `security_groups.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -24724,7 +26764,7 @@ type ClientWithResponsesInterface interface {
 
 	// DeleteSecurityGroupsByIdWithResponse Delete a security group; answers who lost access
 	//
-	// Needs `security_groups.manage`; records outside the caller's scope answer 404.
+	// Needs `security_groups.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -24742,7 +26782,7 @@ type ClientWithResponsesInterface interface {
 
 	// PatchSecurityGroupsByIdWithBodyWithResponse Update a security group: only the members sent change
 	//
-	// Needs `security_groups.manage`; records outside the caller's scope answer 404.
+	// Needs `security_groups.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -24751,7 +26791,7 @@ type ClientWithResponsesInterface interface {
 
 	// PatchSecurityGroupsByIdWithResponse Update a security group: only the members sent change
 	//
-	// Needs `security_groups.manage`; records outside the caller's scope answer 404.
+	// Needs `security_groups.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -24760,7 +26800,7 @@ type ClientWithResponsesInterface interface {
 
 	// PostSecurityGroupsByIdCopyWithBodyWithResponse Copy a security group under a new name
 	//
-	// Needs `security_groups.manage`; records outside the caller's scope answer 404.
+	// Needs `security_groups.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -24769,7 +26809,7 @@ type ClientWithResponsesInterface interface {
 
 	// PostSecurityGroupsByIdCopyWithResponse Copy a security group under a new name
 	//
-	// Needs `security_groups.manage`; records outside the caller's scope answer 404.
+	// Needs `security_groups.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -24784,6 +26824,96 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /api/v1/security-groups/{id}/impact (the `GetSecurityGroupsByIdImpact` operationId).
 	GetSecurityGroupsByIdImpactWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetSecurityGroupsByIdImpactResponse, error)
+
+	// GetSettingsWithResponse The account's sign-in settings
+	//
+	// Needs `settings.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/settings (the `GetSettings` operationId).
+	GetSettingsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetSettingsResponse, error)
+
+	// PatchSettingsWithBodyWithResponse Change the account's sign-in settings: only the members sent change
+	//
+	// Needs `settings.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/settings (the `PatchSettings` operationId).
+	PatchSettingsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchSettingsResponse, error)
+
+	// PatchSettingsWithResponse Change the account's sign-in settings: only the members sent change
+	//
+	// Needs `settings.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/settings (the `PatchSettings` operationId).
+	PatchSettingsWithResponse(ctx context.Context, body PatchSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchSettingsResponse, error)
+
+	// GetSsoProvidersWithResponse The account's OpenID Connect providers (never their secrets)
+	//
+	// Needs `settings.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/sso-providers (the `GetSsoProviders` operationId).
+	GetSsoProvidersWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetSsoProvidersResponse, error)
+
+	// PostSsoProvidersWithBodyWithResponse Add an OpenID Connect provider; with customer_id, a customer's own provider whose users stay within that customer
+	//
+	// Needs `settings.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/sso-providers (the `PostSsoProviders` operationId).
+	PostSsoProvidersWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostSsoProvidersResponse, error)
+
+	// PostSsoProvidersWithResponse Add an OpenID Connect provider; with customer_id, a customer's own provider whose users stay within that customer
+	//
+	// Needs `settings.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/sso-providers (the `PostSsoProviders` operationId).
+	PostSsoProvidersWithResponse(ctx context.Context, body PostSsoProvidersJSONRequestBody, reqEditors ...RequestEditorFn) (*PostSsoProvidersResponse, error)
+
+	// DeleteSsoProvidersByIdWithResponse Remove an OpenID Connect provider and the identities it linked; its users stay
+	//
+	// Needs `settings.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/sso-providers/{id} (the `DeleteSsoProvidersById` operationId).
+	DeleteSsoProvidersByIdWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*DeleteSsoProvidersByIdResponse, error)
+
+	// GetSsoProvidersByIdWithResponse Get an OpenID Connect provider
+	//
+	// Needs `settings.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/sso-providers/{id} (the `GetSsoProvidersById` operationId).
+	GetSsoProvidersByIdWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetSsoProvidersByIdResponse, error)
+
+	// PatchSsoProvidersByIdWithBodyWithResponse Change an OpenID Connect provider: only the members sent change
+	//
+	// Needs `settings.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/sso-providers/{id} (the `PatchSsoProvidersById` operationId).
+	PatchSsoProvidersByIdWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchSsoProvidersByIdResponse, error)
+
+	// PatchSsoProvidersByIdWithResponse Change an OpenID Connect provider: only the members sent change
+	//
+	// Needs `settings.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /api/v1/sso-providers/{id} (the `PatchSsoProvidersById` operationId).
+	PatchSsoProvidersByIdWithResponse(ctx context.Context, id string, body PatchSsoProvidersByIdJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchSsoProvidersByIdResponse, error)
 
 	// GetTicketsWithResponse List tickets in the caller's reach
 	//
@@ -24814,7 +26944,7 @@ type ClientWithResponsesInterface interface {
 
 	// DeleteTicketsByIdWithResponse Delete a ticket
 	//
-	// Needs `tickets.delete`; records outside the caller's scope answer 404.
+	// Needs `tickets.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -24949,7 +27079,7 @@ type ClientWithResponsesInterface interface {
 
 	// PostUsersWithBodyWithResponse Create a user
 	//
-	// Needs `users.manage`; records outside the caller's scope answer 404.
+	// Needs `users.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -24958,7 +27088,7 @@ type ClientWithResponsesInterface interface {
 
 	// PostUsersWithResponse Create a user
 	//
-	// Needs `users.manage`; records outside the caller's scope answer 404.
+	// Needs `users.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -24967,7 +27097,7 @@ type ClientWithResponsesInterface interface {
 
 	// DeleteUsersByIdWithResponse Delete a user
 	//
-	// Needs `users.manage`; records outside the caller's scope answer 404.
+	// Needs `users.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -24985,7 +27115,7 @@ type ClientWithResponsesInterface interface {
 
 	// PatchUsersByIdWithBodyWithResponse Update a user: only the members sent change
 	//
-	// Needs `users.manage`; records outside the caller's scope answer 404.
+	// Needs `users.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -24994,7 +27124,7 @@ type ClientWithResponsesInterface interface {
 
 	// PatchUsersByIdWithResponse Update a user: only the members sent change
 	//
-	// Needs `users.manage`; records outside the caller's scope answer 404.
+	// Needs `users.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -25010,9 +27140,45 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /api/v1/users/{id}/effective-access (the `GetUsersByIdEffectiveAccess` operationId).
 	GetUsersByIdEffectiveAccessWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetUsersByIdEffectiveAccessResponse, error)
 
+	// DeleteUsersByIdMfaWithResponse Reset a user's second factors (app, recovery codes, passkeys): they enrol again
+	//
+	// Needs `users.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/users/{id}/mfa (the `DeleteUsersByIdMfa` operationId).
+	DeleteUsersByIdMfaWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*DeleteUsersByIdMfaResponse, error)
+
+	// GetUsersByIdMfaWithResponse A user's second factors
+	//
+	// Needs `users.view`; records outside the caller's scope answer 404.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/users/{id}/mfa (the `GetUsersByIdMfa` operationId).
+	GetUsersByIdMfaWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetUsersByIdMfaResponse, error)
+
+	// DeleteUsersByIdSessionsWithResponse End every sign-in session of a user
+	//
+	// Needs `users.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/users/{id}/sessions (the `DeleteUsersByIdSessions` operationId).
+	DeleteUsersByIdSessionsWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*DeleteUsersByIdSessionsResponse, error)
+
+	// GetUsersByIdSessionsWithResponse A user's open sessions and API tokens, for a holder of users.manage over them
+	//
+	// Needs `users.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/users/{id}/sessions (the `GetUsersByIdSessions` operationId).
+	GetUsersByIdSessionsWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetUsersByIdSessionsResponse, error)
+
 	// GetUsersByIdTokensWithResponse List a user's API tokens, for a holder of users.manage over them
 	//
-	// Needs `users.manage`; records outside the caller's scope answer 404.
+	// Needs `users.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -25021,7 +27187,7 @@ type ClientWithResponsesInterface interface {
 
 	// DeleteUsersByIdTokensByTokenIdWithResponse Revoke one of a user's API tokens
 	//
-	// Needs `users.manage`; records outside the caller's scope answer 404.
+	// Needs `users.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -27012,11 +29178,13 @@ type PostAuthLoginResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
-	JSON200 *TokenResponse
+	JSON200 *LoginResponse
 	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
 	ApplicationproblemJSON400 *Invalid
 	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
 	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
 	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationproblemJSON404 *NotFound
 	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
@@ -27036,7 +29204,7 @@ type PostAuthLoginResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r PostAuthLoginResponse) GetJSON200() *TokenResponse {
+func (r PostAuthLoginResponse) GetJSON200() *LoginResponse {
 	return r.JSON200
 }
 
@@ -27048,6 +29216,11 @@ func (r PostAuthLoginResponse) GetApplicationproblemJSON400() *Invalid {
 // GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
 func (r PostAuthLoginResponse) GetApplicationproblemJSON401() *Unauthorized {
 	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PostAuthLoginResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
 }
 
 // GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
@@ -27198,6 +29371,242 @@ func (r PostAuthLogoutResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r PostAuthLogoutResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PostAuthMfaResponse503Headers the declared response headers of an HTTP 503 response for PostAuthMfa
+type PostAuthMfaResponse503Headers struct {
+	RetryAfter *int
+}
+
+type PostAuthMfaResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *LoginResponse
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Invalid
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *TooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *MediaType
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooMany
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Internal
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostAuthMfaResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PostAuthMfaResponse) GetJSON200() *LoginResponse {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PostAuthMfaResponse) GetApplicationproblemJSON400() *Invalid {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PostAuthMfaResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PostAuthMfaResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PostAuthMfaResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PostAuthMfaResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PostAuthMfaResponse) GetApplicationproblemJSON413() *TooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r PostAuthMfaResponse) GetApplicationproblemJSON415() *MediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r PostAuthMfaResponse) GetApplicationproblemJSON429() *TooMany {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r PostAuthMfaResponse) GetApplicationproblemJSON500() *Internal {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r PostAuthMfaResponse) GetApplicationproblemJSON503() *Unavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r PostAuthMfaResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PostAuthMfaResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PostAuthMfaResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PostAuthMfaResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PostAuthStepUpResponse503Headers the declared response headers of an HTTP 503 response for PostAuthStepUp
+type PostAuthStepUpResponse503Headers struct {
+	RetryAfter *int
+}
+
+type PostAuthStepUpResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *StepUp
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Invalid
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *TooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *MediaType
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooMany
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Internal
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostAuthStepUpResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PostAuthStepUpResponse) GetJSON200() *StepUp {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PostAuthStepUpResponse) GetApplicationproblemJSON400() *Invalid {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PostAuthStepUpResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PostAuthStepUpResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PostAuthStepUpResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PostAuthStepUpResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PostAuthStepUpResponse) GetApplicationproblemJSON413() *TooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r PostAuthStepUpResponse) GetApplicationproblemJSON415() *MediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r PostAuthStepUpResponse) GetApplicationproblemJSON429() *TooMany {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r PostAuthStepUpResponse) GetApplicationproblemJSON500() *Internal {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r PostAuthStepUpResponse) GetApplicationproblemJSON503() *Unavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r PostAuthStepUpResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PostAuthStepUpResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PostAuthStepUpResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PostAuthStepUpResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -33302,6 +35711,761 @@ func (r GetMeResponse) ContentType() string {
 	return ""
 }
 
+// GetMeMfaResponse503Headers the declared response headers of an HTTP 503 response for GetMeMfa
+type GetMeMfaResponse503Headers struct {
+	RetryAfter *int
+}
+
+type GetMeMfaResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Mfa
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Invalid
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Internal
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetMeMfaResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetMeMfaResponse) GetJSON200() *Mfa {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetMeMfaResponse) GetApplicationproblemJSON400() *Invalid {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetMeMfaResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetMeMfaResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetMeMfaResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetMeMfaResponse) GetApplicationproblemJSON500() *Internal {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetMeMfaResponse) GetApplicationproblemJSON503() *Unavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetMeMfaResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetMeMfaResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetMeMfaResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetMeMfaResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PostMeMfaRecoveryCodesResponse503Headers the declared response headers of an HTTP 503 response for PostMeMfaRecoveryCodes
+type PostMeMfaRecoveryCodesResponse503Headers struct {
+	RetryAfter *int
+}
+
+type PostMeMfaRecoveryCodesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RecoveryCodes
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Invalid
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Internal
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostMeMfaRecoveryCodesResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PostMeMfaRecoveryCodesResponse) GetJSON200() *RecoveryCodes {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PostMeMfaRecoveryCodesResponse) GetApplicationproblemJSON400() *Invalid {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PostMeMfaRecoveryCodesResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PostMeMfaRecoveryCodesResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PostMeMfaRecoveryCodesResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PostMeMfaRecoveryCodesResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r PostMeMfaRecoveryCodesResponse) GetApplicationproblemJSON500() *Internal {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r PostMeMfaRecoveryCodesResponse) GetApplicationproblemJSON503() *Unavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r PostMeMfaRecoveryCodesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PostMeMfaRecoveryCodesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PostMeMfaRecoveryCodesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PostMeMfaRecoveryCodesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteMeMfaTotpResponse503Headers the declared response headers of an HTTP 503 response for DeleteMeMfaTotp
+type DeleteMeMfaTotpResponse503Headers struct {
+	RetryAfter *int
+}
+
+type DeleteMeMfaTotpResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Invalid
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Internal
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DeleteMeMfaTotpResponse503Headers
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DeleteMeMfaTotpResponse) GetApplicationproblemJSON400() *Invalid {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteMeMfaTotpResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteMeMfaTotpResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteMeMfaTotpResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DeleteMeMfaTotpResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r DeleteMeMfaTotpResponse) GetApplicationproblemJSON500() *Internal {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r DeleteMeMfaTotpResponse) GetApplicationproblemJSON503() *Unavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteMeMfaTotpResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteMeMfaTotpResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteMeMfaTotpResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteMeMfaTotpResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PostMeMfaTotpResponse503Headers the declared response headers of an HTTP 503 response for PostMeMfaTotp
+type PostMeMfaTotpResponse503Headers struct {
+	RetryAfter *int
+}
+
+type PostMeMfaTotpResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *TotpEnrolment
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Invalid
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Internal
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostMeMfaTotpResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r PostMeMfaTotpResponse) GetJSON201() *TotpEnrolment {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PostMeMfaTotpResponse) GetApplicationproblemJSON400() *Invalid {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PostMeMfaTotpResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PostMeMfaTotpResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PostMeMfaTotpResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PostMeMfaTotpResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r PostMeMfaTotpResponse) GetApplicationproblemJSON500() *Internal {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r PostMeMfaTotpResponse) GetApplicationproblemJSON503() *Unavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r PostMeMfaTotpResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PostMeMfaTotpResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PostMeMfaTotpResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PostMeMfaTotpResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PostMeMfaTotpConfirmResponse503Headers the declared response headers of an HTTP 503 response for PostMeMfaTotpConfirm
+type PostMeMfaTotpConfirmResponse503Headers struct {
+	RetryAfter *int
+}
+
+type PostMeMfaTotpConfirmResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RecoveryCodes
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Invalid
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *TooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *MediaType
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Internal
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostMeMfaTotpConfirmResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PostMeMfaTotpConfirmResponse) GetJSON200() *RecoveryCodes {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PostMeMfaTotpConfirmResponse) GetApplicationproblemJSON400() *Invalid {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PostMeMfaTotpConfirmResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PostMeMfaTotpConfirmResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PostMeMfaTotpConfirmResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PostMeMfaTotpConfirmResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PostMeMfaTotpConfirmResponse) GetApplicationproblemJSON413() *TooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r PostMeMfaTotpConfirmResponse) GetApplicationproblemJSON415() *MediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r PostMeMfaTotpConfirmResponse) GetApplicationproblemJSON500() *Internal {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r PostMeMfaTotpConfirmResponse) GetApplicationproblemJSON503() *Unavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r PostMeMfaTotpConfirmResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PostMeMfaTotpConfirmResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PostMeMfaTotpConfirmResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PostMeMfaTotpConfirmResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteMePasskeysByIdResponse503Headers the declared response headers of an HTTP 503 response for DeleteMePasskeysById
+type DeleteMePasskeysByIdResponse503Headers struct {
+	RetryAfter *int
+}
+
+type DeleteMePasskeysByIdResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Invalid
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Internal
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DeleteMePasskeysByIdResponse503Headers
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DeleteMePasskeysByIdResponse) GetApplicationproblemJSON400() *Invalid {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteMePasskeysByIdResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteMePasskeysByIdResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteMePasskeysByIdResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DeleteMePasskeysByIdResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r DeleteMePasskeysByIdResponse) GetApplicationproblemJSON500() *Internal {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r DeleteMePasskeysByIdResponse) GetApplicationproblemJSON503() *Unavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteMePasskeysByIdResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteMePasskeysByIdResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteMePasskeysByIdResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteMePasskeysByIdResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetMeSessionsResponse503Headers the declared response headers of an HTTP 503 response for GetMeSessions
+type GetMeSessionsResponse503Headers struct {
+	RetryAfter *int
+}
+
+type GetMeSessionsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SessionList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Invalid
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Internal
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetMeSessionsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetMeSessionsResponse) GetJSON200() *SessionList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetMeSessionsResponse) GetApplicationproblemJSON400() *Invalid {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetMeSessionsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetMeSessionsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetMeSessionsResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetMeSessionsResponse) GetApplicationproblemJSON500() *Internal {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetMeSessionsResponse) GetApplicationproblemJSON503() *Unavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetMeSessionsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetMeSessionsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetMeSessionsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetMeSessionsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteMeSessionsByIdResponse503Headers the declared response headers of an HTTP 503 response for DeleteMeSessionsById
+type DeleteMeSessionsByIdResponse503Headers struct {
+	RetryAfter *int
+}
+
+type DeleteMeSessionsByIdResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Invalid
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Internal
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DeleteMeSessionsByIdResponse503Headers
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DeleteMeSessionsByIdResponse) GetApplicationproblemJSON400() *Invalid {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteMeSessionsByIdResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteMeSessionsByIdResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteMeSessionsByIdResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DeleteMeSessionsByIdResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r DeleteMeSessionsByIdResponse) GetApplicationproblemJSON500() *Internal {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r DeleteMeSessionsByIdResponse) GetApplicationproblemJSON503() *Unavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteMeSessionsByIdResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteMeSessionsByIdResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteMeSessionsByIdResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteMeSessionsByIdResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetMeTokensResponse503Headers the declared response headers of an HTTP 503 response for GetMeTokens
 type GetMeTokensResponse503Headers struct {
 	RetryAfter *int
@@ -36572,6 +39736,699 @@ func (r GetSecurityGroupsByIdImpactResponse) ContentType() string {
 	return ""
 }
 
+// GetSettingsResponse503Headers the declared response headers of an HTTP 503 response for GetSettings
+type GetSettingsResponse503Headers struct {
+	RetryAfter *int
+}
+
+type GetSettingsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Settings
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Invalid
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Internal
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetSettingsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSettingsResponse) GetJSON200() *Settings {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetSettingsResponse) GetApplicationproblemJSON400() *Invalid {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetSettingsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetSettingsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetSettingsResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetSettingsResponse) GetApplicationproblemJSON500() *Internal {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetSettingsResponse) GetApplicationproblemJSON503() *Unavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSettingsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSettingsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSettingsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSettingsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PatchSettingsResponse503Headers the declared response headers of an HTTP 503 response for PatchSettings
+type PatchSettingsResponse503Headers struct {
+	RetryAfter *int
+}
+
+type PatchSettingsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Settings
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Invalid
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *TooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *MediaType
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Internal
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PatchSettingsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PatchSettingsResponse) GetJSON200() *Settings {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PatchSettingsResponse) GetApplicationproblemJSON400() *Invalid {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PatchSettingsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PatchSettingsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PatchSettingsResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PatchSettingsResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PatchSettingsResponse) GetApplicationproblemJSON413() *TooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r PatchSettingsResponse) GetApplicationproblemJSON415() *MediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r PatchSettingsResponse) GetApplicationproblemJSON500() *Internal {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r PatchSettingsResponse) GetApplicationproblemJSON503() *Unavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r PatchSettingsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PatchSettingsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PatchSettingsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PatchSettingsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetSsoProvidersResponse503Headers the declared response headers of an HTTP 503 response for GetSsoProviders
+type GetSsoProvidersResponse503Headers struct {
+	RetryAfter *int
+}
+
+type GetSsoProvidersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SsoProviderList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Invalid
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Internal
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetSsoProvidersResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSsoProvidersResponse) GetJSON200() *SsoProviderList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetSsoProvidersResponse) GetApplicationproblemJSON400() *Invalid {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetSsoProvidersResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetSsoProvidersResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetSsoProvidersResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetSsoProvidersResponse) GetApplicationproblemJSON500() *Internal {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetSsoProvidersResponse) GetApplicationproblemJSON503() *Unavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSsoProvidersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSsoProvidersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSsoProvidersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSsoProvidersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PostSsoProvidersResponse503Headers the declared response headers of an HTTP 503 response for PostSsoProviders
+type PostSsoProvidersResponse503Headers struct {
+	RetryAfter *int
+}
+
+type PostSsoProvidersResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *SsoProvider
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Invalid
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *TooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *MediaType
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Internal
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostSsoProvidersResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r PostSsoProvidersResponse) GetJSON201() *SsoProvider {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PostSsoProvidersResponse) GetApplicationproblemJSON400() *Invalid {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PostSsoProvidersResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PostSsoProvidersResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PostSsoProvidersResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PostSsoProvidersResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PostSsoProvidersResponse) GetApplicationproblemJSON413() *TooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r PostSsoProvidersResponse) GetApplicationproblemJSON415() *MediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r PostSsoProvidersResponse) GetApplicationproblemJSON500() *Internal {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r PostSsoProvidersResponse) GetApplicationproblemJSON503() *Unavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r PostSsoProvidersResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PostSsoProvidersResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PostSsoProvidersResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PostSsoProvidersResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteSsoProvidersByIdResponse503Headers the declared response headers of an HTTP 503 response for DeleteSsoProvidersById
+type DeleteSsoProvidersByIdResponse503Headers struct {
+	RetryAfter *int
+}
+
+type DeleteSsoProvidersByIdResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Invalid
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Internal
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DeleteSsoProvidersByIdResponse503Headers
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DeleteSsoProvidersByIdResponse) GetApplicationproblemJSON400() *Invalid {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteSsoProvidersByIdResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteSsoProvidersByIdResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteSsoProvidersByIdResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DeleteSsoProvidersByIdResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r DeleteSsoProvidersByIdResponse) GetApplicationproblemJSON500() *Internal {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r DeleteSsoProvidersByIdResponse) GetApplicationproblemJSON503() *Unavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteSsoProvidersByIdResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteSsoProvidersByIdResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteSsoProvidersByIdResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteSsoProvidersByIdResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetSsoProvidersByIdResponse503Headers the declared response headers of an HTTP 503 response for GetSsoProvidersById
+type GetSsoProvidersByIdResponse503Headers struct {
+	RetryAfter *int
+}
+
+type GetSsoProvidersByIdResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SsoProvider
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Invalid
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Internal
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetSsoProvidersByIdResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSsoProvidersByIdResponse) GetJSON200() *SsoProvider {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetSsoProvidersByIdResponse) GetApplicationproblemJSON400() *Invalid {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetSsoProvidersByIdResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetSsoProvidersByIdResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetSsoProvidersByIdResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetSsoProvidersByIdResponse) GetApplicationproblemJSON500() *Internal {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetSsoProvidersByIdResponse) GetApplicationproblemJSON503() *Unavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSsoProvidersByIdResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSsoProvidersByIdResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSsoProvidersByIdResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSsoProvidersByIdResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PatchSsoProvidersByIdResponse503Headers the declared response headers of an HTTP 503 response for PatchSsoProvidersById
+type PatchSsoProvidersByIdResponse503Headers struct {
+	RetryAfter *int
+}
+
+type PatchSsoProvidersByIdResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SsoProvider
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Invalid
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *TooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *MediaType
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Internal
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PatchSsoProvidersByIdResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PatchSsoProvidersByIdResponse) GetJSON200() *SsoProvider {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PatchSsoProvidersByIdResponse) GetApplicationproblemJSON400() *Invalid {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PatchSsoProvidersByIdResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PatchSsoProvidersByIdResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PatchSsoProvidersByIdResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PatchSsoProvidersByIdResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PatchSsoProvidersByIdResponse) GetApplicationproblemJSON413() *TooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r PatchSsoProvidersByIdResponse) GetApplicationproblemJSON415() *MediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r PatchSsoProvidersByIdResponse) GetApplicationproblemJSON500() *Internal {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r PatchSsoProvidersByIdResponse) GetApplicationproblemJSON503() *Unavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r PatchSsoProvidersByIdResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PatchSsoProvidersByIdResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PatchSsoProvidersByIdResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PatchSsoProvidersByIdResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetTicketsResponse503Headers the declared response headers of an HTTP 503 response for GetTickets
 type GetTicketsResponse503Headers struct {
 	RetryAfter *int
@@ -38353,6 +42210,373 @@ func (r GetUsersByIdEffectiveAccessResponse) ContentType() string {
 	return ""
 }
 
+// DeleteUsersByIdMfaResponse503Headers the declared response headers of an HTTP 503 response for DeleteUsersByIdMfa
+type DeleteUsersByIdMfaResponse503Headers struct {
+	RetryAfter *int
+}
+
+type DeleteUsersByIdMfaResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Invalid
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Internal
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DeleteUsersByIdMfaResponse503Headers
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DeleteUsersByIdMfaResponse) GetApplicationproblemJSON400() *Invalid {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteUsersByIdMfaResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteUsersByIdMfaResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteUsersByIdMfaResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DeleteUsersByIdMfaResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r DeleteUsersByIdMfaResponse) GetApplicationproblemJSON500() *Internal {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r DeleteUsersByIdMfaResponse) GetApplicationproblemJSON503() *Unavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteUsersByIdMfaResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteUsersByIdMfaResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteUsersByIdMfaResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteUsersByIdMfaResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetUsersByIdMfaResponse503Headers the declared response headers of an HTTP 503 response for GetUsersByIdMfa
+type GetUsersByIdMfaResponse503Headers struct {
+	RetryAfter *int
+}
+
+type GetUsersByIdMfaResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Mfa
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Invalid
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Internal
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetUsersByIdMfaResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetUsersByIdMfaResponse) GetJSON200() *Mfa {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetUsersByIdMfaResponse) GetApplicationproblemJSON400() *Invalid {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetUsersByIdMfaResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetUsersByIdMfaResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetUsersByIdMfaResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetUsersByIdMfaResponse) GetApplicationproblemJSON500() *Internal {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetUsersByIdMfaResponse) GetApplicationproblemJSON503() *Unavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetUsersByIdMfaResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetUsersByIdMfaResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetUsersByIdMfaResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetUsersByIdMfaResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteUsersByIdSessionsResponse503Headers the declared response headers of an HTTP 503 response for DeleteUsersByIdSessions
+type DeleteUsersByIdSessionsResponse503Headers struct {
+	RetryAfter *int
+}
+
+type DeleteUsersByIdSessionsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Ended
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Invalid
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Internal
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DeleteUsersByIdSessionsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DeleteUsersByIdSessionsResponse) GetJSON200() *Ended {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DeleteUsersByIdSessionsResponse) GetApplicationproblemJSON400() *Invalid {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteUsersByIdSessionsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteUsersByIdSessionsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteUsersByIdSessionsResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DeleteUsersByIdSessionsResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r DeleteUsersByIdSessionsResponse) GetApplicationproblemJSON500() *Internal {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r DeleteUsersByIdSessionsResponse) GetApplicationproblemJSON503() *Unavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteUsersByIdSessionsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteUsersByIdSessionsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteUsersByIdSessionsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteUsersByIdSessionsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetUsersByIdSessionsResponse503Headers the declared response headers of an HTTP 503 response for GetUsersByIdSessions
+type GetUsersByIdSessionsResponse503Headers struct {
+	RetryAfter *int
+}
+
+type GetUsersByIdSessionsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SessionList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Invalid
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Internal
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetUsersByIdSessionsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetUsersByIdSessionsResponse) GetJSON200() *SessionList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetUsersByIdSessionsResponse) GetApplicationproblemJSON400() *Invalid {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetUsersByIdSessionsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetUsersByIdSessionsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetUsersByIdSessionsResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetUsersByIdSessionsResponse) GetApplicationproblemJSON500() *Internal {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetUsersByIdSessionsResponse) GetApplicationproblemJSON503() *Unavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetUsersByIdSessionsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetUsersByIdSessionsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetUsersByIdSessionsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetUsersByIdSessionsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetUsersByIdTokensResponse503Headers the declared response headers of an HTTP 503 response for GetUsersByIdTokens
 type GetUsersByIdTokensResponse503Headers struct {
 	RetryAfter *int
@@ -38944,7 +43168,7 @@ func (c *ClientWithResponses) PostAppointmentsWithResponse(ctx context.Context, 
 
 // DeleteAppointmentsByIdWithResponse Delete an appointment
 //
-// Needs `appointments.delete`; records outside the caller's scope answer 404.
+// Needs `appointments.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -39049,7 +43273,7 @@ func (c *ClientWithResponses) PostAssetsWithResponse(ctx context.Context, body P
 
 // DeleteAssetsByIdWithResponse Delete an asset
 //
-// Needs `assets.delete`; records outside the caller's scope answer 404.
+// Needs `assets.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -39152,7 +43376,7 @@ func (c *ClientWithResponses) GetAuditWithResponse(ctx context.Context, params *
 	return ParseGetAuditResponse(rsp)
 }
 
-// PostAuthLoginWithBodyWithResponse Sign in with email and password
+// PostAuthLoginWithBodyWithResponse Sign in with email and password; a user with a second factor gets mfa_required and a challenge instead of a token
 //
 // Public: no token needed.
 //
@@ -39167,7 +43391,7 @@ func (c *ClientWithResponses) PostAuthLoginWithBodyWithResponse(ctx context.Cont
 	return ParsePostAuthLoginResponse(rsp)
 }
 
-// PostAuthLoginWithResponse Sign in with email and password
+// PostAuthLoginWithResponse Sign in with email and password; a user with a second factor gets mfa_required and a challenge instead of a token
 //
 // Public: no token needed.
 //
@@ -39195,6 +43419,66 @@ func (c *ClientWithResponses) PostAuthLogoutWithResponse(ctx context.Context, re
 		return nil, err
 	}
 	return ParsePostAuthLogoutResponse(rsp)
+}
+
+// PostAuthMfaWithBodyWithResponse Complete a sign-in that answered mfa_required, with a TOTP or recovery code
+//
+// Public: no token needed.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/auth/mfa (the `PostAuthMfa` operationId).
+func (c *ClientWithResponses) PostAuthMfaWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostAuthMfaResponse, error) {
+	rsp, err := c.PostAuthMfaWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostAuthMfaResponse(rsp)
+}
+
+// PostAuthMfaWithResponse Complete a sign-in that answered mfa_required, with a TOTP or recovery code
+//
+// Public: no token needed.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/auth/mfa (the `PostAuthMfa` operationId).
+func (c *ClientWithResponses) PostAuthMfaWithResponse(ctx context.Context, body PostAuthMfaJSONRequestBody, reqEditors ...RequestEditorFn) (*PostAuthMfaResponse, error) {
+	rsp, err := c.PostAuthMfa(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostAuthMfaResponse(rsp)
+}
+
+// PostAuthStepUpWithBodyWithResponse Present a second factor again, for routes that answer step_up_required
+//
+// Any signed-in user.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/auth/step-up (the `PostAuthStepUp` operationId).
+func (c *ClientWithResponses) PostAuthStepUpWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostAuthStepUpResponse, error) {
+	rsp, err := c.PostAuthStepUpWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostAuthStepUpResponse(rsp)
+}
+
+// PostAuthStepUpWithResponse Present a second factor again, for routes that answer step_up_required
+//
+// Any signed-in user.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/auth/step-up (the `PostAuthStepUp` operationId).
+func (c *ClientWithResponses) PostAuthStepUpWithResponse(ctx context.Context, body PostAuthStepUpJSONRequestBody, reqEditors ...RequestEditorFn) (*PostAuthStepUpResponse, error) {
+	rsp, err := c.PostAuthStepUp(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostAuthStepUpResponse(rsp)
 }
 
 // GetCampaignsWithResponse List campaigns in the caller's reach
@@ -39514,7 +43798,7 @@ func (c *ClientWithResponses) PostContactsWithResponse(ctx context.Context, body
 
 // DeleteContactsByIdWithResponse Delete a contact
 //
-// Needs `contacts.delete`; records outside the caller's scope answer 404.
+// Needs `contacts.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -39619,7 +43903,7 @@ func (c *ClientWithResponses) PostContractsWithResponse(ctx context.Context, bod
 
 // DeleteContractsByIdWithResponse Delete a contract
 //
-// Needs `contracts.delete`; records outside the caller's scope answer 404.
+// Needs `contracts.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -39724,7 +44008,7 @@ func (c *ClientWithResponses) PostCredentialsWithResponse(ctx context.Context, b
 
 // DeleteCredentialsByIdWithResponse Delete a credential
 //
-// Needs `credentials.delete`; records outside the caller's scope answer 404.
+// Needs `credentials.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -39784,7 +44068,7 @@ func (c *ClientWithResponses) PatchCredentialsByIdWithResponse(ctx context.Conte
 
 // GetCredentialsByIdSecretWithResponse Reveal a credential's secret (audited)
 //
-// Needs `credentials.reveal`; records outside the caller's scope answer 404.
+// Needs `credentials.reveal`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -39844,7 +44128,7 @@ func (c *ClientWithResponses) PostCustomersWithResponse(ctx context.Context, bod
 
 // DeleteCustomersByIdWithResponse Delete a customer with its records; one with invoices or payments is archived instead
 //
-// Needs `customers.delete`; records outside the caller's scope answer 404.
+// Needs `customers.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -39919,7 +44203,7 @@ func (c *ClientWithResponses) GetCustomersByIdAccessWithResponse(ctx context.Con
 
 // PostCustomersByIdArchiveWithResponse Archive a customer: out of lists and every select-customers group's reach, records kept
 //
-// Needs `customers.delete`; records outside the caller's scope answer 404.
+// Needs `customers.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -39949,7 +44233,7 @@ func (c *ClientWithResponses) GetCustomersByIdSecurityGroupsWithResponse(ctx con
 
 // PutCustomersByIdSecurityGroupsWithBodyWithResponse Set the security groups that list a customer
 //
-// Needs `security_groups.manage`; records outside the caller's scope answer 404.
+// Needs `security_groups.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -39964,7 +44248,7 @@ func (c *ClientWithResponses) PutCustomersByIdSecurityGroupsWithBodyWithResponse
 
 // PutCustomersByIdSecurityGroupsWithResponse Set the security groups that list a customer
 //
-// Needs `security_groups.manage`; records outside the caller's scope answer 404.
+// Needs `security_groups.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -39979,7 +44263,7 @@ func (c *ClientWithResponses) PutCustomersByIdSecurityGroupsWithResponse(ctx con
 
 // PostCustomersByIdUnarchiveWithResponse Bring an archived customer back
 //
-// Needs `customers.delete`; records outside the caller's scope answer 404.
+// Needs `customers.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -40039,7 +44323,7 @@ func (c *ClientWithResponses) PostDocumentsWithResponse(ctx context.Context, bod
 
 // DeleteDocumentsByIdWithResponse Delete a document
 //
-// Needs `documentation.delete`; records outside the caller's scope answer 404.
+// Needs `documentation.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -40144,7 +44428,7 @@ func (c *ClientWithResponses) PostEstimatesWithResponse(ctx context.Context, bod
 
 // DeleteEstimatesByIdWithResponse Delete an estimate
 //
-// Needs `estimates.delete`; records outside the caller's scope answer 404.
+// Needs `estimates.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -40279,7 +44563,7 @@ func (c *ClientWithResponses) PostInvoicesWithResponse(ctx context.Context, body
 
 // DeleteInvoicesByIdWithResponse Delete an invoice
 //
-// Needs `invoices.delete`; records outside the caller's scope answer 404.
+// Needs `invoices.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -40384,7 +44668,7 @@ func (c *ClientWithResponses) PostLeadsWithResponse(ctx context.Context, body Po
 
 // DeleteLeadsByIdWithResponse Delete a lead
 //
-// Needs `leads.delete`; records outside the caller's scope answer 404.
+// Needs `leads.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -40472,6 +44756,141 @@ func (c *ClientWithResponses) GetMeWithResponse(ctx context.Context, reqEditors 
 	return ParseGetMeResponse(rsp)
 }
 
+// GetMeMfaWithResponse The caller's second factors
+//
+// Any signed-in user.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/me/mfa (the `GetMeMfa` operationId).
+func (c *ClientWithResponses) GetMeMfaWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetMeMfaResponse, error) {
+	rsp, err := c.GetMeMfa(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetMeMfaResponse(rsp)
+}
+
+// PostMeMfaRecoveryCodesWithResponse Replace the caller's recovery codes with ten new ones, shown once
+//
+// Any signed-in user. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/me/mfa/recovery-codes (the `PostMeMfaRecoveryCodes` operationId).
+func (c *ClientWithResponses) PostMeMfaRecoveryCodesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*PostMeMfaRecoveryCodesResponse, error) {
+	rsp, err := c.PostMeMfaRecoveryCodes(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostMeMfaRecoveryCodesResponse(rsp)
+}
+
+// DeleteMeMfaTotpWithResponse Remove the caller's authenticator app
+//
+// Any signed-in user. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/me/mfa/totp (the `DeleteMeMfaTotp` operationId).
+func (c *ClientWithResponses) DeleteMeMfaTotpWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*DeleteMeMfaTotpResponse, error) {
+	rsp, err := c.DeleteMeMfaTotp(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteMeMfaTotpResponse(rsp)
+}
+
+// PostMeMfaTotpWithResponse Start adding an authenticator app (TOTP): a new secret, as text, otpauth URL and QR code
+//
+// Any signed-in user. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/me/mfa/totp (the `PostMeMfaTotp` operationId).
+func (c *ClientWithResponses) PostMeMfaTotpWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*PostMeMfaTotpResponse, error) {
+	rsp, err := c.PostMeMfaTotp(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostMeMfaTotpResponse(rsp)
+}
+
+// PostMeMfaTotpConfirmWithBodyWithResponse Confirm the authenticator app with its current code; a first factor answers ten recovery codes, shown once
+//
+// Any signed-in user. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/me/mfa/totp/confirm (the `PostMeMfaTotpConfirm` operationId).
+func (c *ClientWithResponses) PostMeMfaTotpConfirmWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostMeMfaTotpConfirmResponse, error) {
+	rsp, err := c.PostMeMfaTotpConfirmWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostMeMfaTotpConfirmResponse(rsp)
+}
+
+// PostMeMfaTotpConfirmWithResponse Confirm the authenticator app with its current code; a first factor answers ten recovery codes, shown once
+//
+// Any signed-in user. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/me/mfa/totp/confirm (the `PostMeMfaTotpConfirm` operationId).
+func (c *ClientWithResponses) PostMeMfaTotpConfirmWithResponse(ctx context.Context, body PostMeMfaTotpConfirmJSONRequestBody, reqEditors ...RequestEditorFn) (*PostMeMfaTotpConfirmResponse, error) {
+	rsp, err := c.PostMeMfaTotpConfirm(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostMeMfaTotpConfirmResponse(rsp)
+}
+
+// DeleteMePasskeysByIdWithResponse Remove one of the caller's passkeys
+//
+// Any signed-in user. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/me/passkeys/{id} (the `DeleteMePasskeysById` operationId).
+func (c *ClientWithResponses) DeleteMePasskeysByIdWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*DeleteMePasskeysByIdResponse, error) {
+	rsp, err := c.DeleteMePasskeysById(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteMePasskeysByIdResponse(rsp)
+}
+
+// GetMeSessionsWithResponse The caller's open sessions and API tokens: created, last used, from where
+//
+// Any signed-in user.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/me/sessions (the `GetMeSessions` operationId).
+func (c *ClientWithResponses) GetMeSessionsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetMeSessionsResponse, error) {
+	rsp, err := c.GetMeSessions(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetMeSessionsResponse(rsp)
+}
+
+// DeleteMeSessionsByIdWithResponse End one of the caller's sessions or tokens
+//
+// Any signed-in user.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/me/sessions/{id} (the `DeleteMeSessionsById` operationId).
+func (c *ClientWithResponses) DeleteMeSessionsByIdWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*DeleteMeSessionsByIdResponse, error) {
+	rsp, err := c.DeleteMeSessionsById(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteMeSessionsByIdResponse(rsp)
+}
+
 // GetMeTokensWithResponse List the caller's personal API tokens
 //
 // Any signed-in user.
@@ -40489,7 +44908,7 @@ func (c *ClientWithResponses) GetMeTokensWithResponse(ctx context.Context, reqEd
 
 // PostMeTokensWithBodyWithResponse Create a personal API token (shown once)
 //
-// Needs `api_tokens.manage`; records outside the caller's scope answer 404.
+// Needs `api_tokens.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -40504,7 +44923,7 @@ func (c *ClientWithResponses) PostMeTokensWithBodyWithResponse(ctx context.Conte
 
 // PostMeTokensWithResponse Create a personal API token (shown once)
 //
-// Needs `api_tokens.manage`; records outside the caller's scope answer 404.
+// Needs `api_tokens.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -40669,7 +45088,7 @@ func (c *ClientWithResponses) PostPoliciesWithResponse(ctx context.Context, body
 
 // DeletePoliciesByIdWithResponse Delete a policy
 //
-// Needs `policies.delete`; records outside the caller's scope answer 404.
+// Needs `policies.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -40849,7 +45268,7 @@ func (c *ClientWithResponses) GetScriptsWithResponse(ctx context.Context, params
 
 // PostScriptsWithBodyWithResponse Create a script
 //
-// Needs `scripts.create`; records outside the caller's scope answer 404.
+// Needs `scripts.create`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -40864,7 +45283,7 @@ func (c *ClientWithResponses) PostScriptsWithBodyWithResponse(ctx context.Contex
 
 // PostScriptsWithResponse Create a script
 //
-// Needs `scripts.create`; records outside the caller's scope answer 404.
+// Needs `scripts.create`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -40879,7 +45298,7 @@ func (c *ClientWithResponses) PostScriptsWithResponse(ctx context.Context, body 
 
 // DeleteScriptsByIdWithResponse Delete a script
 //
-// Needs `scripts.delete`; records outside the caller's scope answer 404.
+// Needs `scripts.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -40909,7 +45328,7 @@ func (c *ClientWithResponses) GetScriptsByIdWithResponse(ctx context.Context, id
 
 // PatchScriptsByIdWithBodyWithResponse Update a script: only the members sent change
 //
-// Needs `scripts.edit`; records outside the caller's scope answer 404.
+// Needs `scripts.edit`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -40924,7 +45343,7 @@ func (c *ClientWithResponses) PatchScriptsByIdWithBodyWithResponse(ctx context.C
 
 // PatchScriptsByIdWithResponse Update a script: only the members sent change
 //
-// Needs `scripts.edit`; records outside the caller's scope answer 404.
+// Needs `scripts.edit`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -40939,7 +45358,7 @@ func (c *ClientWithResponses) PatchScriptsByIdWithResponse(ctx context.Context, 
 
 // PostScriptsByIdRunsWithBodyWithResponse Run a script on an asset
 //
-// Needs `scripts.run`; records outside the caller's scope answer 404.
+// Needs `scripts.run`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -40954,7 +45373,7 @@ func (c *ClientWithResponses) PostScriptsByIdRunsWithBodyWithResponse(ctx contex
 
 // PostScriptsByIdRunsWithResponse Run a script on an asset
 //
-// Needs `scripts.run`; records outside the caller's scope answer 404.
+// Needs `scripts.run`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -40999,7 +45418,7 @@ func (c *ClientWithResponses) GetSecurityGroupsWithResponse(ctx context.Context,
 
 // PostSecurityGroupsWithBodyWithResponse Create a security group
 //
-// Needs `security_groups.manage`; records outside the caller's scope answer 404.
+// Needs `security_groups.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -41014,7 +45433,7 @@ func (c *ClientWithResponses) PostSecurityGroupsWithBodyWithResponse(ctx context
 
 // PostSecurityGroupsWithResponse Create a security group
 //
-// Needs `security_groups.manage`; records outside the caller's scope answer 404.
+// Needs `security_groups.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -41029,7 +45448,7 @@ func (c *ClientWithResponses) PostSecurityGroupsWithResponse(ctx context.Context
 
 // DeleteSecurityGroupsByIdWithResponse Delete a security group; answers who lost access
 //
-// Needs `security_groups.manage`; records outside the caller's scope answer 404.
+// Needs `security_groups.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -41059,7 +45478,7 @@ func (c *ClientWithResponses) GetSecurityGroupsByIdWithResponse(ctx context.Cont
 
 // PatchSecurityGroupsByIdWithBodyWithResponse Update a security group: only the members sent change
 //
-// Needs `security_groups.manage`; records outside the caller's scope answer 404.
+// Needs `security_groups.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -41074,7 +45493,7 @@ func (c *ClientWithResponses) PatchSecurityGroupsByIdWithBodyWithResponse(ctx co
 
 // PatchSecurityGroupsByIdWithResponse Update a security group: only the members sent change
 //
-// Needs `security_groups.manage`; records outside the caller's scope answer 404.
+// Needs `security_groups.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -41089,7 +45508,7 @@ func (c *ClientWithResponses) PatchSecurityGroupsByIdWithResponse(ctx context.Co
 
 // PostSecurityGroupsByIdCopyWithBodyWithResponse Copy a security group under a new name
 //
-// Needs `security_groups.manage`; records outside the caller's scope answer 404.
+// Needs `security_groups.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -41104,7 +45523,7 @@ func (c *ClientWithResponses) PostSecurityGroupsByIdCopyWithBodyWithResponse(ctx
 
 // PostSecurityGroupsByIdCopyWithResponse Copy a security group under a new name
 //
-// Needs `security_groups.manage`; records outside the caller's scope answer 404.
+// Needs `security_groups.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -41130,6 +45549,156 @@ func (c *ClientWithResponses) GetSecurityGroupsByIdImpactWithResponse(ctx contex
 		return nil, err
 	}
 	return ParseGetSecurityGroupsByIdImpactResponse(rsp)
+}
+
+// GetSettingsWithResponse The account's sign-in settings
+//
+// Needs `settings.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/settings (the `GetSettings` operationId).
+func (c *ClientWithResponses) GetSettingsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetSettingsResponse, error) {
+	rsp, err := c.GetSettings(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSettingsResponse(rsp)
+}
+
+// PatchSettingsWithBodyWithResponse Change the account's sign-in settings: only the members sent change
+//
+// Needs `settings.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/settings (the `PatchSettings` operationId).
+func (c *ClientWithResponses) PatchSettingsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchSettingsResponse, error) {
+	rsp, err := c.PatchSettingsWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePatchSettingsResponse(rsp)
+}
+
+// PatchSettingsWithResponse Change the account's sign-in settings: only the members sent change
+//
+// Needs `settings.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/settings (the `PatchSettings` operationId).
+func (c *ClientWithResponses) PatchSettingsWithResponse(ctx context.Context, body PatchSettingsJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchSettingsResponse, error) {
+	rsp, err := c.PatchSettings(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePatchSettingsResponse(rsp)
+}
+
+// GetSsoProvidersWithResponse The account's OpenID Connect providers (never their secrets)
+//
+// Needs `settings.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/sso-providers (the `GetSsoProviders` operationId).
+func (c *ClientWithResponses) GetSsoProvidersWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetSsoProvidersResponse, error) {
+	rsp, err := c.GetSsoProviders(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSsoProvidersResponse(rsp)
+}
+
+// PostSsoProvidersWithBodyWithResponse Add an OpenID Connect provider; with customer_id, a customer's own provider whose users stay within that customer
+//
+// Needs `settings.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/sso-providers (the `PostSsoProviders` operationId).
+func (c *ClientWithResponses) PostSsoProvidersWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostSsoProvidersResponse, error) {
+	rsp, err := c.PostSsoProvidersWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostSsoProvidersResponse(rsp)
+}
+
+// PostSsoProvidersWithResponse Add an OpenID Connect provider; with customer_id, a customer's own provider whose users stay within that customer
+//
+// Needs `settings.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/sso-providers (the `PostSsoProviders` operationId).
+func (c *ClientWithResponses) PostSsoProvidersWithResponse(ctx context.Context, body PostSsoProvidersJSONRequestBody, reqEditors ...RequestEditorFn) (*PostSsoProvidersResponse, error) {
+	rsp, err := c.PostSsoProviders(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostSsoProvidersResponse(rsp)
+}
+
+// DeleteSsoProvidersByIdWithResponse Remove an OpenID Connect provider and the identities it linked; its users stay
+//
+// Needs `settings.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/sso-providers/{id} (the `DeleteSsoProvidersById` operationId).
+func (c *ClientWithResponses) DeleteSsoProvidersByIdWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*DeleteSsoProvidersByIdResponse, error) {
+	rsp, err := c.DeleteSsoProvidersById(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteSsoProvidersByIdResponse(rsp)
+}
+
+// GetSsoProvidersByIdWithResponse Get an OpenID Connect provider
+//
+// Needs `settings.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/sso-providers/{id} (the `GetSsoProvidersById` operationId).
+func (c *ClientWithResponses) GetSsoProvidersByIdWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetSsoProvidersByIdResponse, error) {
+	rsp, err := c.GetSsoProvidersById(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSsoProvidersByIdResponse(rsp)
+}
+
+// PatchSsoProvidersByIdWithBodyWithResponse Change an OpenID Connect provider: only the members sent change
+//
+// Needs `settings.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/sso-providers/{id} (the `PatchSsoProvidersById` operationId).
+func (c *ClientWithResponses) PatchSsoProvidersByIdWithBodyWithResponse(ctx context.Context, id string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchSsoProvidersByIdResponse, error) {
+	rsp, err := c.PatchSsoProvidersByIdWithBody(ctx, id, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePatchSsoProvidersByIdResponse(rsp)
+}
+
+// PatchSsoProvidersByIdWithResponse Change an OpenID Connect provider: only the members sent change
+//
+// Needs `settings.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /api/v1/sso-providers/{id} (the `PatchSsoProvidersById` operationId).
+func (c *ClientWithResponses) PatchSsoProvidersByIdWithResponse(ctx context.Context, id string, body PatchSsoProvidersByIdJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchSsoProvidersByIdResponse, error) {
+	rsp, err := c.PatchSsoProvidersById(ctx, id, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePatchSsoProvidersByIdResponse(rsp)
 }
 
 // GetTicketsWithResponse List tickets in the caller's reach
@@ -41179,7 +45748,7 @@ func (c *ClientWithResponses) PostTicketsWithResponse(ctx context.Context, body 
 
 // DeleteTicketsByIdWithResponse Delete a ticket
 //
-// Needs `tickets.delete`; records outside the caller's scope answer 404.
+// Needs `tickets.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -41404,7 +45973,7 @@ func (c *ClientWithResponses) GetUsersWithResponse(ctx context.Context, params *
 
 // PostUsersWithBodyWithResponse Create a user
 //
-// Needs `users.manage`; records outside the caller's scope answer 404.
+// Needs `users.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -41419,7 +45988,7 @@ func (c *ClientWithResponses) PostUsersWithBodyWithResponse(ctx context.Context,
 
 // PostUsersWithResponse Create a user
 //
-// Needs `users.manage`; records outside the caller's scope answer 404.
+// Needs `users.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -41434,7 +46003,7 @@ func (c *ClientWithResponses) PostUsersWithResponse(ctx context.Context, params 
 
 // DeleteUsersByIdWithResponse Delete a user
 //
-// Needs `users.manage`; records outside the caller's scope answer 404.
+// Needs `users.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -41464,7 +46033,7 @@ func (c *ClientWithResponses) GetUsersByIdWithResponse(ctx context.Context, id s
 
 // PatchUsersByIdWithBodyWithResponse Update a user: only the members sent change
 //
-// Needs `users.manage`; records outside the caller's scope answer 404.
+// Needs `users.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -41479,7 +46048,7 @@ func (c *ClientWithResponses) PatchUsersByIdWithBodyWithResponse(ctx context.Con
 
 // PatchUsersByIdWithResponse Update a user: only the members sent change
 //
-// Needs `users.manage`; records outside the caller's scope answer 404.
+// Needs `users.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -41507,9 +46076,69 @@ func (c *ClientWithResponses) GetUsersByIdEffectiveAccessWithResponse(ctx contex
 	return ParseGetUsersByIdEffectiveAccessResponse(rsp)
 }
 
+// DeleteUsersByIdMfaWithResponse Reset a user's second factors (app, recovery codes, passkeys): they enrol again
+//
+// Needs `users.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/users/{id}/mfa (the `DeleteUsersByIdMfa` operationId).
+func (c *ClientWithResponses) DeleteUsersByIdMfaWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*DeleteUsersByIdMfaResponse, error) {
+	rsp, err := c.DeleteUsersByIdMfa(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteUsersByIdMfaResponse(rsp)
+}
+
+// GetUsersByIdMfaWithResponse A user's second factors
+//
+// Needs `users.view`; records outside the caller's scope answer 404.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/users/{id}/mfa (the `GetUsersByIdMfa` operationId).
+func (c *ClientWithResponses) GetUsersByIdMfaWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetUsersByIdMfaResponse, error) {
+	rsp, err := c.GetUsersByIdMfa(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetUsersByIdMfaResponse(rsp)
+}
+
+// DeleteUsersByIdSessionsWithResponse End every sign-in session of a user
+//
+// Needs `users.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/users/{id}/sessions (the `DeleteUsersByIdSessions` operationId).
+func (c *ClientWithResponses) DeleteUsersByIdSessionsWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*DeleteUsersByIdSessionsResponse, error) {
+	rsp, err := c.DeleteUsersByIdSessions(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteUsersByIdSessionsResponse(rsp)
+}
+
+// GetUsersByIdSessionsWithResponse A user's open sessions and API tokens, for a holder of users.manage over them
+//
+// Needs `users.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/users/{id}/sessions (the `GetUsersByIdSessions` operationId).
+func (c *ClientWithResponses) GetUsersByIdSessionsWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*GetUsersByIdSessionsResponse, error) {
+	rsp, err := c.GetUsersByIdSessions(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetUsersByIdSessionsResponse(rsp)
+}
+
 // GetUsersByIdTokensWithResponse List a user's API tokens, for a holder of users.manage over them
 //
-// Needs `users.manage`; records outside the caller's scope answer 404.
+// Needs `users.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -41524,7 +46153,7 @@ func (c *ClientWithResponses) GetUsersByIdTokensWithResponse(ctx context.Context
 
 // DeleteUsersByIdTokensByTokenIdWithResponse Revoke one of a user's API tokens
 //
-// Needs `users.manage`; records outside the caller's scope answer 404.
+// Needs `users.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -43385,7 +48014,7 @@ func ParsePostAuthLoginResponse(rsp *http.Response) (*PostAuthLoginResponse, err
 
 	switch {
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
-		var dest TokenResponse
+		var dest LoginResponse
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -43404,6 +48033,13 @@ func ParsePostAuthLoginResponse(rsp *http.Response) (*PostAuthLoginResponse, err
 			return nil, err
 		}
 		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
@@ -43543,6 +48179,224 @@ func ParsePostAuthLogoutResponse(rsp *http.Response) (*PostAuthLogoutResponse, e
 	switch {
 	case rsp.StatusCode == 503:
 		var headers PostAuthLogoutResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePostAuthMfaResponse parses an HTTP response from a PostAuthMfaWithResponse call
+func ParsePostAuthMfaResponse(rsp *http.Response) (*PostAuthMfaResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PostAuthMfaResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest LoginResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest MediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooMany
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostAuthMfaResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePostAuthStepUpResponse parses an HTTP response from a PostAuthStepUpWithResponse call
+func ParsePostAuthStepUpResponse(rsp *http.Response) (*PostAuthStepUpResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PostAuthStepUpResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest StepUp
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest MediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooMany
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostAuthStepUpResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
@@ -49156,6 +54010,698 @@ func ParseGetMeResponse(rsp *http.Response) (*GetMeResponse, error) {
 	return response, nil
 }
 
+// ParseGetMeMfaResponse parses an HTTP response from a GetMeMfaWithResponse call
+func ParseGetMeMfaResponse(rsp *http.Response) (*GetMeMfaResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetMeMfaResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Mfa
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetMeMfaResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePostMeMfaRecoveryCodesResponse parses an HTTP response from a PostMeMfaRecoveryCodesWithResponse call
+func ParsePostMeMfaRecoveryCodesResponse(rsp *http.Response) (*PostMeMfaRecoveryCodesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PostMeMfaRecoveryCodesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RecoveryCodes
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostMeMfaRecoveryCodesResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeleteMeMfaTotpResponse parses an HTTP response from a DeleteMeMfaTotpWithResponse call
+func ParseDeleteMeMfaTotpResponse(rsp *http.Response) (*DeleteMeMfaTotpResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteMeMfaTotpResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers DeleteMeMfaTotpResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePostMeMfaTotpResponse parses an HTTP response from a PostMeMfaTotpWithResponse call
+func ParsePostMeMfaTotpResponse(rsp *http.Response) (*PostMeMfaTotpResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PostMeMfaTotpResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest TotpEnrolment
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostMeMfaTotpResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePostMeMfaTotpConfirmResponse parses an HTTP response from a PostMeMfaTotpConfirmWithResponse call
+func ParsePostMeMfaTotpConfirmResponse(rsp *http.Response) (*PostMeMfaTotpConfirmResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PostMeMfaTotpConfirmResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RecoveryCodes
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest MediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostMeMfaTotpConfirmResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeleteMePasskeysByIdResponse parses an HTTP response from a DeleteMePasskeysByIdWithResponse call
+func ParseDeleteMePasskeysByIdResponse(rsp *http.Response) (*DeleteMePasskeysByIdResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteMePasskeysByIdResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers DeleteMePasskeysByIdResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetMeSessionsResponse parses an HTTP response from a GetMeSessionsWithResponse call
+func ParseGetMeSessionsResponse(rsp *http.Response) (*GetMeSessionsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetMeSessionsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SessionList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetMeSessionsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeleteMeSessionsByIdResponse parses an HTTP response from a DeleteMeSessionsByIdWithResponse call
+func ParseDeleteMeSessionsByIdResponse(rsp *http.Response) (*DeleteMeSessionsByIdResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteMeSessionsByIdResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers DeleteMeSessionsByIdResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseGetMeTokensResponse parses an HTTP response from a GetMeTokensWithResponse call
 func ParseGetMeTokensResponse(rsp *http.Response) (*GetMeTokensResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -52156,6 +57702,639 @@ func ParseGetSecurityGroupsByIdImpactResponse(rsp *http.Response) (*GetSecurityG
 	return response, nil
 }
 
+// ParseGetSettingsResponse parses an HTTP response from a GetSettingsWithResponse call
+func ParseGetSettingsResponse(rsp *http.Response) (*GetSettingsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSettingsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Settings
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetSettingsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePatchSettingsResponse parses an HTTP response from a PatchSettingsWithResponse call
+func ParsePatchSettingsResponse(rsp *http.Response) (*PatchSettingsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PatchSettingsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Settings
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest MediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PatchSettingsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetSsoProvidersResponse parses an HTTP response from a GetSsoProvidersWithResponse call
+func ParseGetSsoProvidersResponse(rsp *http.Response) (*GetSsoProvidersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSsoProvidersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SsoProviderList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetSsoProvidersResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePostSsoProvidersResponse parses an HTTP response from a PostSsoProvidersWithResponse call
+func ParsePostSsoProvidersResponse(rsp *http.Response) (*PostSsoProvidersResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PostSsoProvidersResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest SsoProvider
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest MediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostSsoProvidersResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeleteSsoProvidersByIdResponse parses an HTTP response from a DeleteSsoProvidersByIdWithResponse call
+func ParseDeleteSsoProvidersByIdResponse(rsp *http.Response) (*DeleteSsoProvidersByIdResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteSsoProvidersByIdResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers DeleteSsoProvidersByIdResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetSsoProvidersByIdResponse parses an HTTP response from a GetSsoProvidersByIdWithResponse call
+func ParseGetSsoProvidersByIdResponse(rsp *http.Response) (*GetSsoProvidersByIdResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSsoProvidersByIdResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SsoProvider
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetSsoProvidersByIdResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePatchSsoProvidersByIdResponse parses an HTTP response from a PatchSsoProvidersByIdWithResponse call
+func ParsePatchSsoProvidersByIdResponse(rsp *http.Response) (*PatchSsoProvidersByIdResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PatchSsoProvidersByIdResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SsoProvider
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest MediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PatchSsoProvidersByIdResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseGetTicketsResponse parses an HTTP response from a GetTicketsWithResponse call
 func ParseGetTicketsResponse(rsp *http.Response) (*GetTicketsResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -53780,6 +59959,340 @@ func ParseGetUsersByIdEffectiveAccessResponse(rsp *http.Response) (*GetUsersById
 	switch {
 	case rsp.StatusCode == 503:
 		var headers GetUsersByIdEffectiveAccessResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeleteUsersByIdMfaResponse parses an HTTP response from a DeleteUsersByIdMfaWithResponse call
+func ParseDeleteUsersByIdMfaResponse(rsp *http.Response) (*DeleteUsersByIdMfaResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteUsersByIdMfaResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers DeleteUsersByIdMfaResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetUsersByIdMfaResponse parses an HTTP response from a GetUsersByIdMfaWithResponse call
+func ParseGetUsersByIdMfaResponse(rsp *http.Response) (*GetUsersByIdMfaResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetUsersByIdMfaResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Mfa
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetUsersByIdMfaResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeleteUsersByIdSessionsResponse parses an HTTP response from a DeleteUsersByIdSessionsWithResponse call
+func ParseDeleteUsersByIdSessionsResponse(rsp *http.Response) (*DeleteUsersByIdSessionsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteUsersByIdSessionsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Ended
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers DeleteUsersByIdSessionsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetUsersByIdSessionsResponse parses an HTTP response from a GetUsersByIdSessionsWithResponse call
+func ParseGetUsersByIdSessionsResponse(rsp *http.Response) (*GetUsersByIdSessionsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetUsersByIdSessionsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SessionList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetUsersByIdSessionsResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

@@ -30,9 +30,11 @@ import (
 	"gatehouse/internal/httpapi"
 	"gatehouse/internal/mailer"
 	"gatehouse/internal/metrics"
+	"gatehouse/internal/passkey"
 	"gatehouse/internal/sqldb"
 	"gatehouse/internal/sqldb/postgres"
 	"gatehouse/internal/sqldb/sqlite"
+	"gatehouse/internal/sso"
 	"gatehouse/internal/usecase"
 	"gatehouse/internal/vault"
 	"gatehouse/internal/versions"
@@ -129,8 +131,12 @@ type Config struct {
 	SMTP mailer.SMTP
 	// TrustedProxies are the CIDRs whose X-Forwarded-For is believed.
 	TrustedProxies []string
-	// PublicURL is the base URL other tools reach the server at, named in
-	// the decision API's metadata; empty: each request's own.
+	// PublicURL is where browsers and other tools reach the server:
+	// passkeys are bound to its host, identity providers send users back
+	// to it and the decision API's metadata names it. Empty:
+	// http://localhost:<port> when listening on a loopback address, else
+	// passkeys and single sign-on are off and the metadata names each
+	// request's own host.
 	PublicURL string
 }
 
@@ -276,7 +282,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&m.Config.SMTP.Username, "smtp-username", env("GATEHOUSE_SMTP_USERNAME", ""), "SMTP user name (env GATEHOUSE_SMTP_USERNAME)")
 	fs.StringVar(&m.Config.SMTP.Password, "smtp-password", env("GATEHOUSE_SMTP_PASSWORD", ""), "SMTP password (env GATEHOUSE_SMTP_PASSWORD)")
 	serverFlags(fs, &m.Config)
-	fs.StringVar(&m.Config.PublicURL, "public-url", env("GATEHOUSE_PUBLIC_URL", ""), "base URL other tools reach the server at, e.g. https://gatehouse.example.com (env GATEHOUSE_PUBLIC_URL)")
+	fs.StringVar(&m.Config.PublicURL, "public-url", env("GATEHOUSE_PUBLIC_URL", ""), "the URL browsers and other tools reach the server at, e.g. https://gatehouse.example.com; passkeys and single sign-on need it (default: http://localhost:<port> on a loopback address; env GATEHOUSE_PUBLIC_URL)")
 	proxies := fs.String("trusted-proxies", env("GATEHOUSE_TRUSTED_PROXIES", ""), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed (env GATEHOUSE_TRUSTED_PROXIES)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -375,6 +381,9 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.ln, err = m.listen(); err != nil {
 		return err
 	}
+	if err := m.identity(uc); err != nil {
+		return err
+	}
 	m.server = &http.Server{Handler: met.Middleware(mux), ErrorLog: slog.NewLogLogger(m.Log.Handler(), slog.LevelWarn),
 		ReadHeaderTimeout: min(10*time.Second, m.timeout(m.Config.ReadTimeout, defaultReadTimeout)),
 		ReadTimeout:       m.timeout(m.Config.ReadTimeout, defaultReadTimeout),
@@ -389,8 +398,13 @@ func (m *Main) Run(ctx context.Context) error {
 			m.Log.Error("server stopped", "err", err)
 		}
 	}()
-	m.Log.Info("gatehouse listening", "url", m.URL(), "store", db.Dialect())
-	fmt.Fprintf(m.Stdout, "Gatehouse is running at %s\n", m.URL())
+	// Browse at the public URL: passkeys work at that origin only.
+	browse := m.publicURL()
+	if browse == "" {
+		browse = m.URL()
+	}
+	m.Log.Info("gatehouse listening", "url", m.URL(), "public_url", browse, "store", db.Dialect())
+	fmt.Fprintf(m.Stdout, "Gatehouse is running at %s\n", browse)
 	return nil
 }
 
@@ -412,6 +426,34 @@ func (m *Main) watchVersions() {
 			postgres.Listen(ctx, m.Config.PostgresDSN, func(c sqldb.SecurityChange) { m.Versions.Observe(c.AccountID, c.Version) })
 		})
 	}
+}
+
+// identity turns on passkeys and single sign-on for the public URL.
+func (m *Main) identity(uc *usecase.Service) error {
+	pub := m.publicURL()
+	if pub == "" {
+		m.Log.Warn("no --public-url: passkeys and single sign-on are off")
+		return nil
+	}
+	rp, err := passkey.New(pub, "Gatehouse")
+	if err != nil {
+		return err
+	}
+	uc.Passkeys, uc.SSO = rp, sso.New(pub+"/sso/callback")
+	return nil
+}
+
+// publicURL is the configured public URL, or http://localhost:<port>
+// when the server listens on a loopback address only.
+func (m *Main) publicURL() string {
+	if m.Config.PublicURL != "" {
+		return strings.TrimRight(m.Config.PublicURL, "/")
+	}
+	host, port, err := net.SplitHostPort(m.ln.Addr().String())
+	if ip := net.ParseIP(host); err != nil || ip == nil || !ip.IsLoopback() {
+		return ""
+	}
+	return "http://localhost:" + port
 }
 
 // listen opens the listener, capping connections per client address.

@@ -37,6 +37,48 @@ func ActorFrom(ctx context.Context) Actor {
 	return a
 }
 
+type marksKey struct{}
+
+// WithMark adds key: value to the After of every entry written with the
+// returned context: a use case notes how the actor acted (a reveal made
+// without a second factor is marked "mfa": "none") on the entry the
+// store writes for it.
+func WithMark(ctx context.Context, key string, value any) context.Context {
+	marks := map[string]any{key: value}
+	for k, v := range MarksFrom(ctx) {
+		if k != key {
+			marks[k] = v
+		}
+	}
+	return context.WithValue(ctx, marksKey{}, marks)
+}
+
+// MarksFrom returns the marks of ctx.
+func MarksFrom(ctx context.Context) map[string]any {
+	m, _ := ctx.Value(marksKey{}).(map[string]any)
+	return m
+}
+
+// Marked adds marks to an encoded After value: to its members when it is
+// an object, or as the whole value when there is none.
+func Marked(after json.RawMessage, marks map[string]any) (json.RawMessage, error) {
+	if len(marks) == 0 {
+		return after, nil
+	}
+	obj := map[string]any{}
+	if len(after) > 0 && string(after) != "null" {
+		d := json.NewDecoder(bytes.NewReader(after))
+		d.UseNumber()
+		if err := d.Decode(&obj); err != nil {
+			return after, nil // not an object: left as it is
+		}
+	}
+	for k, v := range marks {
+		obj[k] = v
+	}
+	return json.Marshal(obj)
+}
+
 // Event is what happened. Before and After are JSON values (nil when
 // there is none) of the changed record.
 type Event struct {

@@ -34,7 +34,17 @@ type Requirement struct {
 	// AllCustomers routes act on records that no select-customers grant
 	// can reach (creating customers, account-level records).
 	AllCustomers bool
+	// StepUp asks for a recent second factor even though the permission
+	// is not sensitive (removing one's own factors); a sensitive
+	// permission always asks for one.
+	StepUp bool
+	// Enrolment opens the route to a user who must enrol a second factor
+	// before anything else: enrolling, signing out, seeing who they are.
+	Enrolment bool
 }
+
+// NeedsStepUp reports whether the route asks for a recent second factor.
+func (r Requirement) NeedsStepUp() bool { return r.StepUp || catalog.Sensitive(r.Permission) }
 
 // Markers for routes that need no permission from the catalog.
 const (
@@ -113,6 +123,9 @@ func (g *Gate) Authenticate(ctx context.Context, token string) (*Caller, error) 
 		}
 		return nil, err
 	}
+	if err := g.sessionAlive(p); err != nil {
+		return nil, err
+	}
 	grants, err := g.Grants(ctx, p.AccountID, p.UserID, p.SecurityVersion)
 	if err != nil {
 		return nil, err
@@ -134,6 +147,23 @@ func (g *Gate) Authenticate(ctx context.Context, token string) (*Caller, error) 
 		_ = g.store.TouchToken(ctx, p.TokenID, now)
 	}
 	return &Caller{Principal: p, Grants: grants}, nil
+}
+
+// sessionAlive ends a sign-in session idle or older than the account
+// allows, as the settings stand now (not as they stood at sign-in).
+func (g *Gate) sessionAlive(p gatehouse.Principal) error {
+	if p.TokenKind != gatehouse.TokenSession {
+		return nil
+	}
+	now := g.now()
+	last := p.TokenCreated
+	if p.TokenLastUsed.After(last) {
+		last = p.TokenLastUsed
+	}
+	if (p.SessionMax > 0 && now.Sub(p.TokenCreated) >= p.SessionMax) || (p.SessionIdle > 0 && now.Sub(last) >= p.SessionIdle+touchEvery) {
+		return gatehouse.Errorf(gatehouse.EUnauthorized, "the session has ended; sign in again")
+	}
+	return nil
 }
 
 // touchEvery bounds how often a token's last use is written: once a
@@ -181,8 +211,34 @@ func (g *Gate) Grants(ctx context.Context, accountID, userID, version int64) (*a
 
 // Authorize checks a signed-in caller against a route's requirement and
 // sets the caller's scope for it. Lacking the permission on every
-// customer is forbidden; per-record scope is the query's job (404).
+// customer is forbidden; per-record scope is the query's job (404). A
+// user who must enrol a second factor reaches only enrolment routes; a
+// sensitive permission (or a route asking for it) needs a second factor
+// presented within the account's step-up window.
 func (g *Gate) Authorize(c *Caller, req Requirement) error {
+	if c.MustEnrol() && !req.Enrolment && req.Permission != Public {
+		return gatehouse.Errorf(gatehouse.EEnrol, "your account requires a second factor: enrol an authenticator app or a passkey first")
+	}
+	if err := g.authorize(c, req); err != nil {
+		return err
+	}
+	return g.checkStepUp(c, req)
+}
+
+// checkStepUp asks a sign-in session whose user has a second factor to
+// present it again when the last time is older than the window. A user
+// with no factor, in an account that requires none, is not blocked (the
+// audit log marks what they reveal or run); personal API tokens are
+// exempt, since making one is itself a sensitive step.
+func (g *Gate) checkStepUp(c *Caller, req Requirement) error {
+	if !req.NeedsStepUp() || c.TokenKind != gatehouse.TokenSession || !c.HasFactor || c.SteppedUp(g.now()) {
+		return nil
+	}
+	return gatehouse.Errorf(gatehouse.EStepUp, "confirm it is you: present your second factor again (POST /api/v1/auth/step-up); "+
+		"this action needs one from the last %d minutes", int(c.StepUp.Minutes()))
+}
+
+func (g *Gate) authorize(c *Caller, req Requirement) error {
 	if req.Permission == SignedIn || req.Permission == Public {
 		c.Scope = access.Scope{}
 		return nil

@@ -23,6 +23,9 @@ const (
 	ETooMany      = "too_many"     // 429: slow down (failed sign-ins)
 	EInternal     = "internal"     // 500: logged, never shown
 	EUnavailable  = "unavailable"  // 503: the store cannot be reached or written; retry
+
+	EStepUp = "step_up_required"       // 401: present a second factor again first
+	EEnrol  = "mfa_enrolment_required" // 403: enrol a second factor before anything else
 )
 
 var statusOf = map[string]int{
@@ -37,11 +40,13 @@ var statusOf = map[string]int{
 	ETooMany:      http.StatusTooManyRequests,
 	EInternal:     http.StatusInternalServerError,
 	EUnavailable:  http.StatusServiceUnavailable,
+	EStepUp:       http.StatusUnauthorized,
+	EEnrol:        http.StatusForbidden,
 }
 
 // Codes lists every error code, for documents that enumerate them.
 func Codes() []string {
-	return []string{EInvalid, EUnauthorized, EForbidden, ENotFound, EMethod, EConflict, ETooLarge, EMediaType, ETooMany, EInternal, EUnavailable}
+	return []string{EInvalid, EUnauthorized, EForbidden, ENotFound, EMethod, EConflict, ETooLarge, EMediaType, ETooMany, EInternal, EUnavailable, EStepUp, EEnrol}
 }
 
 // HTTPStatus is the HTTP status of an error code, the same on every

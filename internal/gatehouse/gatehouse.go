@@ -202,6 +202,13 @@ type Token struct {
 	CreatedAt   time.Time
 	ExpiresAt   time.Time
 	LastUsedAt  time.Time
+	// CreatedIP and UserAgent say where the token was opened from.
+	CreatedIP string
+	UserAgent string
+	// MFAAt is when its holder last presented a second factor (at
+	// sign-in or a step-up); zero: never. MFAMethod says which.
+	MFAAt     time.Time
+	MFAMethod string
 }
 
 // APIClient is another tool's credential for the decision API: named,
@@ -253,6 +260,9 @@ type Principal struct {
 	Name             string
 	GlobalAdmin      bool
 	SecurityVersion  int64
+	// The session's and the user's second-factor state, and the
+	// account's settings that judge it (see MFAState).
+	MFAState
 }
 
 // Ref is a user or customer as the decision API finds it by one of its

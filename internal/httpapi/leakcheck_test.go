@@ -64,6 +64,18 @@ var routeAnswers = map[string]string{
 	"/api/v1/estimates/{id}/convert":                "invoices",
 	"/api/v1/customers/{id}/unarchive":              "customers",
 	"/api/v1/users/{id}/tokens/{token_id}":          "tokens",
+	"/api/v1/auth/mfa":                              "",
+	"/api/v1/auth/step-up":                          "",
+	"/api/v1/me/mfa":                                "",
+	"/api/v1/me/mfa/totp":                           "",
+	"/api/v1/me/mfa/totp/confirm":                   "",
+	"/api/v1/me/mfa/recovery-codes":                 "",
+	"/api/v1/me/passkeys/{id}":                      "passkeys",
+	"/api/v1/me/sessions":                           "tokens",
+	"/api/v1/me/sessions/{id}":                      "tokens",
+	"/api/v1/users/{id}/mfa":                        "",
+	"/api/v1/users/{id}/sessions":                   "tokens",
+	"/api/v1/settings":                              "",
 }
 
 var plainRoute = regexp.MustCompile(`^/api/v1/([a-z-]+)(/\{id\})?$`)
@@ -91,6 +103,8 @@ var nests = map[string]string{
 	"group": "security-groups", "groups": "security-groups", "granting_groups": "security-groups",
 	"groups_for_other_customers": "security-groups",
 	"account":                    "accounts",
+	"passkeys":                   "passkeys",
+	"group_mappings":             noIDs,
 	"lines":                      noIDs, "counts": noIDs, "settings": noIDs, "permissions": noIDs, "scope": noIDs,
 	"areas": noIDs, "actions": noIDs, "invoiced": noIDs, "received": noIDs, "outstanding": noIDs,
 }
@@ -103,6 +117,7 @@ var idFields = func() map[string]string {
 		"customer_id": "customers", "user_id": "users", "actor_user_id": "users", "author_id": "users",
 		"token_id": "tokens", "script_run_id": "script-runs", "account_id": "accounts", "security_group_id": "security-groups",
 		"comment_id": "ticket-comments", "message_id": "chat-messages",
+		"passkey_id": "passkeys", "sso_provider_id": "sso-providers", "mfa_security_group_id": "security-groups",
 	}
 	for _, m := range records.All() {
 		for _, f := range m.Fields {
@@ -121,7 +136,7 @@ var idFields = func() map[string]string {
 // to its module key.
 var moduleOfNoun = func() map[string]string {
 	out := map[string]string{"customer": "customers", "user": "users", "security_group": "security-groups",
-		"account": "accounts", "token": "tokens", "api_client": "api-clients"}
+		"account": "accounts", "token": "tokens", "api_client": "api-clients", "sso_provider": "sso-providers"}
 	for _, key := range out {
 		out[key] = key
 	}
@@ -147,6 +162,11 @@ func snake(s string) string {
 	return b.String()
 }
 
+// opaqueIDs are "_id" fields that hold no record's id: a one-time secret
+// (a sign-in waiting for its second factor, an enrolment), or the client
+// id an identity provider issued.
+var opaqueIDs = map[string]bool{"challenge_id": true, "client_id": true}
+
 // fieldModule places an id-bearing field: "id" is the object's own
 // module, "x_id" and "x_ids" another record's. ok is false for a field
 // that holds no id.
@@ -154,6 +174,8 @@ func fieldModule(key, own string) (module string, isID bool, err error) {
 	switch {
 	case key == "external_id":
 		return "", false, nil // another tool's own name for the record, not a Gatehouse id
+	case opaqueIDs[key]:
+		return "", false, nil
 	case key == "id":
 		if own == "" || own == noIDs {
 			return "", true, errors.New("an id whose record kind the leak check cannot tell")

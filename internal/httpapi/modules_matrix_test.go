@@ -58,6 +58,7 @@ type matrix struct {
 	spareUser    int64
 	spareGroup   int64
 	spareClient  int64
+	provider     int64             // an identity provider of the account
 	tokens       map[string]string // role or role+opening set → token
 	otherTokens  string
 	n            int
@@ -134,6 +135,7 @@ func buildMatrix(t *testing.T, w *world) *matrix {
 	mx.spareUser = spare.ID
 	mx.spareGroup = w.group("amark spare group", gatehouse.AllCustomers, nil)
 	mx.spareClient = mx.apiClient("amark spare client")
+	mx.provider = mx.ssoProvider()
 
 	all := customerScoped()
 	mx.tokens[roleAdmin] = w.admin
@@ -254,6 +256,17 @@ func (mx *matrix) apiClient(name string) int64 {
 	return c.ID
 }
 
+// ssoProvider adds an identity provider of the account straight in the
+// store.
+func (mx *matrix) ssoProvider() int64 {
+	p, err := mx.w.db.CreateSSOProvider(context.Background(), mx.w.acct.ID, gatehouse.SSOProvider{Name: mx.unique("amark idp"),
+		Issuer: "https://idp.a-msp.example", ClientID: "amark-client", AllowedDomains: []string{}, GroupsClaim: "groups", Enabled: true}, nil)
+	if err != nil {
+		mx.w.t.Fatal(err)
+	}
+	return p.ID
+}
+
 func (mx *matrix) fresh(key, role, method string) int64 {
 	w := mx.w
 	name := mx.unique("fresh xmark")
@@ -261,6 +274,8 @@ func (mx *matrix) fresh(key, role, method string) int64 {
 	switch key {
 	case "api-clients":
 		return mx.apiClient(mx.unique("amark fresh client"))
+	case "sso-providers":
+		return mx.ssoProvider()
 	case "customers":
 		if role == roleIn && method == "DELETE" {
 			return mx.xd // the in-scope holder deletes a customer of its own
@@ -311,6 +326,8 @@ func (mx *matrix) request(rt httpapi.Route, role string) (method, path string, b
 		target = mx.spareUser
 	case "api-clients":
 		target = mx.spareClient
+	case "sso-providers":
+		target = mx.provider
 	}
 	if allowed(role) && destructive(method, pattern) {
 		target = mx.fresh(key, role, method)
@@ -349,6 +366,12 @@ func (mx *matrix) request(rt httpapi.Route, role string) (method, path string, b
 		body = map[string]any{"name": mx.unique("created client")}
 	case "POST /api/v1/estimates/{id}/convert":
 		body = map[string]any{"number": mx.unique("converted")}
+	case "PATCH /api/v1/settings":
+		body = map[string]any{"step_up_minutes": 15}
+	case "POST /api/v1/sso-providers":
+		body = map[string]any{"name": mx.unique("created idp"), "issuer": "https://idp.example.com", "client_id": "created"}
+	case "PATCH /api/v1/sso-providers/{id}":
+		body = map[string]any{"enabled": true}
 	case "POST /api/v1/tickets/{id}/comments", "POST /api/v1/chats/{id}/messages":
 		body = map[string]any{"body": "matrix note"}
 	case "POST /api/v1/scripts/{id}/runs":
@@ -402,9 +425,11 @@ var patchBodies = map[string]map[string]any{
 	"chats": {"status": "closed"}, "leads": {"status": "contacted"}, "campaigns": {"body": "patched"},
 }
 
-// signedInSelf are routes acting on the caller's own session or tokens:
-// only a throwaway session of the admin calls them.
-var signedInSelf = []string{"POST /api/v1/auth/logout", "POST /api/v1/me/tokens", "DELETE /api/v1/me/tokens/{id}"}
+// signedInSelf are routes acting on the caller's own session, tokens or
+// second factors: only a throwaway session calls them.
+var signedInSelf = []string{"POST /api/v1/auth/logout", "POST /api/v1/me/tokens", "DELETE /api/v1/me/tokens/{id}",
+	"POST /api/v1/auth/step-up", "POST /api/v1/me/mfa/totp/confirm", "DELETE /api/v1/me/mfa/totp", "POST /api/v1/me/mfa/recovery-codes",
+	"DELETE /api/v1/me/passkeys/{id}", "DELETE /api/v1/me/sessions/{id}"}
 
 func TestAuthorizationMatrixOverEveryRoute(t *testing.T) {
 	eachModuleBackend(t, func(t *testing.T, w *world) {
@@ -415,6 +440,13 @@ func TestAuthorizationMatrixOverEveryRoute(t *testing.T) {
 		for _, rt := range routes {
 			method, pattern, _ := strings.Cut(rt.Pattern, " ")
 			switch {
+			case pattern == "/api/v1/auth/mfa":
+				// A sign-in's second step: a made-up challenge is no sign-in.
+				body := map[string]any{"challenge_id": "gh_madeup", "code": "123456"}
+				if status, raw, _ := w.do("", method, pattern, body); status != 401 {
+					t.Errorf("%s with a made-up challenge: %d: %s", rt.Pattern, status, raw)
+				}
+				continue
 			case rt.Need.Permission == authz.Public:
 				body := any(nil)
 				if pattern == "/api/v1/auth/login" {
@@ -576,6 +608,43 @@ func (mx *matrix) selfRoute(t *testing.T, rt httpapi.Route) {
 		w.want(201, tok, "POST", "/api/v1/me/tokens", map[string]any{"name": "matrix"}, &created)
 		w.want(404, mx.otherTokens, "DELETE", "/api/v1/me/tokens/"+created.ID, nil, nil)
 		w.want(204, tok, "DELETE", "/api/v1/me/tokens/"+created.ID, nil, nil)
+	case "DELETE /api/v1/me/sessions/{id}":
+		var sessions struct{ Items []struct{ ID string } }
+		w.want(200, tok, "GET", "/api/v1/me/sessions", nil, &sessions)
+		w.want(404, mx.otherTokens, "DELETE", "/api/v1/me/sessions/"+sessions.Items[0].ID, nil, nil)
+		w.want(204, tok, "DELETE", "/api/v1/me/sessions/"+sessions.Items[0].ID, nil, nil)
+	default: // second factors: a throwaway user's, so the admin keeps none
+		mx.selfMFARoute(t, rt)
+	}
+}
+
+// selfMFARoute calls a route about the caller's own second factors as a
+// new user with an authenticator app.
+func (mx *matrix) selfMFARoute(t *testing.T, rt httpapi.Route) {
+	w := mx.w
+	email := strings.ReplaceAll(mx.unique("factor"), " ", "") + "@a-msp.example"
+	tok := w.login(w.newUser(w.acct.ID, email, false))
+	secret := w.enrolTOTP(tok)
+	switch rt.Pattern {
+	case "POST /api/v1/auth/step-up":
+		w.want(401, mx.otherTokens, "POST", "/api/v1/auth/step-up", map[string]any{"code": totpAt(secret, time.Now().Add(30*time.Second))}, nil)
+		w.want(200, tok, "POST", "/api/v1/auth/step-up", map[string]any{"code": totpAt(secret, time.Now().Add(30*time.Second))}, nil)
+	case "POST /api/v1/me/mfa/totp/confirm":
+		var e struct {
+			ChallengeID string `json:"challenge_id"`
+		}
+		w.want(201, tok, "POST", "/api/v1/me/mfa/totp", nil, &e)
+		w.want(409, mx.otherTokens, "POST", "/api/v1/me/mfa/totp/confirm", map[string]any{"challenge_id": e.ChallengeID, "code": "123456"}, nil)
+	case "DELETE /api/v1/me/mfa/totp":
+		w.want(204, tok, "DELETE", "/api/v1/me/mfa/totp", nil, nil)
+		w.want(404, tok, "DELETE", "/api/v1/me/mfa/totp", nil, nil)
+	case "POST /api/v1/me/mfa/recovery-codes":
+		w.want(200, tok, "POST", "/api/v1/me/mfa/recovery-codes", nil, nil)
+		w.want(409, mx.otherTokens, "POST", "/api/v1/me/mfa/recovery-codes", nil, nil)
+	case "DELETE /api/v1/me/passkeys/{id}":
+		w.want(404, tok, "DELETE", "/api/v1/me/passkeys/1", nil, nil)
+	default:
+		t.Errorf("%s: the matrix does not know how to call it", rt.Pattern)
 	}
 }
 
@@ -590,7 +659,7 @@ func TestEveryRouteIsInTheMatrix(t *testing.T) {
 				t.Errorf("%s has no request body in the matrix", rt.Pattern)
 			}
 		}
-		if rt.Need.Permission == authz.Public && pattern != "/api/v1/auth/login" && method != "GET" {
+		if rt.Need.Permission == authz.Public && pattern != "/api/v1/auth/login" && pattern != "/api/v1/auth/mfa" && method != "GET" {
 			t.Errorf("%s is public", rt.Pattern)
 		}
 	}
@@ -603,17 +672,21 @@ var ownAccountCreates = map[string]bool{
 	"POST /api/v1/security-groups": true,
 	"POST /api/v1/users":           true,
 	"POST /api/v1/api-clients":     true,
+	"POST /api/v1/sso-providers":   true,
+	"PATCH /api/v1/settings":       true,
 }
 
 // noBody are the write routes that take no body.
 var noBody = map[string]bool{
 	"POST /api/v1/auth/login":                           true, // built by the public branch
+	"POST /api/v1/auth/mfa":                             true, // built by its own branch
 	"POST /api/v1/alerts/{id}/clear":                    true,
 	"PUT /api/v1/policies/{id}/customers/{customer_id}": true,
 	"POST /api/v1/campaigns/{id}/send":                  true,
 	"POST /api/v1/leads/{id}/convert":                   true,
 	"POST /api/v1/customers/{id}/archive":               true,
 	"POST /api/v1/customers/{id}/unarchive":             true,
+	"POST /api/v1/me/mfa/totp":                          true,
 }
 
 var _ = http.StatusOK

@@ -116,6 +116,7 @@ func (g *schemaGen) operation(method, path string, rt Route) map[string]any {
 		"operationId":     operationID(method, path),
 		"x-permission":    rt.Need.Permission,
 		"x-all-customers": rt.Need.AllCustomers,
+		"x-step-up":       rt.Need.NeedsStepUp(),
 		"responses":       g.responses(method, rt),
 		"tags":            []string{tag(path)},
 	}
@@ -201,7 +202,7 @@ func (g *schemaGen) responses(method string, rt Route) map[string]any {
 		statuses = append(statuses, 413, 415)
 	}
 	if d.SignIn {
-		statuses = append(statuses, 401, 429)
+		statuses = append(statuses, 401, 403, 429) // 403: a sign-in this account allows only through its identity provider
 	}
 	for _, st := range statuses {
 		out[fmt.Sprint(st)] = map[string]any{"$ref": "#/components/responses/" + problemNames[st]}
@@ -242,8 +243,8 @@ var problemNames = map[int]string{
 func problemResponses() map[string]any {
 	texts := map[int]string{
 		400: "bad input: field names the (first) culprit, errors lists every one",
-		401: "no or bad credentials",
-		403: "the area is not granted at all, or the change would grant what the caller does not hold",
+		401: "no or bad credentials; code step_up_required: present a second factor again (POST /api/v1/auth/step-up)",
+		403: "the area is not granted at all, or the change would grant what the caller does not hold; code mfa_enrolment_required: enrol a second factor first",
 		404: "missing, or outside the caller's scope (the two read the same)",
 		405: "the path does not take this method; Allow lists those it takes",
 		409: "the change would break an invariant",
@@ -267,6 +268,15 @@ func problemResponses() map[string]any {
 
 // permissionText says in words what the route needs.
 func permissionText(rt Route) string {
+	text := needText(rt)
+	if rt.Need.NeedsStepUp() {
+		text += " A sign-in session whose user has a second factor must have presented it within the account's step-up window " +
+			"(else 401 with code step_up_required; POST /api/v1/auth/step-up)."
+	}
+	return text
+}
+
+func needText(rt Route) string {
 	switch rt.Need.Permission {
 	case authz.Public:
 		return "Public: no token needed."

@@ -27,6 +27,7 @@ func (s *Server) Routes() []Route { return s.routes() }
 
 func (s *Server) routes() []Route {
 	routes := append(s.foundationRoutes(), s.accessRoutes()...)
+	routes = append(routes, s.identityRoutes()...)
 	return append(routes, s.moduleRoutes()...)
 }
 
@@ -39,10 +40,11 @@ func (s *Server) foundationRoutes() []Route {
 			Reply: media{"text/plain", "the Prometheus text exposition format"}}},
 		{"GET /api/v1/openapi.json", need(authz.Public), s.serveOpenAPI, Doc{Summary: "This OpenAPI document",
 			Reply: anyObject{"an OpenAPI 3.0 document"}}},
-		{"POST /api/v1/auth/login", need(authz.Public), s.login, Doc{Summary: "Sign in with email and password",
-			Body: loginRequest{}, Reply: tokenResponse{}, SignIn: true}},
-		{"POST /api/v1/auth/logout", need(authz.SignedIn), s.logout, Doc{Summary: "Sign out: revoke the token of this request"}},
-		{"GET /api/v1/me", need(authz.SignedIn), s.me, Doc{Summary: "The caller, with their effective permissions and scopes", Reply: meJSON{}}},
+		{"POST /api/v1/auth/login", need(authz.Public), s.login, Doc{
+			Summary: "Sign in with email and password; a user with a second factor gets mfa_required and a challenge instead of a token",
+			Body:    loginRequest{}, Reply: loginResponse{}, SignIn: true}},
+		{"POST /api/v1/auth/logout", enrol(authz.SignedIn), s.logout, Doc{Summary: "Sign out: revoke the token of this request"}},
+		{"GET /api/v1/me", enrol(authz.SignedIn), s.me, Doc{Summary: "The caller, with their effective permissions and scopes", Reply: meJSON{}}},
 		{"GET /api/v1/me/tokens", need(authz.SignedIn), s.listTokens, Doc{Summary: "List the caller's personal API tokens", Reply: list[tokenJSON]{}}},
 		{"POST /api/v1/me/tokens", need("api_tokens.manage"), s.createToken, Doc{Summary: "Create a personal API token (shown once)",
 			Body: createTokenRequest{}, Reply: tokenJSON{}, Created: true}},

@@ -18,11 +18,6 @@ type loginRequest struct {
 	Password string `json:"password" required:"true" example:"correct-horse-battery"`
 }
 
-type tokenResponse struct {
-	Token     string    `json:"token" doc:"send as Authorization: Bearer <token>" example:"gh_3q2+7wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"`
-	ExpiresAt time.Time `json:"expires_at"`
-}
-
 func (s *Server) login(w http.ResponseWriter, r *http.Request, _ *authz.Caller) error {
 	var req loginRequest
 	if err := decode(r, &req); err != nil {
@@ -34,12 +29,12 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request, _ *authz.Caller) 
 	if req.Password == "" {
 		return gatehouse.Invalid("password", "password is required")
 	}
-	token, t, err := s.uc.SignIn(r.Context(), usecase.Credentials{Account: req.Account, Email: req.Email,
-		Password: req.Password, Addr: s.gate.Addrs.Addr(r)})
+	res, err := s.uc.SignIn(r.Context(), usecase.Credentials{Account: req.Account, Email: req.Email,
+		Password: req.Password, Addr: s.gate.Addrs.Addr(r), UserAgent: r.UserAgent()})
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, tokenResponse{Token: token, ExpiresAt: t.ExpiresAt})
+	return writeJSON(w, http.StatusOK, toLoginResponse(res))
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {

@@ -24,6 +24,9 @@ func (db *DB) appendAudit(ctx context.Context, tx *sql.Tx, accountID int64, ev a
 	if err != nil {
 		return err
 	}
+	if after, err = audit.Marked(after, audit.MarksFrom(ctx)); err != nil {
+		return err
+	}
 	if _, err := db.exec(ctx, tx, `INSERT INTO audit_heads (account_id, seq, hash) VALUES (?, 0, '') ON CONFLICT (account_id) DO NOTHING`, accountID); err != nil {
 		return fmt.Errorf("audit head: %w", err)
 	}

@@ -109,6 +109,9 @@ func (s *Service) SetCustomerGroups(ctx context.Context, c *authz.Caller, custom
 			if err := canGrant(c, g); err != nil {
 				return err
 			}
+			if err := s.checkConfinedMembers(ctx, c.AccountID, g, "security_group_ids"); err != nil {
+				return err
+			}
 		}
 		for _, g := range removed {
 			if err := canGrant(c, g); err != nil {

@@ -56,6 +56,9 @@ func (s *Service) UpdateGroup(ctx context.Context, c *authz.Caller, id int64, f 
 		if err := canGrant(c, after); err != nil {
 			return err
 		}
+		if err := s.checkConfinedMembers(ctx, c.AccountID, after, "customer_ids"); err != nil {
+			return err
+		}
 		warnings = destructiveInSelect(after)
 		out, err = s.store.UpdateGroup(ctx, c.AccountID, after)
 		return err

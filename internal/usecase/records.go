@@ -30,10 +30,22 @@ func (s *Service) Seal(c *authz.Caller, secret string) (func(id, customerID int6
 	}, nil
 }
 
+// markMFA notes on the audit entry of a reveal or a run how the caller's
+// session was signed in: the second factor last presented on it, or
+// "none" — a user without one, in an account that requires none, is not
+// blocked, but the log says so.
+func markMFA(ctx context.Context, c *authz.Caller) context.Context {
+	if c.MFAAt.IsZero() {
+		return audit.WithMark(ctx, "mfa", "none")
+	}
+	return audit.WithMark(ctx, "mfa", c.MFAMethod)
+}
+
 // RevealSecret decrypts a credential's secret for a caller who may see
 // the credential and holds credentials.reveal on its customer (for the
 // MSP's own credentials: on all customers), and audits the reveal.
 func (s *Service) RevealSecret(ctx context.Context, c *authz.Caller, id int64) (records.Record, string, error) {
+	ctx = markMFA(ctx, c)
 	rec, sealed, err := s.store.SealedSecret(ctx, c.AccountID, modCredentials, id,
 		records.ViewReach(modCredentials, c.Grants), records.UseReach(modCredentials, c.Grants, "credentials.reveal"))
 	if err != nil {
@@ -64,6 +76,7 @@ func (s *Service) RunScript(ctx context.Context, c *authz.Caller, scriptID, asse
 	if assetID <= 0 {
 		return records.Record{}, gatehouse.Invalid("asset_id", "asset_id is required")
 	}
+	ctx = markMFA(ctx, c)
 	return s.store.CreateScriptRun(ctx, c.AccountID, scriptID, assetID, c.UserID,
 		records.UseReach(modScripts, c.Grants, "scripts.run"), records.PermReach(modAssets, c.Grants, "scripts.run"),
 		func(scriptCustomer, assetCustomer int64) error {

@@ -14,38 +14,57 @@ import (
 type Credentials struct {
 	Account, Email, Password string
 	Addr                     string // the client's address, for the throttle
+	UserAgent                string // shown in the user's list of sessions
 }
 
-// SignIn checks credentials and opens a session. Every failure reads the
-// same. The attempt is reserved against the throttle before the password
-// is checked, so parallel guesses cannot outrun the limit, and password
-// checks run a bounded number at a time, so a burst cannot exhaust memory.
-func (s *Service) SignIn(ctx context.Context, in Credentials) (string, gatehouse.Token, error) {
+// SignInResult is where a sign-in stands: signed in (Token), or waiting
+// for a second factor (Challenge, completed by CompleteMFA).
+type SignInResult struct {
+	Token   string
+	Session gatehouse.Token
+	// Challenge is the id of the sign-in waiting for its second factor,
+	// until ChallengeExpires; Methods are the factors the user has.
+	Challenge        string
+	ChallengeExpires time.Time
+	Methods          []string
+	// MustEnrol: signed in, but a second factor is required of the user
+	// and they have none; the session opens enrolment only.
+	MustEnrol bool
+}
+
+// SignedIn reports whether the sign-in is complete.
+func (r SignInResult) SignedIn() bool { return r.Token != "" }
+
+// SignIn checks credentials and opens a session, or, for a user with a
+// second factor, a short-lived challenge the factor completes. Every
+// failure reads the same. The attempt is reserved against the throttle
+// before the password is checked, so parallel guesses cannot outrun the
+// limit, and password checks run a bounded number at a time, so a burst
+// cannot exhaust memory.
+func (s *Service) SignIn(ctx context.Context, in Credentials) (SignInResult, error) {
 	bad := gatehouse.Errorf(gatehouse.EUnauthorized, "invalid account, email or password")
 	email := strings.ToLower(strings.TrimSpace(in.Email))
 	acct, err := s.signInAccount(ctx, in.Account)
 	if err != nil {
-		return "", gatehouse.Token{}, err
+		return SignInResult{}, err
 	}
 	if acct.ID == 0 {
 		// An unknown account costs the same as a wrong password.
 		s.passwords.Check(ctx, in.Password, "")
-		return "", gatehouse.Token{}, bad
+		return SignInResult{}, bad
 	}
 	res, until, ok := s.signIns.Reserve("email:"+acct.Slug+":"+email, "ip:"+in.Addr)
 	if !ok {
-		wait := max(until.Sub(s.now()), time.Second)
-		return "", gatehouse.Token{}, &gatehouse.Error{Code: gatehouse.ETooMany, RetryAfter: wait,
-			Message: "too many failed sign-ins; try again after " + until.UTC().Format(time.RFC3339)}
+		return SignInResult{}, tooMany(until, s.now(), "too many failed sign-ins")
 	}
 	defer res.Cancel() // a no-op once Fail or Succeed ended it
 	u, err := s.store.UserByEmail(ctx, acct.ID, email)
 	if err != nil && gatehouse.ErrorCode(err) != gatehouse.ENotFound {
-		return "", gatehouse.Token{}, err
+		return SignInResult{}, err
 	}
 	match, err := s.passwords.Check(ctx, in.Password, u.PasswordHash)
 	if err != nil {
-		return "", gatehouse.Token{}, busy(err)
+		return SignInResult{}, busy(err)
 	}
 	if !match || u.ID == 0 || u.Disabled {
 		res.Fail()
@@ -56,16 +75,46 @@ func (s *Service) SignIn(ctx context.Context, in Credentials) (string, gatehouse
 		case u.Disabled && match:
 			reason = "user disabled"
 		}
-		ev := audit.Event{Action: "auth.sign_in_failed", TargetType: "user", TargetID: u.ID,
-			After: map[string]any{"email": email, "reason": reason}}
-		if err := s.store.RecordAudit(ctx, acct.ID, ev); err != nil {
-			return "", gatehouse.Token{}, err
+		if err := s.signInFailed(ctx, acct.ID, u.ID, email, reason); err != nil {
+			return SignInResult{}, err
 		}
-		return "", gatehouse.Token{}, bad
+		return SignInResult{}, bad
 	}
 	res.Succeed("email:" + acct.Slug + ":" + email)
 	ctx = audit.WithActor(ctx, audit.Actor{UserID: u.ID, Email: u.Email, IP: in.Addr})
-	return s.issue(ctx, gatehouse.Token{AccountID: acct.ID, UserID: u.ID, Kind: gatehouse.TokenSession, Name: "sign-in"}, s.SessionTTL)
+	if err := s.passwordAllowed(ctx, acct.ID, u); err != nil {
+		return SignInResult{}, err
+	}
+	return s.firstFactorPassed(ctx, acct.ID, u, firstFactor{name: "sign-in", addr: in.Addr, userAgent: in.UserAgent})
+}
+
+func (s *Service) signInFailed(ctx context.Context, accountID, userID int64, email, reason string) error {
+	return s.store.RecordAudit(ctx, accountID, audit.Event{Action: "auth.sign_in_failed", TargetType: "user", TargetID: userID,
+		After: map[string]any{"email": email, "reason": reason}})
+}
+
+// passwordAllowed refuses a password sign-in of a user linked to an
+// identity provider when the account says such users sign in there.
+func (s *Service) passwordAllowed(ctx context.Context, accountID int64, u gatehouse.User) error {
+	st, err := s.store.Settings(ctx, accountID)
+	if err != nil || !st.SSOOnly {
+		return err
+	}
+	linked, err := s.store.HasSSOIdentity(ctx, accountID, u.ID)
+	if err != nil || !linked {
+		return err
+	}
+	if err := s.signInFailed(ctx, accountID, u.ID, u.Email, "password sign-in is off for single sign-on users"); err != nil {
+		return err
+	}
+	return gatehouse.Errorf(gatehouse.EForbidden, "this account signs you in through your identity provider: use its sign-in button")
+}
+
+// tooMany is the answer of a throttled attempt.
+func tooMany(until, now time.Time, what string) error {
+	wait := max(until.Sub(now), time.Second)
+	return &gatehouse.Error{Code: gatehouse.ETooMany, RetryAfter: wait,
+		Message: what + "; try again after " + until.UTC().Format(time.RFC3339)}
 }
 
 // signInAccount finds the account a sign-in names; an unknown slug is the

@@ -6,6 +6,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"gatehouse/internal/audit"
 	"gatehouse/internal/auth"
 	"gatehouse/internal/authz"
 	"gatehouse/internal/catalog"
@@ -76,6 +77,9 @@ func (s *Service) issue(ctx context.Context, t gatehouse.Token, ttl time.Duratio
 	}
 	t.Hash = hash
 	t.ExpiresAt = s.now().Add(ttl).UTC().Truncate(time.Millisecond)
+	if t.CreatedIP == "" {
+		t.CreatedIP = audit.ActorFrom(ctx).IP
+	}
 	t, err = s.store.CreateToken(ctx, t)
 	return secret, t, err
 }

@@ -20,7 +20,9 @@ import (
 	"gatehouse/internal/authz"
 	"gatehouse/internal/catalog"
 	"gatehouse/internal/gatehouse"
+	"gatehouse/internal/passkey"
 	"gatehouse/internal/records"
+	"gatehouse/internal/sso"
 	"gatehouse/internal/throttle"
 )
 
@@ -85,6 +87,8 @@ type Store interface {
 	SetAssetPolicy(ctx context.Context, accountID, assetID, policyID int64, assetReaches []records.Reach, policyReach records.Reach, decide func(policyCustomer, assetCustomer int64) error) (records.Record, error)
 	AssignPolicy(ctx context.Context, accountID, policyID, customerID int64, assign bool, reach records.Reach, decide func(policyCustomer, customer int64) error) error
 	ConvertLead(ctx context.Context, accountID, id int64, decide func(leadCustomer int64) error, shown access.Scope, reaches ...records.Reach) (records.Record, gatehouse.Customer, error)
+
+	IdentityStore
 }
 
 // Sealer encrypts credential secrets at rest.
@@ -100,13 +104,25 @@ type Service struct {
 	signIns   *throttle.Limiter
 	now       func() time.Time
 
-	// SessionTTL is how long a sign-in lasts.
+	// SessionTTL caps how long a sign-in lasts, whatever the account's
+	// settings allow.
 	SessionTTL time.Duration
 	// Vault seals credential secrets; without one, secrets can be
 	// neither stored nor revealed.
 	Vault Sealer
 	// MailQueued, when set, is told that the outbox has new mail.
 	MailQueued func()
+	// Passkeys is the WebAuthn relying party; nil: passkeys are off.
+	Passkeys *passkey.RP
+	// SSO talks to OpenID Connect providers; nil: single sign-on is off.
+	SSO *sso.Client
+
+	// codes slows guessing of second-factor codes, like signIns does
+	// passwords; ceremonies bounds how many passwordless and single
+	// sign-on ceremonies (rows kept until they expire) one address may
+	// open without signing in.
+	codes      *throttle.Limiter
+	ceremonies *throttle.Limiter
 }
 
 // Config tunes a Service.
@@ -131,8 +147,10 @@ func New(store Store, cfg Config) *Service {
 		store:      store,
 		passwords:  auth.NewHasher(cfg.Password, cfg.HashSlots, cfg.HashWait),
 		signIns:    throttle.New(10, 15*time.Minute),
+		codes:      throttle.New(5, 15*time.Minute),
+		ceremonies: throttle.New(60, 10*time.Minute),
 		now:        cfg.Now,
-		SessionTTL: 12 * time.Hour,
+		SessionTTL: gatehouse.MaxSessionHours * time.Hour,
 	}
 }
 
@@ -145,6 +163,7 @@ var (
 	permUsersManage     = catalog.MustLookup("users.manage")
 	permTokensManage    = catalog.MustLookup("api_tokens.manage")
 	permAuditView       = catalog.MustLookup("audit_log.view")
+	permSettingsManage  = catalog.MustLookup("settings.manage")
 )
 
 // Mode says how an access change applies.

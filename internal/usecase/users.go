@@ -140,6 +140,9 @@ func (s *Service) UpdateUser(ctx context.Context, c *authz.Caller, id int64, in 
 		if err := s.checkUserChange(ctx, c, before, upd); err != nil {
 			return err
 		}
+		if err := s.checkConfinedUser(ctx, c.AccountID, before, upd); err != nil {
+			return err
+		}
 		if upd.GroupIDs != nil {
 			if warnings, err = s.groupWarnings(ctx, c.AccountID, before.Email, *upd.GroupIDs); err != nil {
 				return err

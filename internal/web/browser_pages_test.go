@@ -27,6 +27,7 @@ var hostileNames = []string{`<img src=x onerror=alert(1)>`, `"><svg onload=alert
 type demoEnv struct {
 	*env
 	customer, group, user int64
+	provider              int64            // an identity provider, at /settings/sso/{id}
 	record                map[string]int64 // module key → a record id
 	renamed               []string         // the records' titles before the hostile ones
 }
@@ -54,6 +55,13 @@ func newDemoEnv(t *testing.T) *demoEnv {
 	e.customer(evil2 + " Ltd")
 	d.group = e.group(gatehouse.SecurityGroup{Name: evil2, Description: evil, AccessType: gatehouse.SelectCustomers,
 		CustomerIDs: []int64{d.customer}, Permissions: []string{"customers.view", "assets.view"}})
+	p, err := e.db.CreateSSOProvider(e.ctx, e.account, gatehouse.SSOProvider{Name: evil, Issuer: "https://idp.example.com",
+		ClientID: evil2, AllowedDomains: []string{}, GroupsClaim: "groups", Enabled: true,
+		Mappings: []gatehouse.GroupMapping{{Claim: evil, GroupID: d.group}}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.provider = p.ID
 	u := e.user("hostile@test.example", false, d.group)
 	name := evil2
 	if _, err := e.db.UpdateUser(e.ctx, e.account, u.ID, gatehouse.UserUpdate{Name: &name}); err != nil {
@@ -102,6 +110,8 @@ func (d *demoEnv) pages(t *testing.T) []string {
 				id = d.group
 			case "users":
 				id = d.user
+			case "settings":
+				id = d.provider
 			default:
 				var ok bool
 				if id, ok = d.record[seg]; !ok {

@@ -12,7 +12,9 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"gatehouse/internal/access"
 	"gatehouse/internal/auth"
@@ -39,9 +41,32 @@ type env struct {
 	ctx     context.Context
 	db      *sqldb.DB
 	web     *web.Server
+	uc      *usecase.Service
 	url     string
 	account int64
 	admin   gatehouse.User
+	// clock is the use cases' clock: real time plus what a test adds (a
+	// TOTP code is good once per 30-second step).
+	clock *offsetClock
+}
+
+// offsetClock is real time moved on by a test.
+type offsetClock struct {
+	mu  sync.Mutex
+	add time.Duration
+}
+
+func (c *offsetClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.add)
+}
+
+// step moves the clock to the next TOTP step.
+func (c *offsetClock) step() {
+	c.mu.Lock()
+	c.add += 30 * time.Second
+	c.mu.Unlock()
 }
 
 func newEnv(t testing.TB) *env {
@@ -64,7 +89,8 @@ func newEnvWith(t testing.TB, seed func(ctx context.Context, db *sqldb.DB, hash 
 	t.Cleanup(func() { db.Close() })
 	log := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	gate := authz.NewGate(db, nil)
-	uc := usecase.New(db, usecase.Config{Password: cheap, HashSlots: 4})
+	clock := &offsetClock{}
+	uc := usecase.New(db, usecase.Config{Password: cheap, HashSlots: 4, Now: clock.Now})
 	if uc.Vault, err = vault.New(bytes.Repeat([]byte{7}, 32)); err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +112,7 @@ func newEnvWith(t testing.TB, seed func(ctx context.Context, db *sqldb.DB, hash 
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{t: t, ctx: ctx, db: db, web: w, url: srv.URL, account: acct.ID, admin: admin}
+	return &env{t: t, ctx: ctx, db: db, web: w, uc: uc, url: srv.URL, account: acct.ID, admin: admin, clock: clock}
 }
 
 type testWriter struct{ t testing.TB }

@@ -70,6 +70,14 @@ func TestEverySurfaceRefusesTheSameInputsAlike(t *testing.T) {
 	_, tokHash, _ := auth.NewToken()
 	otok, _ := e.db.CreateToken(e.ctx, gatehouse.Token{AccountID: other.ID, UserID: ou.ID, Kind: gatehouse.TokenAPI, Name: "other", Hash: tokHash, ExpiresAt: time.Now().Add(time.Hour)})
 
+	// A client's IT person, confined to X by X's own identity provider.
+	xView := e.group(gatehouse.SecurityGroup{Name: "X view", AccessType: gatehouse.SelectCustomers, CustomerIDs: []int64{x}, Permissions: []string{"customers.view"}})
+	yView := e.group(gatehouse.SecurityGroup{Name: "Y view", AccessType: gatehouse.SelectCustomers, CustomerIDs: []int64{y}, Permissions: []string{"customers.view"}})
+	conf := e.user("it@xenon.example", false, xView)
+	if err := e.db.Confine(e.ctx, e.account, conf.ID, x); err != nil {
+		t.Fatal(err)
+	}
+
 	web := e.signedIn(mgr.Email)
 	api := e.apiToken(mgr.Email)
 	ids := func(v ...int64) []string {
@@ -184,6 +192,17 @@ func TestEverySurfaceRefusesTheSameInputsAlike(t *testing.T) {
 		{name: "customer's groups: another account's customer",
 			api: surfaceCall{"PUT", fmt.Sprintf("/api/v1/customers/%d/security-groups", oc.ID), map[string]any{"security_group_ids": []string{}}, nil},
 			web: surfaceCall{"POST", fmt.Sprintf("/customers/%d/security-groups", oc.ID), nil, url.Values{}}},
+
+		{name: "confined user: a group of another customer",
+			api: surfaceCall{"PATCH", fmt.Sprintf("/api/v1/users/%d", conf.ID), map[string]any{"security_group_ids": ids(xView, yView)}, nil},
+			web: surfaceCall{"POST", fmt.Sprintf("/users/%d", conf.ID), nil, url.Values{"email": {conf.Email}, "name": {conf.Name}, "group_id": ids(xView, yView)}}},
+		{name: "confined user's group: widened to another customer",
+			api: surfaceCall{"PATCH", fmt.Sprintf("/api/v1/security-groups/%d", xView), map[string]any{"customer_ids": ids(x, y)}, nil},
+			web: surfaceCall{"POST", fmt.Sprintf("/security-groups/%d", xView), nil, url.Values{"name": {"X view"}, "access_type": {"select_customers"},
+				"customer_id": ids(x, y), "permission": {"customers.view"}}}},
+		{name: "confined user's group: another customer adds it",
+			api: surfaceCall{"PUT", fmt.Sprintf("/api/v1/customers/%d/security-groups", y), map[string]any{"security_group_ids": ids(yView, xView)}, nil},
+			web: surfaceCall{"POST", fmt.Sprintf("/customers/%d/security-groups", y), nil, url.Values{"group_id": ids(yView, xView)}}},
 
 		{name: "token create without api_tokens.manage",
 			api: surfaceCall{"POST", "/api/v1/me/tokens", map[string]any{"name": "script"}, nil},

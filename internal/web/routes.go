@@ -30,6 +30,7 @@ func (s *Server) Routes() []Route { return s.routes() }
 
 func (s *Server) routes() []Route {
 	routes := append(s.adminRoutes(), s.accessRoutes()...)
+	routes = append(routes, s.identityRoutes()...)
 	routes = append(routes, s.moduleRoutes()...)
 	routes = append(routes, s.calendarRoutes()...)
 	return append(routes, s.moduleFormRoutes()...)
@@ -40,7 +41,7 @@ func (s *Server) adminRoutes() []Route {
 		{Pattern: "GET /static/{file}", Need: need(authz.Public), handle: s.serveStatic},
 		{Pattern: "GET /signin", Need: need(authz.Public), handle: s.handleSignInForm},
 		{Pattern: "POST /signin", Need: need(authz.Public), handle: s.handleSignIn},
-		{Pattern: "POST /signout", Need: need(authz.SignedIn), handle: s.handleSignOut},
+		{Pattern: "POST /signout", Need: enrol(authz.SignedIn), handle: s.handleSignOut},
 		{Pattern: "GET /{$}", Need: need(authz.SignedIn), handle: s.handleDashboard},
 
 		{Pattern: "GET /customers", Need: need("customers.view"), handle: s.handleCustomerList},
@@ -108,11 +109,15 @@ var navEntries = append(append([]navEntry{
 	navEntry{"Explain access", "/access/explain", []catalog.Perm{catalog.MustLookup("users.view")}, nil},
 	navEntry{"Audit log", "/audit", []catalog.Perm{catalog.MustLookup("audit_log.view")}, nil},
 	navEntry{"API clients", "/api-clients", []catalog.Perm{catalog.MustLookup("api_clients.manage")}, nil},
+	navEntry{"Settings", "/settings", []catalog.Perm{catalog.MustLookup("settings.manage")}, nil},
 )
 
 // navFor lists the sections the caller holds, and only those.
 func navFor(c *authz.Caller, path string) []navItem {
 	var out []navItem
+	if c.MustEnrol() {
+		return nil // nothing else opens until a second factor is enrolled
+	}
 	for _, e := range navEntries {
 		if slices.ContainsFunc(e.Perms, c.Grants.Holds) {
 			out = append(out, navItem{Label: e.Label, Path: e.Path, Current: slices.ContainsFunc(append([]string{e.Path}, e.Also...), func(p string) bool {

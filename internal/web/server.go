@@ -131,7 +131,7 @@ func (s *Server) enforce(rt Route) http.Handler {
 				}
 			}
 			if err := s.authorize(caller, rt); err != nil {
-				s.fail(w, r, caller, err)
+				s.refused(w, r, caller, rt, err)
 				return
 			}
 		} else if !safeMethod(r.Method) {
@@ -162,6 +162,42 @@ func (s *Server) authorize(c *authz.Caller, rt Route) error {
 		}
 	}
 	return err
+}
+
+// refused answers a request its route's requirement turned down. A
+// route asking for a recent second factor asks for it inline — and when
+// the form already carries one, checks it and lets the request go on as
+// sent, so the action resumes. A user who must enrol a factor is taken
+// to enrolment.
+func (s *Server) refused(w http.ResponseWriter, r *http.Request, c *authz.Caller, rt Route, err error) {
+	switch gatehouse.ErrorCode(err) {
+	case gatehouse.EStepUp:
+		proof, ok := stepUpProof(r)
+		if !ok || safeMethod(r.Method) {
+			s.renderStepUp(w, r, c, nil)
+			return
+		}
+		ctx := audit.WithActor(r.Context(), s.gate.Actor(r, c))
+		if _, err := s.uc.StepUp(ctx, c, proof, s.gate.Addrs.Addr(r)); err != nil {
+			s.renderStepUp(w, r, c, err)
+			return
+		}
+		if err := s.authorize(c, rt); err != nil {
+			s.fail(w, r, c, err)
+			return
+		}
+		r = r.WithContext(audit.WithActor(r.Context(), s.gate.Actor(r, c)))
+		if err := rt.handle(w, r, c); err != nil {
+			s.fail(w, r, c, err)
+		}
+		return
+	case gatehouse.EEnrol:
+		if r.Method == http.MethodGet {
+			http.Redirect(w, r, enrolPath, http.StatusSeeOther)
+			return
+		}
+	}
+	s.fail(w, r, c, err)
 }
 
 const maxForm = 1 << 20

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -15,6 +16,7 @@ import (
 )
 
 const (
+	mfaCookie     = "gatehouse_mfa" // a sign-in waiting for its second factor
 	sessionCookie = "gatehouse_session"
 	flashCookie   = "gatehouse_flash"
 	csrfField     = "csrf"
@@ -112,6 +114,10 @@ type signInPage struct {
 	// NoUsers: the database is fresh; the page says how to create the
 	// first admin.
 	NoUsers bool
+	// Providers are the account's identity providers, one button each;
+	// Passkeys offers a passwordless sign-in.
+	Providers []usecase.SignInProvider
+	Passkeys  bool
 }
 
 // accountCookie remembers which account this browser signs in to; it is
@@ -127,7 +133,12 @@ func (s *Server) newSignInPage(r *http.Request, account string) (signInPage, err
 		}
 	}
 	has, err := s.store.HasUsers(r.Context())
-	return signInPage{Account: account, AskAccount: s.uc.AccountNeededAtSignIn(r.Context()), NoUsers: !has}, err
+	if err != nil {
+		return signInPage{}, err
+	}
+	providers, err := s.uc.SignInProviders(r.Context(), account)
+	return signInPage{Account: account, AskAccount: s.uc.AccountNeededAtSignIn(r.Context()), NoUsers: !has,
+		Providers: providers, Passkeys: s.uc.Passkeys != nil}, err
 }
 
 func (s *Server) handleSignInForm(w http.ResponseWriter, r *http.Request, _ *authz.Caller) error {
@@ -158,32 +169,55 @@ func (s *Server) handleSignIn(w http.ResponseWriter, r *http.Request, _ *authz.C
 		s.render(w, r, nil, http.StatusBadRequest, "signin", "Sign in", page)
 		return nil
 	}
-	token, t, err := s.uc.SignIn(r.Context(), usecase.Credentials{Account: page.Account, Email: email, Password: password, Addr: s.gate.Addrs.Addr(r)})
+	res, err := s.uc.SignIn(r.Context(), usecase.Credentials{Account: page.Account, Email: email, Password: password,
+		Addr: s.gate.Addrs.Addr(r), UserAgent: r.UserAgent()})
 	if err != nil {
-		switch gatehouse.ErrorCode(err) {
-		case gatehouse.EUnauthorized:
-			page.Error = "Invalid email or password."
-			if page.AskAccount {
-				page.Error = "Invalid account, email or password."
-			}
-		case gatehouse.EInvalid, gatehouse.ETooMany:
-			page.Error = domainMessage(err)
-		default:
-			return err
-		}
-		if d := gatehouse.RetryAfter(err); d > 0 {
-			w.Header().Set("Retry-After", strconv.Itoa(int(d.Seconds()+0.5)))
-		}
-		s.render(w, r, nil, gatehouse.HTTPStatus(gatehouse.ErrorCode(err)), "signin", "Sign in", page)
-		return nil
+		return s.signInRefused(w, r, page, err)
 	}
 	if page.Account != "" {
 		http.SetCookie(w, &http.Cookie{Name: accountCookie, Value: page.Account, Path: "/", MaxAge: 400 * 24 * 3600,
 			HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: overTLS(r)})
 	}
-	setSession(w, r, token, t.ExpiresAt)
-	http.Redirect(w, r, page.Next, http.StatusSeeOther)
+	s.signedIn(w, r, res, page.Next)
 	return nil
+}
+
+// signInRefused shows the sign-in page again with why; every wrong
+// credential reads the same.
+func (s *Server) signInRefused(w http.ResponseWriter, r *http.Request, page signInPage, err error) error {
+	switch gatehouse.ErrorCode(err) {
+	case gatehouse.EUnauthorized:
+		page.Error = "Invalid email or password."
+		if page.AskAccount {
+			page.Error = "Invalid account, email or password."
+		}
+	case gatehouse.EInvalid, gatehouse.ETooMany, gatehouse.EForbidden, gatehouse.EConflict:
+		page.Error = domainMessage(err)
+	default:
+		return err
+	}
+	if d := gatehouse.RetryAfter(err); d > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int(d.Seconds()+0.5)))
+	}
+	s.render(w, r, nil, gatehouse.HTTPStatus(gatehouse.ErrorCode(err)), "signin", "Sign in", page)
+	return nil
+}
+
+// signedIn carries a sign-in on: to the second-factor page while one is
+// awaited, to enrolment when one is required and missing, else to where
+// the visitor was going.
+func (s *Server) signedIn(w http.ResponseWriter, r *http.Request, res usecase.SignInResult, next string) {
+	if !res.SignedIn() {
+		http.SetCookie(w, &http.Cookie{Name: mfaCookie, Value: res.Challenge, Path: "/signin", Expires: res.ChallengeExpires,
+			HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: overTLS(r)})
+		http.Redirect(w, r, "/signin/mfa?next="+url.QueryEscape(next), http.StatusSeeOther)
+		return
+	}
+	setSession(w, r, res.Token, res.Session.ExpiresAt)
+	if res.MustEnrol {
+		next = enrolPath
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
 // handleSignOut revokes the session's token, not just the cookie.

@@ -33,6 +33,7 @@ var pageNames = []string{
 	"users", "user_form", "user_delete", "tokens", "api_clients", "access_confirm",
 	"module_list", "module_detail", "module_form", "module_delete", "campaign_send", "calendar",
 	"effective_access", "explain", "access_review", "access_map", "audit",
+	"signin_mfa", "security", "stepup", "settings", "sso_providers", "sso_form",
 }
 
 // pages holds one parsed template set per page: the layout plus the page.

@@ -70,6 +70,9 @@ type userFormPage struct {
 	// Tokens are the user's API tokens, for a manager who may revoke them.
 	Tokens     []gatehouse.Token
 	ShowTokens bool
+	// MFA is the user's second factors; a manager may reset them and
+	// end the user's sessions.
+	MFA *usecase.MFAStatus
 }
 
 func (s *Server) renderUserForm(w http.ResponseWriter, r *http.Request, c *authz.Caller, p userFormPage) error {
@@ -88,6 +91,13 @@ func (s *Server) renderUserForm(w http.ResponseWriter, r *http.Request, c *authz
 		} else if gatehouse.ErrorCode(err) != gatehouse.EForbidden {
 			return err
 		}
+	}
+	if !p.New {
+		st, err := s.uc.UserFactors(r.Context(), c, p.User.ID)
+		if err != nil {
+			return err
+		}
+		p.MFA = &st
 	}
 	status, title := http.StatusOK, "New user"
 	if !p.New {
