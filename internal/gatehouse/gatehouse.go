@@ -296,6 +296,10 @@ type ListFilter struct {
 	Total bool
 }
 
+// ExportPage is the largest page a store reads: the page a CSV export
+// streams with. The API's own page limit is smaller.
+const ExportPage = 5_000
+
 // TotalCap bounds a list's count: past it a list reports "at least".
 const TotalCap = 1_000
 

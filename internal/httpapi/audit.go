@@ -112,7 +112,7 @@ func (s *Server) AuditPage(ctx context.Context, c *authz.Caller, f audit.Filter)
 
 // ExportAudit writes every entry AuditPage would list as CSV.
 func (s *Server) ExportAudit(w http.ResponseWriter, r *http.Request, c *authz.Caller, f audit.Filter) error {
-	f.Limit = 500
+	f.Limit = gatehouse.ExportPage
 	return streamCSV(w, s, "audit.csv", audit.CSVHeader, func(cursor string) (gatehouse.Page[audit.Entry], error) {
 		f.Cursor = cursor
 		return s.uc.AuditPage(r.Context(), c, f)

@@ -14,7 +14,7 @@ import (
 // the same filter — and so the same scope — as the JSON list.
 func exportPages[T any](w http.ResponseWriter, s *Server, filename string, header []string, f gatehouse.ListFilter,
 	fetch func(gatehouse.ListFilter) (gatehouse.Page[T], error), row func(T) []string) error {
-	f.Limit = 500
+	f.Limit = gatehouse.ExportPage
 	return streamCSV(w, s, filename, header, func(cursor string) (gatehouse.Page[T], error) {
 		f.Cursor = cursor
 		return fetch(f)

@@ -336,13 +336,14 @@ func decodeCursor(c string) (name string, id int64, err error) {
 	return name, id, nil
 }
 
-// pageLimit clamps a requested page size.
+// pageLimit clamps a requested page size; the API refuses more than 500
+// itself, exports read bigger pages.
 func pageLimit(n int) int {
 	switch {
 	case n <= 0:
 		return 50
-	case n > 500:
-		return 500
+	case n > gatehouse.ExportPage:
+		return gatehouse.ExportPage
 	}
 	return n
 }

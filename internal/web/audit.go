@@ -219,7 +219,7 @@ func (s *Server) handleAuditCSV(w http.ResponseWriter, r *http.Request, c *authz
 	if err != nil {
 		return err
 	}
-	f.Cursor, f.Limit = "", 500
+	f.Cursor, f.Limit = "", gatehouse.ExportPage
 	return csvexport.Stream(w, csvexport.Options{Log: s.log, WriteTimeout: s.WriteTimeout}, "audit.csv", audit.CSVHeader, func(cursor string) (gatehouse.Page[audit.Entry], error) {
 		f.Cursor = cursor
 		return s.uc.AuditPage(r.Context(), c, f)
