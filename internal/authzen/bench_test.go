@@ -6,7 +6,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"testing"
 
 	"gatehouse/internal/sqldb/dbtest"
@@ -51,7 +50,7 @@ func BenchmarkEvaluation(b *testing.B) {
 // BenchmarkEvaluations100 is a batch of 100 warm decisions: the target is
 // under a millisecond of server time.
 func BenchmarkEvaluations100(b *testing.B) {
-	e, w, h := benchEnv(b)
+	_, w, h := benchEnv(b)
 	var items []any
 	for i := range 100 {
 		c := w.x
@@ -61,7 +60,6 @@ func BenchmarkEvaluations100(b *testing.B) {
 		items = append(items, map[string]any{"resource": map[string]any{"type": "customer", "id": c},
 			"action": map[string]any{"name": []string{"assets.edit", "assets.view", "tickets.view"}[i%3]}})
 	}
-	_ = e
 	body, _ := json.Marshal(map[string]any{"subject": map[string]any{"type": "user", "id": w.tech}, "evaluations": items})
 	serve(b, h, w.secret, "/access/v1/evaluations", body)
 	b.ReportAllocs()
@@ -71,8 +69,6 @@ func BenchmarkEvaluations100(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/100, "ns/decision")
 }
-
-var _ = strconv.Itoa
 
 // BenchmarkEvaluationOverLoopback is the same decision sent over a real
 // loopback connection by parallel keep-alive clients, server and clients
