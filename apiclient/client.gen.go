@@ -98,6 +98,363 @@ func (e AlertUpdateSeverity) Valid() bool {
 	}
 }
 
+// Defines values for ApiClientIds.
+const (
+	ApiClientIdsExternal  ApiClientIds = "external"
+	ApiClientIdsGatehouse ApiClientIds = "gatehouse"
+)
+
+// Valid indicates whether the value is a known member of the ApiClientIds enum.
+func (e ApiClientIds) Valid() bool {
+	switch e {
+	case ApiClientIdsExternal:
+		return true
+	case ApiClientIdsGatehouse:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ApiClientPermissions.
+const (
+	ApiClientPermissionsAlertsManage           ApiClientPermissions = "alerts.manage"
+	ApiClientPermissionsAlertsView             ApiClientPermissions = "alerts.view"
+	ApiClientPermissionsApiClientsManage       ApiClientPermissions = "api_clients.manage"
+	ApiClientPermissionsApiTokensManage        ApiClientPermissions = "api_tokens.manage"
+	ApiClientPermissionsAppointmentsCreate     ApiClientPermissions = "appointments.create"
+	ApiClientPermissionsAppointmentsDelete     ApiClientPermissions = "appointments.delete"
+	ApiClientPermissionsAppointmentsDeleteOwn  ApiClientPermissions = "appointments.delete_own"
+	ApiClientPermissionsAppointmentsEdit       ApiClientPermissions = "appointments.edit"
+	ApiClientPermissionsAppointmentsEditOwn    ApiClientPermissions = "appointments.edit_own"
+	ApiClientPermissionsAppointmentsViewAll    ApiClientPermissions = "appointments.view_all"
+	ApiClientPermissionsAppointmentsViewOwn    ApiClientPermissions = "appointments.view_own"
+	ApiClientPermissionsAssetsCreate           ApiClientPermissions = "assets.create"
+	ApiClientPermissionsAssetsDelete           ApiClientPermissions = "assets.delete"
+	ApiClientPermissionsAssetsEdit             ApiClientPermissions = "assets.edit"
+	ApiClientPermissionsAssetsRemoteAccess     ApiClientPermissions = "assets.remote_access"
+	ApiClientPermissionsAssetsView             ApiClientPermissions = "assets.view"
+	ApiClientPermissionsAuditLogView           ApiClientPermissions = "audit_log.view"
+	ApiClientPermissionsBackupsManage          ApiClientPermissions = "backups.manage"
+	ApiClientPermissionsBackupsView            ApiClientPermissions = "backups.view"
+	ApiClientPermissionsChatEditOwn            ApiClientPermissions = "chat.edit_own"
+	ApiClientPermissionsChatUse                ApiClientPermissions = "chat.use"
+	ApiClientPermissionsChatViewAll            ApiClientPermissions = "chat.view_all"
+	ApiClientPermissionsChatViewOwn            ApiClientPermissions = "chat.view_own"
+	ApiClientPermissionsContactsCreate         ApiClientPermissions = "contacts.create"
+	ApiClientPermissionsContactsDelete         ApiClientPermissions = "contacts.delete"
+	ApiClientPermissionsContactsEdit           ApiClientPermissions = "contacts.edit"
+	ApiClientPermissionsContactsView           ApiClientPermissions = "contacts.view"
+	ApiClientPermissionsContractsCreate        ApiClientPermissions = "contracts.create"
+	ApiClientPermissionsContractsDelete        ApiClientPermissions = "contracts.delete"
+	ApiClientPermissionsContractsEdit          ApiClientPermissions = "contracts.edit"
+	ApiClientPermissionsContractsView          ApiClientPermissions = "contracts.view"
+	ApiClientPermissionsCredentialsCreate      ApiClientPermissions = "credentials.create"
+	ApiClientPermissionsCredentialsDelete      ApiClientPermissions = "credentials.delete"
+	ApiClientPermissionsCredentialsEdit        ApiClientPermissions = "credentials.edit"
+	ApiClientPermissionsCredentialsReveal      ApiClientPermissions = "credentials.reveal"
+	ApiClientPermissionsCredentialsView        ApiClientPermissions = "credentials.view"
+	ApiClientPermissionsCustomersCreate        ApiClientPermissions = "customers.create"
+	ApiClientPermissionsCustomersDelete        ApiClientPermissions = "customers.delete"
+	ApiClientPermissionsCustomersEdit          ApiClientPermissions = "customers.edit"
+	ApiClientPermissionsCustomersView          ApiClientPermissions = "customers.view"
+	ApiClientPermissionsDecisionsAsk           ApiClientPermissions = "decisions.ask"
+	ApiClientPermissionsDocumentationCreate    ApiClientPermissions = "documentation.create"
+	ApiClientPermissionsDocumentationDelete    ApiClientPermissions = "documentation.delete"
+	ApiClientPermissionsDocumentationDeleteOwn ApiClientPermissions = "documentation.delete_own"
+	ApiClientPermissionsDocumentationEdit      ApiClientPermissions = "documentation.edit"
+	ApiClientPermissionsDocumentationEditOwn   ApiClientPermissions = "documentation.edit_own"
+	ApiClientPermissionsDocumentationView      ApiClientPermissions = "documentation.view"
+	ApiClientPermissionsDocumentationViewOwn   ApiClientPermissions = "documentation.view_own"
+	ApiClientPermissionsEstimatesCreate        ApiClientPermissions = "estimates.create"
+	ApiClientPermissionsEstimatesDelete        ApiClientPermissions = "estimates.delete"
+	ApiClientPermissionsEstimatesEdit          ApiClientPermissions = "estimates.edit"
+	ApiClientPermissionsEstimatesView          ApiClientPermissions = "estimates.view"
+	ApiClientPermissionsInvoicesCreate         ApiClientPermissions = "invoices.create"
+	ApiClientPermissionsInvoicesDelete         ApiClientPermissions = "invoices.delete"
+	ApiClientPermissionsInvoicesEdit           ApiClientPermissions = "invoices.edit"
+	ApiClientPermissionsInvoicesView           ApiClientPermissions = "invoices.view"
+	ApiClientPermissionsLeadsConvert           ApiClientPermissions = "leads.convert"
+	ApiClientPermissionsLeadsCreate            ApiClientPermissions = "leads.create"
+	ApiClientPermissionsLeadsDelete            ApiClientPermissions = "leads.delete"
+	ApiClientPermissionsLeadsEdit              ApiClientPermissions = "leads.edit"
+	ApiClientPermissionsLeadsView              ApiClientPermissions = "leads.view"
+	ApiClientPermissionsMailerCreate           ApiClientPermissions = "mailer.create"
+	ApiClientPermissionsMailerSend             ApiClientPermissions = "mailer.send"
+	ApiClientPermissionsMailerView             ApiClientPermissions = "mailer.view"
+	ApiClientPermissionsPatchesApprove         ApiClientPermissions = "patches.approve"
+	ApiClientPermissionsPatchesView            ApiClientPermissions = "patches.view"
+	ApiClientPermissionsPaymentsCreate         ApiClientPermissions = "payments.create"
+	ApiClientPermissionsPaymentsView           ApiClientPermissions = "payments.view"
+	ApiClientPermissionsPoliciesAssign         ApiClientPermissions = "policies.assign"
+	ApiClientPermissionsPoliciesCreate         ApiClientPermissions = "policies.create"
+	ApiClientPermissionsPoliciesDelete         ApiClientPermissions = "policies.delete"
+	ApiClientPermissionsPoliciesEdit           ApiClientPermissions = "policies.edit"
+	ApiClientPermissionsPoliciesView           ApiClientPermissions = "policies.view"
+	ApiClientPermissionsProductsCreate         ApiClientPermissions = "products.create"
+	ApiClientPermissionsProductsDelete         ApiClientPermissions = "products.delete"
+	ApiClientPermissionsProductsEdit           ApiClientPermissions = "products.edit"
+	ApiClientPermissionsProductsView           ApiClientPermissions = "products.view"
+	ApiClientPermissionsProjectsCreate         ApiClientPermissions = "projects.create"
+	ApiClientPermissionsProjectsDelete         ApiClientPermissions = "projects.delete"
+	ApiClientPermissionsProjectsEdit           ApiClientPermissions = "projects.edit"
+	ApiClientPermissionsProjectsView           ApiClientPermissions = "projects.view"
+	ApiClientPermissionsReportsView            ApiClientPermissions = "reports.view"
+	ApiClientPermissionsScriptRunsViewOutput   ApiClientPermissions = "script_runs.view_output"
+	ApiClientPermissionsScriptsCreate          ApiClientPermissions = "scripts.create"
+	ApiClientPermissionsScriptsDelete          ApiClientPermissions = "scripts.delete"
+	ApiClientPermissionsScriptsEdit            ApiClientPermissions = "scripts.edit"
+	ApiClientPermissionsScriptsRun             ApiClientPermissions = "scripts.run"
+	ApiClientPermissionsScriptsView            ApiClientPermissions = "scripts.view"
+	ApiClientPermissionsSecurityGroupsManage   ApiClientPermissions = "security_groups.manage"
+	ApiClientPermissionsSecurityGroupsView     ApiClientPermissions = "security_groups.view"
+	ApiClientPermissionsSettingsManage         ApiClientPermissions = "settings.manage"
+	ApiClientPermissionsTicketsCreate          ApiClientPermissions = "tickets.create"
+	ApiClientPermissionsTicketsDelete          ApiClientPermissions = "tickets.delete"
+	ApiClientPermissionsTicketsDeleteOwn       ApiClientPermissions = "tickets.delete_own"
+	ApiClientPermissionsTicketsEdit            ApiClientPermissions = "tickets.edit"
+	ApiClientPermissionsTicketsEditOwn         ApiClientPermissions = "tickets.edit_own"
+	ApiClientPermissionsTicketsView            ApiClientPermissions = "tickets.view"
+	ApiClientPermissionsTicketsViewOwn         ApiClientPermissions = "tickets.view_own"
+	ApiClientPermissionsTimelogsDeleteOwn      ApiClientPermissions = "timelogs.delete_own"
+	ApiClientPermissionsTimelogsEditOwn        ApiClientPermissions = "timelogs.edit_own"
+	ApiClientPermissionsTimelogsManage         ApiClientPermissions = "timelogs.manage"
+	ApiClientPermissionsTimelogsView           ApiClientPermissions = "timelogs.view"
+	ApiClientPermissionsTimelogsViewOwn        ApiClientPermissions = "timelogs.view_own"
+	ApiClientPermissionsUsersManage            ApiClientPermissions = "users.manage"
+	ApiClientPermissionsUsersView              ApiClientPermissions = "users.view"
+	ApiClientPermissionsVendorsCreate          ApiClientPermissions = "vendors.create"
+	ApiClientPermissionsVendorsDelete          ApiClientPermissions = "vendors.delete"
+	ApiClientPermissionsVendorsEdit            ApiClientPermissions = "vendors.edit"
+	ApiClientPermissionsVendorsView            ApiClientPermissions = "vendors.view"
+)
+
+// Valid indicates whether the value is a known member of the ApiClientPermissions enum.
+func (e ApiClientPermissions) Valid() bool {
+	switch e {
+	case ApiClientPermissionsAlertsManage:
+		return true
+	case ApiClientPermissionsAlertsView:
+		return true
+	case ApiClientPermissionsApiClientsManage:
+		return true
+	case ApiClientPermissionsApiTokensManage:
+		return true
+	case ApiClientPermissionsAppointmentsCreate:
+		return true
+	case ApiClientPermissionsAppointmentsDelete:
+		return true
+	case ApiClientPermissionsAppointmentsDeleteOwn:
+		return true
+	case ApiClientPermissionsAppointmentsEdit:
+		return true
+	case ApiClientPermissionsAppointmentsEditOwn:
+		return true
+	case ApiClientPermissionsAppointmentsViewAll:
+		return true
+	case ApiClientPermissionsAppointmentsViewOwn:
+		return true
+	case ApiClientPermissionsAssetsCreate:
+		return true
+	case ApiClientPermissionsAssetsDelete:
+		return true
+	case ApiClientPermissionsAssetsEdit:
+		return true
+	case ApiClientPermissionsAssetsRemoteAccess:
+		return true
+	case ApiClientPermissionsAssetsView:
+		return true
+	case ApiClientPermissionsAuditLogView:
+		return true
+	case ApiClientPermissionsBackupsManage:
+		return true
+	case ApiClientPermissionsBackupsView:
+		return true
+	case ApiClientPermissionsChatEditOwn:
+		return true
+	case ApiClientPermissionsChatUse:
+		return true
+	case ApiClientPermissionsChatViewAll:
+		return true
+	case ApiClientPermissionsChatViewOwn:
+		return true
+	case ApiClientPermissionsContactsCreate:
+		return true
+	case ApiClientPermissionsContactsDelete:
+		return true
+	case ApiClientPermissionsContactsEdit:
+		return true
+	case ApiClientPermissionsContactsView:
+		return true
+	case ApiClientPermissionsContractsCreate:
+		return true
+	case ApiClientPermissionsContractsDelete:
+		return true
+	case ApiClientPermissionsContractsEdit:
+		return true
+	case ApiClientPermissionsContractsView:
+		return true
+	case ApiClientPermissionsCredentialsCreate:
+		return true
+	case ApiClientPermissionsCredentialsDelete:
+		return true
+	case ApiClientPermissionsCredentialsEdit:
+		return true
+	case ApiClientPermissionsCredentialsReveal:
+		return true
+	case ApiClientPermissionsCredentialsView:
+		return true
+	case ApiClientPermissionsCustomersCreate:
+		return true
+	case ApiClientPermissionsCustomersDelete:
+		return true
+	case ApiClientPermissionsCustomersEdit:
+		return true
+	case ApiClientPermissionsCustomersView:
+		return true
+	case ApiClientPermissionsDecisionsAsk:
+		return true
+	case ApiClientPermissionsDocumentationCreate:
+		return true
+	case ApiClientPermissionsDocumentationDelete:
+		return true
+	case ApiClientPermissionsDocumentationDeleteOwn:
+		return true
+	case ApiClientPermissionsDocumentationEdit:
+		return true
+	case ApiClientPermissionsDocumentationEditOwn:
+		return true
+	case ApiClientPermissionsDocumentationView:
+		return true
+	case ApiClientPermissionsDocumentationViewOwn:
+		return true
+	case ApiClientPermissionsEstimatesCreate:
+		return true
+	case ApiClientPermissionsEstimatesDelete:
+		return true
+	case ApiClientPermissionsEstimatesEdit:
+		return true
+	case ApiClientPermissionsEstimatesView:
+		return true
+	case ApiClientPermissionsInvoicesCreate:
+		return true
+	case ApiClientPermissionsInvoicesDelete:
+		return true
+	case ApiClientPermissionsInvoicesEdit:
+		return true
+	case ApiClientPermissionsInvoicesView:
+		return true
+	case ApiClientPermissionsLeadsConvert:
+		return true
+	case ApiClientPermissionsLeadsCreate:
+		return true
+	case ApiClientPermissionsLeadsDelete:
+		return true
+	case ApiClientPermissionsLeadsEdit:
+		return true
+	case ApiClientPermissionsLeadsView:
+		return true
+	case ApiClientPermissionsMailerCreate:
+		return true
+	case ApiClientPermissionsMailerSend:
+		return true
+	case ApiClientPermissionsMailerView:
+		return true
+	case ApiClientPermissionsPatchesApprove:
+		return true
+	case ApiClientPermissionsPatchesView:
+		return true
+	case ApiClientPermissionsPaymentsCreate:
+		return true
+	case ApiClientPermissionsPaymentsView:
+		return true
+	case ApiClientPermissionsPoliciesAssign:
+		return true
+	case ApiClientPermissionsPoliciesCreate:
+		return true
+	case ApiClientPermissionsPoliciesDelete:
+		return true
+	case ApiClientPermissionsPoliciesEdit:
+		return true
+	case ApiClientPermissionsPoliciesView:
+		return true
+	case ApiClientPermissionsProductsCreate:
+		return true
+	case ApiClientPermissionsProductsDelete:
+		return true
+	case ApiClientPermissionsProductsEdit:
+		return true
+	case ApiClientPermissionsProductsView:
+		return true
+	case ApiClientPermissionsProjectsCreate:
+		return true
+	case ApiClientPermissionsProjectsDelete:
+		return true
+	case ApiClientPermissionsProjectsEdit:
+		return true
+	case ApiClientPermissionsProjectsView:
+		return true
+	case ApiClientPermissionsReportsView:
+		return true
+	case ApiClientPermissionsScriptRunsViewOutput:
+		return true
+	case ApiClientPermissionsScriptsCreate:
+		return true
+	case ApiClientPermissionsScriptsDelete:
+		return true
+	case ApiClientPermissionsScriptsEdit:
+		return true
+	case ApiClientPermissionsScriptsRun:
+		return true
+	case ApiClientPermissionsScriptsView:
+		return true
+	case ApiClientPermissionsSecurityGroupsManage:
+		return true
+	case ApiClientPermissionsSecurityGroupsView:
+		return true
+	case ApiClientPermissionsSettingsManage:
+		return true
+	case ApiClientPermissionsTicketsCreate:
+		return true
+	case ApiClientPermissionsTicketsDelete:
+		return true
+	case ApiClientPermissionsTicketsDeleteOwn:
+		return true
+	case ApiClientPermissionsTicketsEdit:
+		return true
+	case ApiClientPermissionsTicketsEditOwn:
+		return true
+	case ApiClientPermissionsTicketsView:
+		return true
+	case ApiClientPermissionsTicketsViewOwn:
+		return true
+	case ApiClientPermissionsTimelogsDeleteOwn:
+		return true
+	case ApiClientPermissionsTimelogsEditOwn:
+		return true
+	case ApiClientPermissionsTimelogsManage:
+		return true
+	case ApiClientPermissionsTimelogsView:
+		return true
+	case ApiClientPermissionsTimelogsViewOwn:
+		return true
+	case ApiClientPermissionsUsersManage:
+		return true
+	case ApiClientPermissionsUsersView:
+		return true
+	case ApiClientPermissionsVendorsCreate:
+		return true
+	case ApiClientPermissionsVendorsDelete:
+		return true
+	case ApiClientPermissionsVendorsEdit:
+		return true
+	case ApiClientPermissionsVendorsView:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for AssetKind.
 const (
 	AssetKindLaptop         AssetKind = "laptop"
@@ -404,6 +761,363 @@ func (e ContractUpdateStatus) Valid() bool {
 	}
 }
 
+// Defines values for CreateAPIClientRequestIds.
+const (
+	CreateAPIClientRequestIdsExternal  CreateAPIClientRequestIds = "external"
+	CreateAPIClientRequestIdsGatehouse CreateAPIClientRequestIds = "gatehouse"
+)
+
+// Valid indicates whether the value is a known member of the CreateAPIClientRequestIds enum.
+func (e CreateAPIClientRequestIds) Valid() bool {
+	switch e {
+	case CreateAPIClientRequestIdsExternal:
+		return true
+	case CreateAPIClientRequestIdsGatehouse:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CreateAPIClientRequestPermissions.
+const (
+	CreateAPIClientRequestPermissionsAlertsManage           CreateAPIClientRequestPermissions = "alerts.manage"
+	CreateAPIClientRequestPermissionsAlertsView             CreateAPIClientRequestPermissions = "alerts.view"
+	CreateAPIClientRequestPermissionsApiClientsManage       CreateAPIClientRequestPermissions = "api_clients.manage"
+	CreateAPIClientRequestPermissionsApiTokensManage        CreateAPIClientRequestPermissions = "api_tokens.manage"
+	CreateAPIClientRequestPermissionsAppointmentsCreate     CreateAPIClientRequestPermissions = "appointments.create"
+	CreateAPIClientRequestPermissionsAppointmentsDelete     CreateAPIClientRequestPermissions = "appointments.delete"
+	CreateAPIClientRequestPermissionsAppointmentsDeleteOwn  CreateAPIClientRequestPermissions = "appointments.delete_own"
+	CreateAPIClientRequestPermissionsAppointmentsEdit       CreateAPIClientRequestPermissions = "appointments.edit"
+	CreateAPIClientRequestPermissionsAppointmentsEditOwn    CreateAPIClientRequestPermissions = "appointments.edit_own"
+	CreateAPIClientRequestPermissionsAppointmentsViewAll    CreateAPIClientRequestPermissions = "appointments.view_all"
+	CreateAPIClientRequestPermissionsAppointmentsViewOwn    CreateAPIClientRequestPermissions = "appointments.view_own"
+	CreateAPIClientRequestPermissionsAssetsCreate           CreateAPIClientRequestPermissions = "assets.create"
+	CreateAPIClientRequestPermissionsAssetsDelete           CreateAPIClientRequestPermissions = "assets.delete"
+	CreateAPIClientRequestPermissionsAssetsEdit             CreateAPIClientRequestPermissions = "assets.edit"
+	CreateAPIClientRequestPermissionsAssetsRemoteAccess     CreateAPIClientRequestPermissions = "assets.remote_access"
+	CreateAPIClientRequestPermissionsAssetsView             CreateAPIClientRequestPermissions = "assets.view"
+	CreateAPIClientRequestPermissionsAuditLogView           CreateAPIClientRequestPermissions = "audit_log.view"
+	CreateAPIClientRequestPermissionsBackupsManage          CreateAPIClientRequestPermissions = "backups.manage"
+	CreateAPIClientRequestPermissionsBackupsView            CreateAPIClientRequestPermissions = "backups.view"
+	CreateAPIClientRequestPermissionsChatEditOwn            CreateAPIClientRequestPermissions = "chat.edit_own"
+	CreateAPIClientRequestPermissionsChatUse                CreateAPIClientRequestPermissions = "chat.use"
+	CreateAPIClientRequestPermissionsChatViewAll            CreateAPIClientRequestPermissions = "chat.view_all"
+	CreateAPIClientRequestPermissionsChatViewOwn            CreateAPIClientRequestPermissions = "chat.view_own"
+	CreateAPIClientRequestPermissionsContactsCreate         CreateAPIClientRequestPermissions = "contacts.create"
+	CreateAPIClientRequestPermissionsContactsDelete         CreateAPIClientRequestPermissions = "contacts.delete"
+	CreateAPIClientRequestPermissionsContactsEdit           CreateAPIClientRequestPermissions = "contacts.edit"
+	CreateAPIClientRequestPermissionsContactsView           CreateAPIClientRequestPermissions = "contacts.view"
+	CreateAPIClientRequestPermissionsContractsCreate        CreateAPIClientRequestPermissions = "contracts.create"
+	CreateAPIClientRequestPermissionsContractsDelete        CreateAPIClientRequestPermissions = "contracts.delete"
+	CreateAPIClientRequestPermissionsContractsEdit          CreateAPIClientRequestPermissions = "contracts.edit"
+	CreateAPIClientRequestPermissionsContractsView          CreateAPIClientRequestPermissions = "contracts.view"
+	CreateAPIClientRequestPermissionsCredentialsCreate      CreateAPIClientRequestPermissions = "credentials.create"
+	CreateAPIClientRequestPermissionsCredentialsDelete      CreateAPIClientRequestPermissions = "credentials.delete"
+	CreateAPIClientRequestPermissionsCredentialsEdit        CreateAPIClientRequestPermissions = "credentials.edit"
+	CreateAPIClientRequestPermissionsCredentialsReveal      CreateAPIClientRequestPermissions = "credentials.reveal"
+	CreateAPIClientRequestPermissionsCredentialsView        CreateAPIClientRequestPermissions = "credentials.view"
+	CreateAPIClientRequestPermissionsCustomersCreate        CreateAPIClientRequestPermissions = "customers.create"
+	CreateAPIClientRequestPermissionsCustomersDelete        CreateAPIClientRequestPermissions = "customers.delete"
+	CreateAPIClientRequestPermissionsCustomersEdit          CreateAPIClientRequestPermissions = "customers.edit"
+	CreateAPIClientRequestPermissionsCustomersView          CreateAPIClientRequestPermissions = "customers.view"
+	CreateAPIClientRequestPermissionsDecisionsAsk           CreateAPIClientRequestPermissions = "decisions.ask"
+	CreateAPIClientRequestPermissionsDocumentationCreate    CreateAPIClientRequestPermissions = "documentation.create"
+	CreateAPIClientRequestPermissionsDocumentationDelete    CreateAPIClientRequestPermissions = "documentation.delete"
+	CreateAPIClientRequestPermissionsDocumentationDeleteOwn CreateAPIClientRequestPermissions = "documentation.delete_own"
+	CreateAPIClientRequestPermissionsDocumentationEdit      CreateAPIClientRequestPermissions = "documentation.edit"
+	CreateAPIClientRequestPermissionsDocumentationEditOwn   CreateAPIClientRequestPermissions = "documentation.edit_own"
+	CreateAPIClientRequestPermissionsDocumentationView      CreateAPIClientRequestPermissions = "documentation.view"
+	CreateAPIClientRequestPermissionsDocumentationViewOwn   CreateAPIClientRequestPermissions = "documentation.view_own"
+	CreateAPIClientRequestPermissionsEstimatesCreate        CreateAPIClientRequestPermissions = "estimates.create"
+	CreateAPIClientRequestPermissionsEstimatesDelete        CreateAPIClientRequestPermissions = "estimates.delete"
+	CreateAPIClientRequestPermissionsEstimatesEdit          CreateAPIClientRequestPermissions = "estimates.edit"
+	CreateAPIClientRequestPermissionsEstimatesView          CreateAPIClientRequestPermissions = "estimates.view"
+	CreateAPIClientRequestPermissionsInvoicesCreate         CreateAPIClientRequestPermissions = "invoices.create"
+	CreateAPIClientRequestPermissionsInvoicesDelete         CreateAPIClientRequestPermissions = "invoices.delete"
+	CreateAPIClientRequestPermissionsInvoicesEdit           CreateAPIClientRequestPermissions = "invoices.edit"
+	CreateAPIClientRequestPermissionsInvoicesView           CreateAPIClientRequestPermissions = "invoices.view"
+	CreateAPIClientRequestPermissionsLeadsConvert           CreateAPIClientRequestPermissions = "leads.convert"
+	CreateAPIClientRequestPermissionsLeadsCreate            CreateAPIClientRequestPermissions = "leads.create"
+	CreateAPIClientRequestPermissionsLeadsDelete            CreateAPIClientRequestPermissions = "leads.delete"
+	CreateAPIClientRequestPermissionsLeadsEdit              CreateAPIClientRequestPermissions = "leads.edit"
+	CreateAPIClientRequestPermissionsLeadsView              CreateAPIClientRequestPermissions = "leads.view"
+	CreateAPIClientRequestPermissionsMailerCreate           CreateAPIClientRequestPermissions = "mailer.create"
+	CreateAPIClientRequestPermissionsMailerSend             CreateAPIClientRequestPermissions = "mailer.send"
+	CreateAPIClientRequestPermissionsMailerView             CreateAPIClientRequestPermissions = "mailer.view"
+	CreateAPIClientRequestPermissionsPatchesApprove         CreateAPIClientRequestPermissions = "patches.approve"
+	CreateAPIClientRequestPermissionsPatchesView            CreateAPIClientRequestPermissions = "patches.view"
+	CreateAPIClientRequestPermissionsPaymentsCreate         CreateAPIClientRequestPermissions = "payments.create"
+	CreateAPIClientRequestPermissionsPaymentsView           CreateAPIClientRequestPermissions = "payments.view"
+	CreateAPIClientRequestPermissionsPoliciesAssign         CreateAPIClientRequestPermissions = "policies.assign"
+	CreateAPIClientRequestPermissionsPoliciesCreate         CreateAPIClientRequestPermissions = "policies.create"
+	CreateAPIClientRequestPermissionsPoliciesDelete         CreateAPIClientRequestPermissions = "policies.delete"
+	CreateAPIClientRequestPermissionsPoliciesEdit           CreateAPIClientRequestPermissions = "policies.edit"
+	CreateAPIClientRequestPermissionsPoliciesView           CreateAPIClientRequestPermissions = "policies.view"
+	CreateAPIClientRequestPermissionsProductsCreate         CreateAPIClientRequestPermissions = "products.create"
+	CreateAPIClientRequestPermissionsProductsDelete         CreateAPIClientRequestPermissions = "products.delete"
+	CreateAPIClientRequestPermissionsProductsEdit           CreateAPIClientRequestPermissions = "products.edit"
+	CreateAPIClientRequestPermissionsProductsView           CreateAPIClientRequestPermissions = "products.view"
+	CreateAPIClientRequestPermissionsProjectsCreate         CreateAPIClientRequestPermissions = "projects.create"
+	CreateAPIClientRequestPermissionsProjectsDelete         CreateAPIClientRequestPermissions = "projects.delete"
+	CreateAPIClientRequestPermissionsProjectsEdit           CreateAPIClientRequestPermissions = "projects.edit"
+	CreateAPIClientRequestPermissionsProjectsView           CreateAPIClientRequestPermissions = "projects.view"
+	CreateAPIClientRequestPermissionsReportsView            CreateAPIClientRequestPermissions = "reports.view"
+	CreateAPIClientRequestPermissionsScriptRunsViewOutput   CreateAPIClientRequestPermissions = "script_runs.view_output"
+	CreateAPIClientRequestPermissionsScriptsCreate          CreateAPIClientRequestPermissions = "scripts.create"
+	CreateAPIClientRequestPermissionsScriptsDelete          CreateAPIClientRequestPermissions = "scripts.delete"
+	CreateAPIClientRequestPermissionsScriptsEdit            CreateAPIClientRequestPermissions = "scripts.edit"
+	CreateAPIClientRequestPermissionsScriptsRun             CreateAPIClientRequestPermissions = "scripts.run"
+	CreateAPIClientRequestPermissionsScriptsView            CreateAPIClientRequestPermissions = "scripts.view"
+	CreateAPIClientRequestPermissionsSecurityGroupsManage   CreateAPIClientRequestPermissions = "security_groups.manage"
+	CreateAPIClientRequestPermissionsSecurityGroupsView     CreateAPIClientRequestPermissions = "security_groups.view"
+	CreateAPIClientRequestPermissionsSettingsManage         CreateAPIClientRequestPermissions = "settings.manage"
+	CreateAPIClientRequestPermissionsTicketsCreate          CreateAPIClientRequestPermissions = "tickets.create"
+	CreateAPIClientRequestPermissionsTicketsDelete          CreateAPIClientRequestPermissions = "tickets.delete"
+	CreateAPIClientRequestPermissionsTicketsDeleteOwn       CreateAPIClientRequestPermissions = "tickets.delete_own"
+	CreateAPIClientRequestPermissionsTicketsEdit            CreateAPIClientRequestPermissions = "tickets.edit"
+	CreateAPIClientRequestPermissionsTicketsEditOwn         CreateAPIClientRequestPermissions = "tickets.edit_own"
+	CreateAPIClientRequestPermissionsTicketsView            CreateAPIClientRequestPermissions = "tickets.view"
+	CreateAPIClientRequestPermissionsTicketsViewOwn         CreateAPIClientRequestPermissions = "tickets.view_own"
+	CreateAPIClientRequestPermissionsTimelogsDeleteOwn      CreateAPIClientRequestPermissions = "timelogs.delete_own"
+	CreateAPIClientRequestPermissionsTimelogsEditOwn        CreateAPIClientRequestPermissions = "timelogs.edit_own"
+	CreateAPIClientRequestPermissionsTimelogsManage         CreateAPIClientRequestPermissions = "timelogs.manage"
+	CreateAPIClientRequestPermissionsTimelogsView           CreateAPIClientRequestPermissions = "timelogs.view"
+	CreateAPIClientRequestPermissionsTimelogsViewOwn        CreateAPIClientRequestPermissions = "timelogs.view_own"
+	CreateAPIClientRequestPermissionsUsersManage            CreateAPIClientRequestPermissions = "users.manage"
+	CreateAPIClientRequestPermissionsUsersView              CreateAPIClientRequestPermissions = "users.view"
+	CreateAPIClientRequestPermissionsVendorsCreate          CreateAPIClientRequestPermissions = "vendors.create"
+	CreateAPIClientRequestPermissionsVendorsDelete          CreateAPIClientRequestPermissions = "vendors.delete"
+	CreateAPIClientRequestPermissionsVendorsEdit            CreateAPIClientRequestPermissions = "vendors.edit"
+	CreateAPIClientRequestPermissionsVendorsView            CreateAPIClientRequestPermissions = "vendors.view"
+)
+
+// Valid indicates whether the value is a known member of the CreateAPIClientRequestPermissions enum.
+func (e CreateAPIClientRequestPermissions) Valid() bool {
+	switch e {
+	case CreateAPIClientRequestPermissionsAlertsManage:
+		return true
+	case CreateAPIClientRequestPermissionsAlertsView:
+		return true
+	case CreateAPIClientRequestPermissionsApiClientsManage:
+		return true
+	case CreateAPIClientRequestPermissionsApiTokensManage:
+		return true
+	case CreateAPIClientRequestPermissionsAppointmentsCreate:
+		return true
+	case CreateAPIClientRequestPermissionsAppointmentsDelete:
+		return true
+	case CreateAPIClientRequestPermissionsAppointmentsDeleteOwn:
+		return true
+	case CreateAPIClientRequestPermissionsAppointmentsEdit:
+		return true
+	case CreateAPIClientRequestPermissionsAppointmentsEditOwn:
+		return true
+	case CreateAPIClientRequestPermissionsAppointmentsViewAll:
+		return true
+	case CreateAPIClientRequestPermissionsAppointmentsViewOwn:
+		return true
+	case CreateAPIClientRequestPermissionsAssetsCreate:
+		return true
+	case CreateAPIClientRequestPermissionsAssetsDelete:
+		return true
+	case CreateAPIClientRequestPermissionsAssetsEdit:
+		return true
+	case CreateAPIClientRequestPermissionsAssetsRemoteAccess:
+		return true
+	case CreateAPIClientRequestPermissionsAssetsView:
+		return true
+	case CreateAPIClientRequestPermissionsAuditLogView:
+		return true
+	case CreateAPIClientRequestPermissionsBackupsManage:
+		return true
+	case CreateAPIClientRequestPermissionsBackupsView:
+		return true
+	case CreateAPIClientRequestPermissionsChatEditOwn:
+		return true
+	case CreateAPIClientRequestPermissionsChatUse:
+		return true
+	case CreateAPIClientRequestPermissionsChatViewAll:
+		return true
+	case CreateAPIClientRequestPermissionsChatViewOwn:
+		return true
+	case CreateAPIClientRequestPermissionsContactsCreate:
+		return true
+	case CreateAPIClientRequestPermissionsContactsDelete:
+		return true
+	case CreateAPIClientRequestPermissionsContactsEdit:
+		return true
+	case CreateAPIClientRequestPermissionsContactsView:
+		return true
+	case CreateAPIClientRequestPermissionsContractsCreate:
+		return true
+	case CreateAPIClientRequestPermissionsContractsDelete:
+		return true
+	case CreateAPIClientRequestPermissionsContractsEdit:
+		return true
+	case CreateAPIClientRequestPermissionsContractsView:
+		return true
+	case CreateAPIClientRequestPermissionsCredentialsCreate:
+		return true
+	case CreateAPIClientRequestPermissionsCredentialsDelete:
+		return true
+	case CreateAPIClientRequestPermissionsCredentialsEdit:
+		return true
+	case CreateAPIClientRequestPermissionsCredentialsReveal:
+		return true
+	case CreateAPIClientRequestPermissionsCredentialsView:
+		return true
+	case CreateAPIClientRequestPermissionsCustomersCreate:
+		return true
+	case CreateAPIClientRequestPermissionsCustomersDelete:
+		return true
+	case CreateAPIClientRequestPermissionsCustomersEdit:
+		return true
+	case CreateAPIClientRequestPermissionsCustomersView:
+		return true
+	case CreateAPIClientRequestPermissionsDecisionsAsk:
+		return true
+	case CreateAPIClientRequestPermissionsDocumentationCreate:
+		return true
+	case CreateAPIClientRequestPermissionsDocumentationDelete:
+		return true
+	case CreateAPIClientRequestPermissionsDocumentationDeleteOwn:
+		return true
+	case CreateAPIClientRequestPermissionsDocumentationEdit:
+		return true
+	case CreateAPIClientRequestPermissionsDocumentationEditOwn:
+		return true
+	case CreateAPIClientRequestPermissionsDocumentationView:
+		return true
+	case CreateAPIClientRequestPermissionsDocumentationViewOwn:
+		return true
+	case CreateAPIClientRequestPermissionsEstimatesCreate:
+		return true
+	case CreateAPIClientRequestPermissionsEstimatesDelete:
+		return true
+	case CreateAPIClientRequestPermissionsEstimatesEdit:
+		return true
+	case CreateAPIClientRequestPermissionsEstimatesView:
+		return true
+	case CreateAPIClientRequestPermissionsInvoicesCreate:
+		return true
+	case CreateAPIClientRequestPermissionsInvoicesDelete:
+		return true
+	case CreateAPIClientRequestPermissionsInvoicesEdit:
+		return true
+	case CreateAPIClientRequestPermissionsInvoicesView:
+		return true
+	case CreateAPIClientRequestPermissionsLeadsConvert:
+		return true
+	case CreateAPIClientRequestPermissionsLeadsCreate:
+		return true
+	case CreateAPIClientRequestPermissionsLeadsDelete:
+		return true
+	case CreateAPIClientRequestPermissionsLeadsEdit:
+		return true
+	case CreateAPIClientRequestPermissionsLeadsView:
+		return true
+	case CreateAPIClientRequestPermissionsMailerCreate:
+		return true
+	case CreateAPIClientRequestPermissionsMailerSend:
+		return true
+	case CreateAPIClientRequestPermissionsMailerView:
+		return true
+	case CreateAPIClientRequestPermissionsPatchesApprove:
+		return true
+	case CreateAPIClientRequestPermissionsPatchesView:
+		return true
+	case CreateAPIClientRequestPermissionsPaymentsCreate:
+		return true
+	case CreateAPIClientRequestPermissionsPaymentsView:
+		return true
+	case CreateAPIClientRequestPermissionsPoliciesAssign:
+		return true
+	case CreateAPIClientRequestPermissionsPoliciesCreate:
+		return true
+	case CreateAPIClientRequestPermissionsPoliciesDelete:
+		return true
+	case CreateAPIClientRequestPermissionsPoliciesEdit:
+		return true
+	case CreateAPIClientRequestPermissionsPoliciesView:
+		return true
+	case CreateAPIClientRequestPermissionsProductsCreate:
+		return true
+	case CreateAPIClientRequestPermissionsProductsDelete:
+		return true
+	case CreateAPIClientRequestPermissionsProductsEdit:
+		return true
+	case CreateAPIClientRequestPermissionsProductsView:
+		return true
+	case CreateAPIClientRequestPermissionsProjectsCreate:
+		return true
+	case CreateAPIClientRequestPermissionsProjectsDelete:
+		return true
+	case CreateAPIClientRequestPermissionsProjectsEdit:
+		return true
+	case CreateAPIClientRequestPermissionsProjectsView:
+		return true
+	case CreateAPIClientRequestPermissionsReportsView:
+		return true
+	case CreateAPIClientRequestPermissionsScriptRunsViewOutput:
+		return true
+	case CreateAPIClientRequestPermissionsScriptsCreate:
+		return true
+	case CreateAPIClientRequestPermissionsScriptsDelete:
+		return true
+	case CreateAPIClientRequestPermissionsScriptsEdit:
+		return true
+	case CreateAPIClientRequestPermissionsScriptsRun:
+		return true
+	case CreateAPIClientRequestPermissionsScriptsView:
+		return true
+	case CreateAPIClientRequestPermissionsSecurityGroupsManage:
+		return true
+	case CreateAPIClientRequestPermissionsSecurityGroupsView:
+		return true
+	case CreateAPIClientRequestPermissionsSettingsManage:
+		return true
+	case CreateAPIClientRequestPermissionsTicketsCreate:
+		return true
+	case CreateAPIClientRequestPermissionsTicketsDelete:
+		return true
+	case CreateAPIClientRequestPermissionsTicketsDeleteOwn:
+		return true
+	case CreateAPIClientRequestPermissionsTicketsEdit:
+		return true
+	case CreateAPIClientRequestPermissionsTicketsEditOwn:
+		return true
+	case CreateAPIClientRequestPermissionsTicketsView:
+		return true
+	case CreateAPIClientRequestPermissionsTicketsViewOwn:
+		return true
+	case CreateAPIClientRequestPermissionsTimelogsDeleteOwn:
+		return true
+	case CreateAPIClientRequestPermissionsTimelogsEditOwn:
+		return true
+	case CreateAPIClientRequestPermissionsTimelogsManage:
+		return true
+	case CreateAPIClientRequestPermissionsTimelogsView:
+		return true
+	case CreateAPIClientRequestPermissionsTimelogsViewOwn:
+		return true
+	case CreateAPIClientRequestPermissionsUsersManage:
+		return true
+	case CreateAPIClientRequestPermissionsUsersView:
+		return true
+	case CreateAPIClientRequestPermissionsVendorsCreate:
+		return true
+	case CreateAPIClientRequestPermissionsVendorsDelete:
+		return true
+	case CreateAPIClientRequestPermissionsVendorsEdit:
+		return true
+	case CreateAPIClientRequestPermissionsVendorsView:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CreateGroupRequestAccessType.
 const (
 	CreateGroupRequestAccessTypeAllCustomers    CreateGroupRequestAccessType = "all_customers"
@@ -424,100 +1138,115 @@ func (e CreateGroupRequestAccessType) Valid() bool {
 
 // Defines values for CreateGroupRequestPermissions.
 const (
-	CreateGroupRequestPermissionsAlertsManage         CreateGroupRequestPermissions = "alerts.manage"
-	CreateGroupRequestPermissionsAlertsView           CreateGroupRequestPermissions = "alerts.view"
-	CreateGroupRequestPermissionsApiTokensManage      CreateGroupRequestPermissions = "api_tokens.manage"
-	CreateGroupRequestPermissionsAppointmentsCreate   CreateGroupRequestPermissions = "appointments.create"
-	CreateGroupRequestPermissionsAppointmentsDelete   CreateGroupRequestPermissions = "appointments.delete"
-	CreateGroupRequestPermissionsAppointmentsEdit     CreateGroupRequestPermissions = "appointments.edit"
-	CreateGroupRequestPermissionsAppointmentsViewAll  CreateGroupRequestPermissions = "appointments.view_all"
-	CreateGroupRequestPermissionsAssetsCreate         CreateGroupRequestPermissions = "assets.create"
-	CreateGroupRequestPermissionsAssetsDelete         CreateGroupRequestPermissions = "assets.delete"
-	CreateGroupRequestPermissionsAssetsEdit           CreateGroupRequestPermissions = "assets.edit"
-	CreateGroupRequestPermissionsAssetsRemoteAccess   CreateGroupRequestPermissions = "assets.remote_access"
-	CreateGroupRequestPermissionsAssetsView           CreateGroupRequestPermissions = "assets.view"
-	CreateGroupRequestPermissionsAuditLogView         CreateGroupRequestPermissions = "audit_log.view"
-	CreateGroupRequestPermissionsBackupsManage        CreateGroupRequestPermissions = "backups.manage"
-	CreateGroupRequestPermissionsBackupsView          CreateGroupRequestPermissions = "backups.view"
-	CreateGroupRequestPermissionsChatUse              CreateGroupRequestPermissions = "chat.use"
-	CreateGroupRequestPermissionsChatViewAll          CreateGroupRequestPermissions = "chat.view_all"
-	CreateGroupRequestPermissionsContactsCreate       CreateGroupRequestPermissions = "contacts.create"
-	CreateGroupRequestPermissionsContactsDelete       CreateGroupRequestPermissions = "contacts.delete"
-	CreateGroupRequestPermissionsContactsEdit         CreateGroupRequestPermissions = "contacts.edit"
-	CreateGroupRequestPermissionsContactsView         CreateGroupRequestPermissions = "contacts.view"
-	CreateGroupRequestPermissionsContractsCreate      CreateGroupRequestPermissions = "contracts.create"
-	CreateGroupRequestPermissionsContractsDelete      CreateGroupRequestPermissions = "contracts.delete"
-	CreateGroupRequestPermissionsContractsEdit        CreateGroupRequestPermissions = "contracts.edit"
-	CreateGroupRequestPermissionsContractsView        CreateGroupRequestPermissions = "contracts.view"
-	CreateGroupRequestPermissionsCredentialsCreate    CreateGroupRequestPermissions = "credentials.create"
-	CreateGroupRequestPermissionsCredentialsDelete    CreateGroupRequestPermissions = "credentials.delete"
-	CreateGroupRequestPermissionsCredentialsEdit      CreateGroupRequestPermissions = "credentials.edit"
-	CreateGroupRequestPermissionsCredentialsReveal    CreateGroupRequestPermissions = "credentials.reveal"
-	CreateGroupRequestPermissionsCredentialsView      CreateGroupRequestPermissions = "credentials.view"
-	CreateGroupRequestPermissionsCustomersCreate      CreateGroupRequestPermissions = "customers.create"
-	CreateGroupRequestPermissionsCustomersDelete      CreateGroupRequestPermissions = "customers.delete"
-	CreateGroupRequestPermissionsCustomersEdit        CreateGroupRequestPermissions = "customers.edit"
-	CreateGroupRequestPermissionsCustomersView        CreateGroupRequestPermissions = "customers.view"
-	CreateGroupRequestPermissionsDocumentationCreate  CreateGroupRequestPermissions = "documentation.create"
-	CreateGroupRequestPermissionsDocumentationDelete  CreateGroupRequestPermissions = "documentation.delete"
-	CreateGroupRequestPermissionsDocumentationEdit    CreateGroupRequestPermissions = "documentation.edit"
-	CreateGroupRequestPermissionsDocumentationView    CreateGroupRequestPermissions = "documentation.view"
-	CreateGroupRequestPermissionsEstimatesCreate      CreateGroupRequestPermissions = "estimates.create"
-	CreateGroupRequestPermissionsEstimatesDelete      CreateGroupRequestPermissions = "estimates.delete"
-	CreateGroupRequestPermissionsEstimatesEdit        CreateGroupRequestPermissions = "estimates.edit"
-	CreateGroupRequestPermissionsEstimatesView        CreateGroupRequestPermissions = "estimates.view"
-	CreateGroupRequestPermissionsInvoicesCreate       CreateGroupRequestPermissions = "invoices.create"
-	CreateGroupRequestPermissionsInvoicesDelete       CreateGroupRequestPermissions = "invoices.delete"
-	CreateGroupRequestPermissionsInvoicesEdit         CreateGroupRequestPermissions = "invoices.edit"
-	CreateGroupRequestPermissionsInvoicesView         CreateGroupRequestPermissions = "invoices.view"
-	CreateGroupRequestPermissionsLeadsConvert         CreateGroupRequestPermissions = "leads.convert"
-	CreateGroupRequestPermissionsLeadsCreate          CreateGroupRequestPermissions = "leads.create"
-	CreateGroupRequestPermissionsLeadsDelete          CreateGroupRequestPermissions = "leads.delete"
-	CreateGroupRequestPermissionsLeadsEdit            CreateGroupRequestPermissions = "leads.edit"
-	CreateGroupRequestPermissionsLeadsView            CreateGroupRequestPermissions = "leads.view"
-	CreateGroupRequestPermissionsMailerCreate         CreateGroupRequestPermissions = "mailer.create"
-	CreateGroupRequestPermissionsMailerSend           CreateGroupRequestPermissions = "mailer.send"
-	CreateGroupRequestPermissionsMailerView           CreateGroupRequestPermissions = "mailer.view"
-	CreateGroupRequestPermissionsPatchesApprove       CreateGroupRequestPermissions = "patches.approve"
-	CreateGroupRequestPermissionsPatchesView          CreateGroupRequestPermissions = "patches.view"
-	CreateGroupRequestPermissionsPaymentsCreate       CreateGroupRequestPermissions = "payments.create"
-	CreateGroupRequestPermissionsPaymentsView         CreateGroupRequestPermissions = "payments.view"
-	CreateGroupRequestPermissionsPoliciesAssign       CreateGroupRequestPermissions = "policies.assign"
-	CreateGroupRequestPermissionsPoliciesCreate       CreateGroupRequestPermissions = "policies.create"
-	CreateGroupRequestPermissionsPoliciesDelete       CreateGroupRequestPermissions = "policies.delete"
-	CreateGroupRequestPermissionsPoliciesEdit         CreateGroupRequestPermissions = "policies.edit"
-	CreateGroupRequestPermissionsPoliciesView         CreateGroupRequestPermissions = "policies.view"
-	CreateGroupRequestPermissionsProductsCreate       CreateGroupRequestPermissions = "products.create"
-	CreateGroupRequestPermissionsProductsDelete       CreateGroupRequestPermissions = "products.delete"
-	CreateGroupRequestPermissionsProductsEdit         CreateGroupRequestPermissions = "products.edit"
-	CreateGroupRequestPermissionsProductsView         CreateGroupRequestPermissions = "products.view"
-	CreateGroupRequestPermissionsProjectsCreate       CreateGroupRequestPermissions = "projects.create"
-	CreateGroupRequestPermissionsProjectsDelete       CreateGroupRequestPermissions = "projects.delete"
-	CreateGroupRequestPermissionsProjectsEdit         CreateGroupRequestPermissions = "projects.edit"
-	CreateGroupRequestPermissionsProjectsView         CreateGroupRequestPermissions = "projects.view"
-	CreateGroupRequestPermissionsReportsView          CreateGroupRequestPermissions = "reports.view"
-	CreateGroupRequestPermissionsScriptRunsViewOutput CreateGroupRequestPermissions = "script_runs.view_output"
-	CreateGroupRequestPermissionsScriptsCreate        CreateGroupRequestPermissions = "scripts.create"
-	CreateGroupRequestPermissionsScriptsDelete        CreateGroupRequestPermissions = "scripts.delete"
-	CreateGroupRequestPermissionsScriptsEdit          CreateGroupRequestPermissions = "scripts.edit"
-	CreateGroupRequestPermissionsScriptsRun           CreateGroupRequestPermissions = "scripts.run"
-	CreateGroupRequestPermissionsScriptsView          CreateGroupRequestPermissions = "scripts.view"
-	CreateGroupRequestPermissionsSecurityGroupsManage CreateGroupRequestPermissions = "security_groups.manage"
-	CreateGroupRequestPermissionsSecurityGroupsView   CreateGroupRequestPermissions = "security_groups.view"
-	CreateGroupRequestPermissionsSettingsManage       CreateGroupRequestPermissions = "settings.manage"
-	CreateGroupRequestPermissionsTicketsCreate        CreateGroupRequestPermissions = "tickets.create"
-	CreateGroupRequestPermissionsTicketsDelete        CreateGroupRequestPermissions = "tickets.delete"
-	CreateGroupRequestPermissionsTicketsEdit          CreateGroupRequestPermissions = "tickets.edit"
-	CreateGroupRequestPermissionsTicketsView          CreateGroupRequestPermissions = "tickets.view"
-	CreateGroupRequestPermissionsTicketsViewOwn       CreateGroupRequestPermissions = "tickets.view_own"
-	CreateGroupRequestPermissionsTimelogsManage       CreateGroupRequestPermissions = "timelogs.manage"
-	CreateGroupRequestPermissionsTimelogsView         CreateGroupRequestPermissions = "timelogs.view"
-	CreateGroupRequestPermissionsUsersManage          CreateGroupRequestPermissions = "users.manage"
-	CreateGroupRequestPermissionsUsersView            CreateGroupRequestPermissions = "users.view"
-	CreateGroupRequestPermissionsVendorsCreate        CreateGroupRequestPermissions = "vendors.create"
-	CreateGroupRequestPermissionsVendorsDelete        CreateGroupRequestPermissions = "vendors.delete"
-	CreateGroupRequestPermissionsVendorsEdit          CreateGroupRequestPermissions = "vendors.edit"
-	CreateGroupRequestPermissionsVendorsView          CreateGroupRequestPermissions = "vendors.view"
+	CreateGroupRequestPermissionsAlertsManage           CreateGroupRequestPermissions = "alerts.manage"
+	CreateGroupRequestPermissionsAlertsView             CreateGroupRequestPermissions = "alerts.view"
+	CreateGroupRequestPermissionsApiClientsManage       CreateGroupRequestPermissions = "api_clients.manage"
+	CreateGroupRequestPermissionsApiTokensManage        CreateGroupRequestPermissions = "api_tokens.manage"
+	CreateGroupRequestPermissionsAppointmentsCreate     CreateGroupRequestPermissions = "appointments.create"
+	CreateGroupRequestPermissionsAppointmentsDelete     CreateGroupRequestPermissions = "appointments.delete"
+	CreateGroupRequestPermissionsAppointmentsDeleteOwn  CreateGroupRequestPermissions = "appointments.delete_own"
+	CreateGroupRequestPermissionsAppointmentsEdit       CreateGroupRequestPermissions = "appointments.edit"
+	CreateGroupRequestPermissionsAppointmentsEditOwn    CreateGroupRequestPermissions = "appointments.edit_own"
+	CreateGroupRequestPermissionsAppointmentsViewAll    CreateGroupRequestPermissions = "appointments.view_all"
+	CreateGroupRequestPermissionsAppointmentsViewOwn    CreateGroupRequestPermissions = "appointments.view_own"
+	CreateGroupRequestPermissionsAssetsCreate           CreateGroupRequestPermissions = "assets.create"
+	CreateGroupRequestPermissionsAssetsDelete           CreateGroupRequestPermissions = "assets.delete"
+	CreateGroupRequestPermissionsAssetsEdit             CreateGroupRequestPermissions = "assets.edit"
+	CreateGroupRequestPermissionsAssetsRemoteAccess     CreateGroupRequestPermissions = "assets.remote_access"
+	CreateGroupRequestPermissionsAssetsView             CreateGroupRequestPermissions = "assets.view"
+	CreateGroupRequestPermissionsAuditLogView           CreateGroupRequestPermissions = "audit_log.view"
+	CreateGroupRequestPermissionsBackupsManage          CreateGroupRequestPermissions = "backups.manage"
+	CreateGroupRequestPermissionsBackupsView            CreateGroupRequestPermissions = "backups.view"
+	CreateGroupRequestPermissionsChatEditOwn            CreateGroupRequestPermissions = "chat.edit_own"
+	CreateGroupRequestPermissionsChatUse                CreateGroupRequestPermissions = "chat.use"
+	CreateGroupRequestPermissionsChatViewAll            CreateGroupRequestPermissions = "chat.view_all"
+	CreateGroupRequestPermissionsChatViewOwn            CreateGroupRequestPermissions = "chat.view_own"
+	CreateGroupRequestPermissionsContactsCreate         CreateGroupRequestPermissions = "contacts.create"
+	CreateGroupRequestPermissionsContactsDelete         CreateGroupRequestPermissions = "contacts.delete"
+	CreateGroupRequestPermissionsContactsEdit           CreateGroupRequestPermissions = "contacts.edit"
+	CreateGroupRequestPermissionsContactsView           CreateGroupRequestPermissions = "contacts.view"
+	CreateGroupRequestPermissionsContractsCreate        CreateGroupRequestPermissions = "contracts.create"
+	CreateGroupRequestPermissionsContractsDelete        CreateGroupRequestPermissions = "contracts.delete"
+	CreateGroupRequestPermissionsContractsEdit          CreateGroupRequestPermissions = "contracts.edit"
+	CreateGroupRequestPermissionsContractsView          CreateGroupRequestPermissions = "contracts.view"
+	CreateGroupRequestPermissionsCredentialsCreate      CreateGroupRequestPermissions = "credentials.create"
+	CreateGroupRequestPermissionsCredentialsDelete      CreateGroupRequestPermissions = "credentials.delete"
+	CreateGroupRequestPermissionsCredentialsEdit        CreateGroupRequestPermissions = "credentials.edit"
+	CreateGroupRequestPermissionsCredentialsReveal      CreateGroupRequestPermissions = "credentials.reveal"
+	CreateGroupRequestPermissionsCredentialsView        CreateGroupRequestPermissions = "credentials.view"
+	CreateGroupRequestPermissionsCustomersCreate        CreateGroupRequestPermissions = "customers.create"
+	CreateGroupRequestPermissionsCustomersDelete        CreateGroupRequestPermissions = "customers.delete"
+	CreateGroupRequestPermissionsCustomersEdit          CreateGroupRequestPermissions = "customers.edit"
+	CreateGroupRequestPermissionsCustomersView          CreateGroupRequestPermissions = "customers.view"
+	CreateGroupRequestPermissionsDecisionsAsk           CreateGroupRequestPermissions = "decisions.ask"
+	CreateGroupRequestPermissionsDocumentationCreate    CreateGroupRequestPermissions = "documentation.create"
+	CreateGroupRequestPermissionsDocumentationDelete    CreateGroupRequestPermissions = "documentation.delete"
+	CreateGroupRequestPermissionsDocumentationDeleteOwn CreateGroupRequestPermissions = "documentation.delete_own"
+	CreateGroupRequestPermissionsDocumentationEdit      CreateGroupRequestPermissions = "documentation.edit"
+	CreateGroupRequestPermissionsDocumentationEditOwn   CreateGroupRequestPermissions = "documentation.edit_own"
+	CreateGroupRequestPermissionsDocumentationView      CreateGroupRequestPermissions = "documentation.view"
+	CreateGroupRequestPermissionsDocumentationViewOwn   CreateGroupRequestPermissions = "documentation.view_own"
+	CreateGroupRequestPermissionsEstimatesCreate        CreateGroupRequestPermissions = "estimates.create"
+	CreateGroupRequestPermissionsEstimatesDelete        CreateGroupRequestPermissions = "estimates.delete"
+	CreateGroupRequestPermissionsEstimatesEdit          CreateGroupRequestPermissions = "estimates.edit"
+	CreateGroupRequestPermissionsEstimatesView          CreateGroupRequestPermissions = "estimates.view"
+	CreateGroupRequestPermissionsInvoicesCreate         CreateGroupRequestPermissions = "invoices.create"
+	CreateGroupRequestPermissionsInvoicesDelete         CreateGroupRequestPermissions = "invoices.delete"
+	CreateGroupRequestPermissionsInvoicesEdit           CreateGroupRequestPermissions = "invoices.edit"
+	CreateGroupRequestPermissionsInvoicesView           CreateGroupRequestPermissions = "invoices.view"
+	CreateGroupRequestPermissionsLeadsConvert           CreateGroupRequestPermissions = "leads.convert"
+	CreateGroupRequestPermissionsLeadsCreate            CreateGroupRequestPermissions = "leads.create"
+	CreateGroupRequestPermissionsLeadsDelete            CreateGroupRequestPermissions = "leads.delete"
+	CreateGroupRequestPermissionsLeadsEdit              CreateGroupRequestPermissions = "leads.edit"
+	CreateGroupRequestPermissionsLeadsView              CreateGroupRequestPermissions = "leads.view"
+	CreateGroupRequestPermissionsMailerCreate           CreateGroupRequestPermissions = "mailer.create"
+	CreateGroupRequestPermissionsMailerSend             CreateGroupRequestPermissions = "mailer.send"
+	CreateGroupRequestPermissionsMailerView             CreateGroupRequestPermissions = "mailer.view"
+	CreateGroupRequestPermissionsPatchesApprove         CreateGroupRequestPermissions = "patches.approve"
+	CreateGroupRequestPermissionsPatchesView            CreateGroupRequestPermissions = "patches.view"
+	CreateGroupRequestPermissionsPaymentsCreate         CreateGroupRequestPermissions = "payments.create"
+	CreateGroupRequestPermissionsPaymentsView           CreateGroupRequestPermissions = "payments.view"
+	CreateGroupRequestPermissionsPoliciesAssign         CreateGroupRequestPermissions = "policies.assign"
+	CreateGroupRequestPermissionsPoliciesCreate         CreateGroupRequestPermissions = "policies.create"
+	CreateGroupRequestPermissionsPoliciesDelete         CreateGroupRequestPermissions = "policies.delete"
+	CreateGroupRequestPermissionsPoliciesEdit           CreateGroupRequestPermissions = "policies.edit"
+	CreateGroupRequestPermissionsPoliciesView           CreateGroupRequestPermissions = "policies.view"
+	CreateGroupRequestPermissionsProductsCreate         CreateGroupRequestPermissions = "products.create"
+	CreateGroupRequestPermissionsProductsDelete         CreateGroupRequestPermissions = "products.delete"
+	CreateGroupRequestPermissionsProductsEdit           CreateGroupRequestPermissions = "products.edit"
+	CreateGroupRequestPermissionsProductsView           CreateGroupRequestPermissions = "products.view"
+	CreateGroupRequestPermissionsProjectsCreate         CreateGroupRequestPermissions = "projects.create"
+	CreateGroupRequestPermissionsProjectsDelete         CreateGroupRequestPermissions = "projects.delete"
+	CreateGroupRequestPermissionsProjectsEdit           CreateGroupRequestPermissions = "projects.edit"
+	CreateGroupRequestPermissionsProjectsView           CreateGroupRequestPermissions = "projects.view"
+	CreateGroupRequestPermissionsReportsView            CreateGroupRequestPermissions = "reports.view"
+	CreateGroupRequestPermissionsScriptRunsViewOutput   CreateGroupRequestPermissions = "script_runs.view_output"
+	CreateGroupRequestPermissionsScriptsCreate          CreateGroupRequestPermissions = "scripts.create"
+	CreateGroupRequestPermissionsScriptsDelete          CreateGroupRequestPermissions = "scripts.delete"
+	CreateGroupRequestPermissionsScriptsEdit            CreateGroupRequestPermissions = "scripts.edit"
+	CreateGroupRequestPermissionsScriptsRun             CreateGroupRequestPermissions = "scripts.run"
+	CreateGroupRequestPermissionsScriptsView            CreateGroupRequestPermissions = "scripts.view"
+	CreateGroupRequestPermissionsSecurityGroupsManage   CreateGroupRequestPermissions = "security_groups.manage"
+	CreateGroupRequestPermissionsSecurityGroupsView     CreateGroupRequestPermissions = "security_groups.view"
+	CreateGroupRequestPermissionsSettingsManage         CreateGroupRequestPermissions = "settings.manage"
+	CreateGroupRequestPermissionsTicketsCreate          CreateGroupRequestPermissions = "tickets.create"
+	CreateGroupRequestPermissionsTicketsDelete          CreateGroupRequestPermissions = "tickets.delete"
+	CreateGroupRequestPermissionsTicketsDeleteOwn       CreateGroupRequestPermissions = "tickets.delete_own"
+	CreateGroupRequestPermissionsTicketsEdit            CreateGroupRequestPermissions = "tickets.edit"
+	CreateGroupRequestPermissionsTicketsEditOwn         CreateGroupRequestPermissions = "tickets.edit_own"
+	CreateGroupRequestPermissionsTicketsView            CreateGroupRequestPermissions = "tickets.view"
+	CreateGroupRequestPermissionsTicketsViewOwn         CreateGroupRequestPermissions = "tickets.view_own"
+	CreateGroupRequestPermissionsTimelogsDeleteOwn      CreateGroupRequestPermissions = "timelogs.delete_own"
+	CreateGroupRequestPermissionsTimelogsEditOwn        CreateGroupRequestPermissions = "timelogs.edit_own"
+	CreateGroupRequestPermissionsTimelogsManage         CreateGroupRequestPermissions = "timelogs.manage"
+	CreateGroupRequestPermissionsTimelogsView           CreateGroupRequestPermissions = "timelogs.view"
+	CreateGroupRequestPermissionsTimelogsViewOwn        CreateGroupRequestPermissions = "timelogs.view_own"
+	CreateGroupRequestPermissionsUsersManage            CreateGroupRequestPermissions = "users.manage"
+	CreateGroupRequestPermissionsUsersView              CreateGroupRequestPermissions = "users.view"
+	CreateGroupRequestPermissionsVendorsCreate          CreateGroupRequestPermissions = "vendors.create"
+	CreateGroupRequestPermissionsVendorsDelete          CreateGroupRequestPermissions = "vendors.delete"
+	CreateGroupRequestPermissionsVendorsEdit            CreateGroupRequestPermissions = "vendors.edit"
+	CreateGroupRequestPermissionsVendorsView            CreateGroupRequestPermissions = "vendors.view"
 )
 
 // Valid indicates whether the value is a known member of the CreateGroupRequestPermissions enum.
@@ -527,15 +1256,23 @@ func (e CreateGroupRequestPermissions) Valid() bool {
 		return true
 	case CreateGroupRequestPermissionsAlertsView:
 		return true
+	case CreateGroupRequestPermissionsApiClientsManage:
+		return true
 	case CreateGroupRequestPermissionsApiTokensManage:
 		return true
 	case CreateGroupRequestPermissionsAppointmentsCreate:
 		return true
 	case CreateGroupRequestPermissionsAppointmentsDelete:
 		return true
+	case CreateGroupRequestPermissionsAppointmentsDeleteOwn:
+		return true
 	case CreateGroupRequestPermissionsAppointmentsEdit:
 		return true
+	case CreateGroupRequestPermissionsAppointmentsEditOwn:
+		return true
 	case CreateGroupRequestPermissionsAppointmentsViewAll:
+		return true
+	case CreateGroupRequestPermissionsAppointmentsViewOwn:
 		return true
 	case CreateGroupRequestPermissionsAssetsCreate:
 		return true
@@ -553,9 +1290,13 @@ func (e CreateGroupRequestPermissions) Valid() bool {
 		return true
 	case CreateGroupRequestPermissionsBackupsView:
 		return true
+	case CreateGroupRequestPermissionsChatEditOwn:
+		return true
 	case CreateGroupRequestPermissionsChatUse:
 		return true
 	case CreateGroupRequestPermissionsChatViewAll:
+		return true
+	case CreateGroupRequestPermissionsChatViewOwn:
 		return true
 	case CreateGroupRequestPermissionsContactsCreate:
 		return true
@@ -591,13 +1332,21 @@ func (e CreateGroupRequestPermissions) Valid() bool {
 		return true
 	case CreateGroupRequestPermissionsCustomersView:
 		return true
+	case CreateGroupRequestPermissionsDecisionsAsk:
+		return true
 	case CreateGroupRequestPermissionsDocumentationCreate:
 		return true
 	case CreateGroupRequestPermissionsDocumentationDelete:
 		return true
+	case CreateGroupRequestPermissionsDocumentationDeleteOwn:
+		return true
 	case CreateGroupRequestPermissionsDocumentationEdit:
 		return true
+	case CreateGroupRequestPermissionsDocumentationEditOwn:
+		return true
 	case CreateGroupRequestPermissionsDocumentationView:
+		return true
+	case CreateGroupRequestPermissionsDocumentationViewOwn:
 		return true
 	case CreateGroupRequestPermissionsEstimatesCreate:
 		return true
@@ -689,15 +1438,25 @@ func (e CreateGroupRequestPermissions) Valid() bool {
 		return true
 	case CreateGroupRequestPermissionsTicketsDelete:
 		return true
+	case CreateGroupRequestPermissionsTicketsDeleteOwn:
+		return true
 	case CreateGroupRequestPermissionsTicketsEdit:
+		return true
+	case CreateGroupRequestPermissionsTicketsEditOwn:
 		return true
 	case CreateGroupRequestPermissionsTicketsView:
 		return true
 	case CreateGroupRequestPermissionsTicketsViewOwn:
 		return true
+	case CreateGroupRequestPermissionsTimelogsDeleteOwn:
+		return true
+	case CreateGroupRequestPermissionsTimelogsEditOwn:
+		return true
 	case CreateGroupRequestPermissionsTimelogsManage:
 		return true
 	case CreateGroupRequestPermissionsTimelogsView:
+		return true
+	case CreateGroupRequestPermissionsTimelogsViewOwn:
 		return true
 	case CreateGroupRequestPermissionsUsersManage:
 		return true
@@ -718,100 +1477,115 @@ func (e CreateGroupRequestPermissions) Valid() bool {
 
 // Defines values for CreateTokenRequestPermissions.
 const (
-	CreateTokenRequestPermissionsAlertsManage         CreateTokenRequestPermissions = "alerts.manage"
-	CreateTokenRequestPermissionsAlertsView           CreateTokenRequestPermissions = "alerts.view"
-	CreateTokenRequestPermissionsApiTokensManage      CreateTokenRequestPermissions = "api_tokens.manage"
-	CreateTokenRequestPermissionsAppointmentsCreate   CreateTokenRequestPermissions = "appointments.create"
-	CreateTokenRequestPermissionsAppointmentsDelete   CreateTokenRequestPermissions = "appointments.delete"
-	CreateTokenRequestPermissionsAppointmentsEdit     CreateTokenRequestPermissions = "appointments.edit"
-	CreateTokenRequestPermissionsAppointmentsViewAll  CreateTokenRequestPermissions = "appointments.view_all"
-	CreateTokenRequestPermissionsAssetsCreate         CreateTokenRequestPermissions = "assets.create"
-	CreateTokenRequestPermissionsAssetsDelete         CreateTokenRequestPermissions = "assets.delete"
-	CreateTokenRequestPermissionsAssetsEdit           CreateTokenRequestPermissions = "assets.edit"
-	CreateTokenRequestPermissionsAssetsRemoteAccess   CreateTokenRequestPermissions = "assets.remote_access"
-	CreateTokenRequestPermissionsAssetsView           CreateTokenRequestPermissions = "assets.view"
-	CreateTokenRequestPermissionsAuditLogView         CreateTokenRequestPermissions = "audit_log.view"
-	CreateTokenRequestPermissionsBackupsManage        CreateTokenRequestPermissions = "backups.manage"
-	CreateTokenRequestPermissionsBackupsView          CreateTokenRequestPermissions = "backups.view"
-	CreateTokenRequestPermissionsChatUse              CreateTokenRequestPermissions = "chat.use"
-	CreateTokenRequestPermissionsChatViewAll          CreateTokenRequestPermissions = "chat.view_all"
-	CreateTokenRequestPermissionsContactsCreate       CreateTokenRequestPermissions = "contacts.create"
-	CreateTokenRequestPermissionsContactsDelete       CreateTokenRequestPermissions = "contacts.delete"
-	CreateTokenRequestPermissionsContactsEdit         CreateTokenRequestPermissions = "contacts.edit"
-	CreateTokenRequestPermissionsContactsView         CreateTokenRequestPermissions = "contacts.view"
-	CreateTokenRequestPermissionsContractsCreate      CreateTokenRequestPermissions = "contracts.create"
-	CreateTokenRequestPermissionsContractsDelete      CreateTokenRequestPermissions = "contracts.delete"
-	CreateTokenRequestPermissionsContractsEdit        CreateTokenRequestPermissions = "contracts.edit"
-	CreateTokenRequestPermissionsContractsView        CreateTokenRequestPermissions = "contracts.view"
-	CreateTokenRequestPermissionsCredentialsCreate    CreateTokenRequestPermissions = "credentials.create"
-	CreateTokenRequestPermissionsCredentialsDelete    CreateTokenRequestPermissions = "credentials.delete"
-	CreateTokenRequestPermissionsCredentialsEdit      CreateTokenRequestPermissions = "credentials.edit"
-	CreateTokenRequestPermissionsCredentialsReveal    CreateTokenRequestPermissions = "credentials.reveal"
-	CreateTokenRequestPermissionsCredentialsView      CreateTokenRequestPermissions = "credentials.view"
-	CreateTokenRequestPermissionsCustomersCreate      CreateTokenRequestPermissions = "customers.create"
-	CreateTokenRequestPermissionsCustomersDelete      CreateTokenRequestPermissions = "customers.delete"
-	CreateTokenRequestPermissionsCustomersEdit        CreateTokenRequestPermissions = "customers.edit"
-	CreateTokenRequestPermissionsCustomersView        CreateTokenRequestPermissions = "customers.view"
-	CreateTokenRequestPermissionsDocumentationCreate  CreateTokenRequestPermissions = "documentation.create"
-	CreateTokenRequestPermissionsDocumentationDelete  CreateTokenRequestPermissions = "documentation.delete"
-	CreateTokenRequestPermissionsDocumentationEdit    CreateTokenRequestPermissions = "documentation.edit"
-	CreateTokenRequestPermissionsDocumentationView    CreateTokenRequestPermissions = "documentation.view"
-	CreateTokenRequestPermissionsEstimatesCreate      CreateTokenRequestPermissions = "estimates.create"
-	CreateTokenRequestPermissionsEstimatesDelete      CreateTokenRequestPermissions = "estimates.delete"
-	CreateTokenRequestPermissionsEstimatesEdit        CreateTokenRequestPermissions = "estimates.edit"
-	CreateTokenRequestPermissionsEstimatesView        CreateTokenRequestPermissions = "estimates.view"
-	CreateTokenRequestPermissionsInvoicesCreate       CreateTokenRequestPermissions = "invoices.create"
-	CreateTokenRequestPermissionsInvoicesDelete       CreateTokenRequestPermissions = "invoices.delete"
-	CreateTokenRequestPermissionsInvoicesEdit         CreateTokenRequestPermissions = "invoices.edit"
-	CreateTokenRequestPermissionsInvoicesView         CreateTokenRequestPermissions = "invoices.view"
-	CreateTokenRequestPermissionsLeadsConvert         CreateTokenRequestPermissions = "leads.convert"
-	CreateTokenRequestPermissionsLeadsCreate          CreateTokenRequestPermissions = "leads.create"
-	CreateTokenRequestPermissionsLeadsDelete          CreateTokenRequestPermissions = "leads.delete"
-	CreateTokenRequestPermissionsLeadsEdit            CreateTokenRequestPermissions = "leads.edit"
-	CreateTokenRequestPermissionsLeadsView            CreateTokenRequestPermissions = "leads.view"
-	CreateTokenRequestPermissionsMailerCreate         CreateTokenRequestPermissions = "mailer.create"
-	CreateTokenRequestPermissionsMailerSend           CreateTokenRequestPermissions = "mailer.send"
-	CreateTokenRequestPermissionsMailerView           CreateTokenRequestPermissions = "mailer.view"
-	CreateTokenRequestPermissionsPatchesApprove       CreateTokenRequestPermissions = "patches.approve"
-	CreateTokenRequestPermissionsPatchesView          CreateTokenRequestPermissions = "patches.view"
-	CreateTokenRequestPermissionsPaymentsCreate       CreateTokenRequestPermissions = "payments.create"
-	CreateTokenRequestPermissionsPaymentsView         CreateTokenRequestPermissions = "payments.view"
-	CreateTokenRequestPermissionsPoliciesAssign       CreateTokenRequestPermissions = "policies.assign"
-	CreateTokenRequestPermissionsPoliciesCreate       CreateTokenRequestPermissions = "policies.create"
-	CreateTokenRequestPermissionsPoliciesDelete       CreateTokenRequestPermissions = "policies.delete"
-	CreateTokenRequestPermissionsPoliciesEdit         CreateTokenRequestPermissions = "policies.edit"
-	CreateTokenRequestPermissionsPoliciesView         CreateTokenRequestPermissions = "policies.view"
-	CreateTokenRequestPermissionsProductsCreate       CreateTokenRequestPermissions = "products.create"
-	CreateTokenRequestPermissionsProductsDelete       CreateTokenRequestPermissions = "products.delete"
-	CreateTokenRequestPermissionsProductsEdit         CreateTokenRequestPermissions = "products.edit"
-	CreateTokenRequestPermissionsProductsView         CreateTokenRequestPermissions = "products.view"
-	CreateTokenRequestPermissionsProjectsCreate       CreateTokenRequestPermissions = "projects.create"
-	CreateTokenRequestPermissionsProjectsDelete       CreateTokenRequestPermissions = "projects.delete"
-	CreateTokenRequestPermissionsProjectsEdit         CreateTokenRequestPermissions = "projects.edit"
-	CreateTokenRequestPermissionsProjectsView         CreateTokenRequestPermissions = "projects.view"
-	CreateTokenRequestPermissionsReportsView          CreateTokenRequestPermissions = "reports.view"
-	CreateTokenRequestPermissionsScriptRunsViewOutput CreateTokenRequestPermissions = "script_runs.view_output"
-	CreateTokenRequestPermissionsScriptsCreate        CreateTokenRequestPermissions = "scripts.create"
-	CreateTokenRequestPermissionsScriptsDelete        CreateTokenRequestPermissions = "scripts.delete"
-	CreateTokenRequestPermissionsScriptsEdit          CreateTokenRequestPermissions = "scripts.edit"
-	CreateTokenRequestPermissionsScriptsRun           CreateTokenRequestPermissions = "scripts.run"
-	CreateTokenRequestPermissionsScriptsView          CreateTokenRequestPermissions = "scripts.view"
-	CreateTokenRequestPermissionsSecurityGroupsManage CreateTokenRequestPermissions = "security_groups.manage"
-	CreateTokenRequestPermissionsSecurityGroupsView   CreateTokenRequestPermissions = "security_groups.view"
-	CreateTokenRequestPermissionsSettingsManage       CreateTokenRequestPermissions = "settings.manage"
-	CreateTokenRequestPermissionsTicketsCreate        CreateTokenRequestPermissions = "tickets.create"
-	CreateTokenRequestPermissionsTicketsDelete        CreateTokenRequestPermissions = "tickets.delete"
-	CreateTokenRequestPermissionsTicketsEdit          CreateTokenRequestPermissions = "tickets.edit"
-	CreateTokenRequestPermissionsTicketsView          CreateTokenRequestPermissions = "tickets.view"
-	CreateTokenRequestPermissionsTicketsViewOwn       CreateTokenRequestPermissions = "tickets.view_own"
-	CreateTokenRequestPermissionsTimelogsManage       CreateTokenRequestPermissions = "timelogs.manage"
-	CreateTokenRequestPermissionsTimelogsView         CreateTokenRequestPermissions = "timelogs.view"
-	CreateTokenRequestPermissionsUsersManage          CreateTokenRequestPermissions = "users.manage"
-	CreateTokenRequestPermissionsUsersView            CreateTokenRequestPermissions = "users.view"
-	CreateTokenRequestPermissionsVendorsCreate        CreateTokenRequestPermissions = "vendors.create"
-	CreateTokenRequestPermissionsVendorsDelete        CreateTokenRequestPermissions = "vendors.delete"
-	CreateTokenRequestPermissionsVendorsEdit          CreateTokenRequestPermissions = "vendors.edit"
-	CreateTokenRequestPermissionsVendorsView          CreateTokenRequestPermissions = "vendors.view"
+	CreateTokenRequestPermissionsAlertsManage           CreateTokenRequestPermissions = "alerts.manage"
+	CreateTokenRequestPermissionsAlertsView             CreateTokenRequestPermissions = "alerts.view"
+	CreateTokenRequestPermissionsApiClientsManage       CreateTokenRequestPermissions = "api_clients.manage"
+	CreateTokenRequestPermissionsApiTokensManage        CreateTokenRequestPermissions = "api_tokens.manage"
+	CreateTokenRequestPermissionsAppointmentsCreate     CreateTokenRequestPermissions = "appointments.create"
+	CreateTokenRequestPermissionsAppointmentsDelete     CreateTokenRequestPermissions = "appointments.delete"
+	CreateTokenRequestPermissionsAppointmentsDeleteOwn  CreateTokenRequestPermissions = "appointments.delete_own"
+	CreateTokenRequestPermissionsAppointmentsEdit       CreateTokenRequestPermissions = "appointments.edit"
+	CreateTokenRequestPermissionsAppointmentsEditOwn    CreateTokenRequestPermissions = "appointments.edit_own"
+	CreateTokenRequestPermissionsAppointmentsViewAll    CreateTokenRequestPermissions = "appointments.view_all"
+	CreateTokenRequestPermissionsAppointmentsViewOwn    CreateTokenRequestPermissions = "appointments.view_own"
+	CreateTokenRequestPermissionsAssetsCreate           CreateTokenRequestPermissions = "assets.create"
+	CreateTokenRequestPermissionsAssetsDelete           CreateTokenRequestPermissions = "assets.delete"
+	CreateTokenRequestPermissionsAssetsEdit             CreateTokenRequestPermissions = "assets.edit"
+	CreateTokenRequestPermissionsAssetsRemoteAccess     CreateTokenRequestPermissions = "assets.remote_access"
+	CreateTokenRequestPermissionsAssetsView             CreateTokenRequestPermissions = "assets.view"
+	CreateTokenRequestPermissionsAuditLogView           CreateTokenRequestPermissions = "audit_log.view"
+	CreateTokenRequestPermissionsBackupsManage          CreateTokenRequestPermissions = "backups.manage"
+	CreateTokenRequestPermissionsBackupsView            CreateTokenRequestPermissions = "backups.view"
+	CreateTokenRequestPermissionsChatEditOwn            CreateTokenRequestPermissions = "chat.edit_own"
+	CreateTokenRequestPermissionsChatUse                CreateTokenRequestPermissions = "chat.use"
+	CreateTokenRequestPermissionsChatViewAll            CreateTokenRequestPermissions = "chat.view_all"
+	CreateTokenRequestPermissionsChatViewOwn            CreateTokenRequestPermissions = "chat.view_own"
+	CreateTokenRequestPermissionsContactsCreate         CreateTokenRequestPermissions = "contacts.create"
+	CreateTokenRequestPermissionsContactsDelete         CreateTokenRequestPermissions = "contacts.delete"
+	CreateTokenRequestPermissionsContactsEdit           CreateTokenRequestPermissions = "contacts.edit"
+	CreateTokenRequestPermissionsContactsView           CreateTokenRequestPermissions = "contacts.view"
+	CreateTokenRequestPermissionsContractsCreate        CreateTokenRequestPermissions = "contracts.create"
+	CreateTokenRequestPermissionsContractsDelete        CreateTokenRequestPermissions = "contracts.delete"
+	CreateTokenRequestPermissionsContractsEdit          CreateTokenRequestPermissions = "contracts.edit"
+	CreateTokenRequestPermissionsContractsView          CreateTokenRequestPermissions = "contracts.view"
+	CreateTokenRequestPermissionsCredentialsCreate      CreateTokenRequestPermissions = "credentials.create"
+	CreateTokenRequestPermissionsCredentialsDelete      CreateTokenRequestPermissions = "credentials.delete"
+	CreateTokenRequestPermissionsCredentialsEdit        CreateTokenRequestPermissions = "credentials.edit"
+	CreateTokenRequestPermissionsCredentialsReveal      CreateTokenRequestPermissions = "credentials.reveal"
+	CreateTokenRequestPermissionsCredentialsView        CreateTokenRequestPermissions = "credentials.view"
+	CreateTokenRequestPermissionsCustomersCreate        CreateTokenRequestPermissions = "customers.create"
+	CreateTokenRequestPermissionsCustomersDelete        CreateTokenRequestPermissions = "customers.delete"
+	CreateTokenRequestPermissionsCustomersEdit          CreateTokenRequestPermissions = "customers.edit"
+	CreateTokenRequestPermissionsCustomersView          CreateTokenRequestPermissions = "customers.view"
+	CreateTokenRequestPermissionsDecisionsAsk           CreateTokenRequestPermissions = "decisions.ask"
+	CreateTokenRequestPermissionsDocumentationCreate    CreateTokenRequestPermissions = "documentation.create"
+	CreateTokenRequestPermissionsDocumentationDelete    CreateTokenRequestPermissions = "documentation.delete"
+	CreateTokenRequestPermissionsDocumentationDeleteOwn CreateTokenRequestPermissions = "documentation.delete_own"
+	CreateTokenRequestPermissionsDocumentationEdit      CreateTokenRequestPermissions = "documentation.edit"
+	CreateTokenRequestPermissionsDocumentationEditOwn   CreateTokenRequestPermissions = "documentation.edit_own"
+	CreateTokenRequestPermissionsDocumentationView      CreateTokenRequestPermissions = "documentation.view"
+	CreateTokenRequestPermissionsDocumentationViewOwn   CreateTokenRequestPermissions = "documentation.view_own"
+	CreateTokenRequestPermissionsEstimatesCreate        CreateTokenRequestPermissions = "estimates.create"
+	CreateTokenRequestPermissionsEstimatesDelete        CreateTokenRequestPermissions = "estimates.delete"
+	CreateTokenRequestPermissionsEstimatesEdit          CreateTokenRequestPermissions = "estimates.edit"
+	CreateTokenRequestPermissionsEstimatesView          CreateTokenRequestPermissions = "estimates.view"
+	CreateTokenRequestPermissionsInvoicesCreate         CreateTokenRequestPermissions = "invoices.create"
+	CreateTokenRequestPermissionsInvoicesDelete         CreateTokenRequestPermissions = "invoices.delete"
+	CreateTokenRequestPermissionsInvoicesEdit           CreateTokenRequestPermissions = "invoices.edit"
+	CreateTokenRequestPermissionsInvoicesView           CreateTokenRequestPermissions = "invoices.view"
+	CreateTokenRequestPermissionsLeadsConvert           CreateTokenRequestPermissions = "leads.convert"
+	CreateTokenRequestPermissionsLeadsCreate            CreateTokenRequestPermissions = "leads.create"
+	CreateTokenRequestPermissionsLeadsDelete            CreateTokenRequestPermissions = "leads.delete"
+	CreateTokenRequestPermissionsLeadsEdit              CreateTokenRequestPermissions = "leads.edit"
+	CreateTokenRequestPermissionsLeadsView              CreateTokenRequestPermissions = "leads.view"
+	CreateTokenRequestPermissionsMailerCreate           CreateTokenRequestPermissions = "mailer.create"
+	CreateTokenRequestPermissionsMailerSend             CreateTokenRequestPermissions = "mailer.send"
+	CreateTokenRequestPermissionsMailerView             CreateTokenRequestPermissions = "mailer.view"
+	CreateTokenRequestPermissionsPatchesApprove         CreateTokenRequestPermissions = "patches.approve"
+	CreateTokenRequestPermissionsPatchesView            CreateTokenRequestPermissions = "patches.view"
+	CreateTokenRequestPermissionsPaymentsCreate         CreateTokenRequestPermissions = "payments.create"
+	CreateTokenRequestPermissionsPaymentsView           CreateTokenRequestPermissions = "payments.view"
+	CreateTokenRequestPermissionsPoliciesAssign         CreateTokenRequestPermissions = "policies.assign"
+	CreateTokenRequestPermissionsPoliciesCreate         CreateTokenRequestPermissions = "policies.create"
+	CreateTokenRequestPermissionsPoliciesDelete         CreateTokenRequestPermissions = "policies.delete"
+	CreateTokenRequestPermissionsPoliciesEdit           CreateTokenRequestPermissions = "policies.edit"
+	CreateTokenRequestPermissionsPoliciesView           CreateTokenRequestPermissions = "policies.view"
+	CreateTokenRequestPermissionsProductsCreate         CreateTokenRequestPermissions = "products.create"
+	CreateTokenRequestPermissionsProductsDelete         CreateTokenRequestPermissions = "products.delete"
+	CreateTokenRequestPermissionsProductsEdit           CreateTokenRequestPermissions = "products.edit"
+	CreateTokenRequestPermissionsProductsView           CreateTokenRequestPermissions = "products.view"
+	CreateTokenRequestPermissionsProjectsCreate         CreateTokenRequestPermissions = "projects.create"
+	CreateTokenRequestPermissionsProjectsDelete         CreateTokenRequestPermissions = "projects.delete"
+	CreateTokenRequestPermissionsProjectsEdit           CreateTokenRequestPermissions = "projects.edit"
+	CreateTokenRequestPermissionsProjectsView           CreateTokenRequestPermissions = "projects.view"
+	CreateTokenRequestPermissionsReportsView            CreateTokenRequestPermissions = "reports.view"
+	CreateTokenRequestPermissionsScriptRunsViewOutput   CreateTokenRequestPermissions = "script_runs.view_output"
+	CreateTokenRequestPermissionsScriptsCreate          CreateTokenRequestPermissions = "scripts.create"
+	CreateTokenRequestPermissionsScriptsDelete          CreateTokenRequestPermissions = "scripts.delete"
+	CreateTokenRequestPermissionsScriptsEdit            CreateTokenRequestPermissions = "scripts.edit"
+	CreateTokenRequestPermissionsScriptsRun             CreateTokenRequestPermissions = "scripts.run"
+	CreateTokenRequestPermissionsScriptsView            CreateTokenRequestPermissions = "scripts.view"
+	CreateTokenRequestPermissionsSecurityGroupsManage   CreateTokenRequestPermissions = "security_groups.manage"
+	CreateTokenRequestPermissionsSecurityGroupsView     CreateTokenRequestPermissions = "security_groups.view"
+	CreateTokenRequestPermissionsSettingsManage         CreateTokenRequestPermissions = "settings.manage"
+	CreateTokenRequestPermissionsTicketsCreate          CreateTokenRequestPermissions = "tickets.create"
+	CreateTokenRequestPermissionsTicketsDelete          CreateTokenRequestPermissions = "tickets.delete"
+	CreateTokenRequestPermissionsTicketsDeleteOwn       CreateTokenRequestPermissions = "tickets.delete_own"
+	CreateTokenRequestPermissionsTicketsEdit            CreateTokenRequestPermissions = "tickets.edit"
+	CreateTokenRequestPermissionsTicketsEditOwn         CreateTokenRequestPermissions = "tickets.edit_own"
+	CreateTokenRequestPermissionsTicketsView            CreateTokenRequestPermissions = "tickets.view"
+	CreateTokenRequestPermissionsTicketsViewOwn         CreateTokenRequestPermissions = "tickets.view_own"
+	CreateTokenRequestPermissionsTimelogsDeleteOwn      CreateTokenRequestPermissions = "timelogs.delete_own"
+	CreateTokenRequestPermissionsTimelogsEditOwn        CreateTokenRequestPermissions = "timelogs.edit_own"
+	CreateTokenRequestPermissionsTimelogsManage         CreateTokenRequestPermissions = "timelogs.manage"
+	CreateTokenRequestPermissionsTimelogsView           CreateTokenRequestPermissions = "timelogs.view"
+	CreateTokenRequestPermissionsTimelogsViewOwn        CreateTokenRequestPermissions = "timelogs.view_own"
+	CreateTokenRequestPermissionsUsersManage            CreateTokenRequestPermissions = "users.manage"
+	CreateTokenRequestPermissionsUsersView              CreateTokenRequestPermissions = "users.view"
+	CreateTokenRequestPermissionsVendorsCreate          CreateTokenRequestPermissions = "vendors.create"
+	CreateTokenRequestPermissionsVendorsDelete          CreateTokenRequestPermissions = "vendors.delete"
+	CreateTokenRequestPermissionsVendorsEdit            CreateTokenRequestPermissions = "vendors.edit"
+	CreateTokenRequestPermissionsVendorsView            CreateTokenRequestPermissions = "vendors.view"
 )
 
 // Valid indicates whether the value is a known member of the CreateTokenRequestPermissions enum.
@@ -821,15 +1595,23 @@ func (e CreateTokenRequestPermissions) Valid() bool {
 		return true
 	case CreateTokenRequestPermissionsAlertsView:
 		return true
+	case CreateTokenRequestPermissionsApiClientsManage:
+		return true
 	case CreateTokenRequestPermissionsApiTokensManage:
 		return true
 	case CreateTokenRequestPermissionsAppointmentsCreate:
 		return true
 	case CreateTokenRequestPermissionsAppointmentsDelete:
 		return true
+	case CreateTokenRequestPermissionsAppointmentsDeleteOwn:
+		return true
 	case CreateTokenRequestPermissionsAppointmentsEdit:
 		return true
+	case CreateTokenRequestPermissionsAppointmentsEditOwn:
+		return true
 	case CreateTokenRequestPermissionsAppointmentsViewAll:
+		return true
+	case CreateTokenRequestPermissionsAppointmentsViewOwn:
 		return true
 	case CreateTokenRequestPermissionsAssetsCreate:
 		return true
@@ -847,9 +1629,13 @@ func (e CreateTokenRequestPermissions) Valid() bool {
 		return true
 	case CreateTokenRequestPermissionsBackupsView:
 		return true
+	case CreateTokenRequestPermissionsChatEditOwn:
+		return true
 	case CreateTokenRequestPermissionsChatUse:
 		return true
 	case CreateTokenRequestPermissionsChatViewAll:
+		return true
+	case CreateTokenRequestPermissionsChatViewOwn:
 		return true
 	case CreateTokenRequestPermissionsContactsCreate:
 		return true
@@ -885,13 +1671,21 @@ func (e CreateTokenRequestPermissions) Valid() bool {
 		return true
 	case CreateTokenRequestPermissionsCustomersView:
 		return true
+	case CreateTokenRequestPermissionsDecisionsAsk:
+		return true
 	case CreateTokenRequestPermissionsDocumentationCreate:
 		return true
 	case CreateTokenRequestPermissionsDocumentationDelete:
 		return true
+	case CreateTokenRequestPermissionsDocumentationDeleteOwn:
+		return true
 	case CreateTokenRequestPermissionsDocumentationEdit:
 		return true
+	case CreateTokenRequestPermissionsDocumentationEditOwn:
+		return true
 	case CreateTokenRequestPermissionsDocumentationView:
+		return true
+	case CreateTokenRequestPermissionsDocumentationViewOwn:
 		return true
 	case CreateTokenRequestPermissionsEstimatesCreate:
 		return true
@@ -983,15 +1777,25 @@ func (e CreateTokenRequestPermissions) Valid() bool {
 		return true
 	case CreateTokenRequestPermissionsTicketsDelete:
 		return true
+	case CreateTokenRequestPermissionsTicketsDeleteOwn:
+		return true
 	case CreateTokenRequestPermissionsTicketsEdit:
+		return true
+	case CreateTokenRequestPermissionsTicketsEditOwn:
 		return true
 	case CreateTokenRequestPermissionsTicketsView:
 		return true
 	case CreateTokenRequestPermissionsTicketsViewOwn:
 		return true
+	case CreateTokenRequestPermissionsTimelogsDeleteOwn:
+		return true
+	case CreateTokenRequestPermissionsTimelogsEditOwn:
+		return true
 	case CreateTokenRequestPermissionsTimelogsManage:
 		return true
 	case CreateTokenRequestPermissionsTimelogsView:
+		return true
+	case CreateTokenRequestPermissionsTimelogsViewOwn:
 		return true
 	case CreateTokenRequestPermissionsUsersManage:
 		return true
@@ -1012,100 +1816,115 @@ func (e CreateTokenRequestPermissions) Valid() bool {
 
 // Defines values for EffectivePermission.
 const (
-	EffectivePermissionAlertsManage         EffectivePermission = "alerts.manage"
-	EffectivePermissionAlertsView           EffectivePermission = "alerts.view"
-	EffectivePermissionApiTokensManage      EffectivePermission = "api_tokens.manage"
-	EffectivePermissionAppointmentsCreate   EffectivePermission = "appointments.create"
-	EffectivePermissionAppointmentsDelete   EffectivePermission = "appointments.delete"
-	EffectivePermissionAppointmentsEdit     EffectivePermission = "appointments.edit"
-	EffectivePermissionAppointmentsViewAll  EffectivePermission = "appointments.view_all"
-	EffectivePermissionAssetsCreate         EffectivePermission = "assets.create"
-	EffectivePermissionAssetsDelete         EffectivePermission = "assets.delete"
-	EffectivePermissionAssetsEdit           EffectivePermission = "assets.edit"
-	EffectivePermissionAssetsRemoteAccess   EffectivePermission = "assets.remote_access"
-	EffectivePermissionAssetsView           EffectivePermission = "assets.view"
-	EffectivePermissionAuditLogView         EffectivePermission = "audit_log.view"
-	EffectivePermissionBackupsManage        EffectivePermission = "backups.manage"
-	EffectivePermissionBackupsView          EffectivePermission = "backups.view"
-	EffectivePermissionChatUse              EffectivePermission = "chat.use"
-	EffectivePermissionChatViewAll          EffectivePermission = "chat.view_all"
-	EffectivePermissionContactsCreate       EffectivePermission = "contacts.create"
-	EffectivePermissionContactsDelete       EffectivePermission = "contacts.delete"
-	EffectivePermissionContactsEdit         EffectivePermission = "contacts.edit"
-	EffectivePermissionContactsView         EffectivePermission = "contacts.view"
-	EffectivePermissionContractsCreate      EffectivePermission = "contracts.create"
-	EffectivePermissionContractsDelete      EffectivePermission = "contracts.delete"
-	EffectivePermissionContractsEdit        EffectivePermission = "contracts.edit"
-	EffectivePermissionContractsView        EffectivePermission = "contracts.view"
-	EffectivePermissionCredentialsCreate    EffectivePermission = "credentials.create"
-	EffectivePermissionCredentialsDelete    EffectivePermission = "credentials.delete"
-	EffectivePermissionCredentialsEdit      EffectivePermission = "credentials.edit"
-	EffectivePermissionCredentialsReveal    EffectivePermission = "credentials.reveal"
-	EffectivePermissionCredentialsView      EffectivePermission = "credentials.view"
-	EffectivePermissionCustomersCreate      EffectivePermission = "customers.create"
-	EffectivePermissionCustomersDelete      EffectivePermission = "customers.delete"
-	EffectivePermissionCustomersEdit        EffectivePermission = "customers.edit"
-	EffectivePermissionCustomersView        EffectivePermission = "customers.view"
-	EffectivePermissionDocumentationCreate  EffectivePermission = "documentation.create"
-	EffectivePermissionDocumentationDelete  EffectivePermission = "documentation.delete"
-	EffectivePermissionDocumentationEdit    EffectivePermission = "documentation.edit"
-	EffectivePermissionDocumentationView    EffectivePermission = "documentation.view"
-	EffectivePermissionEstimatesCreate      EffectivePermission = "estimates.create"
-	EffectivePermissionEstimatesDelete      EffectivePermission = "estimates.delete"
-	EffectivePermissionEstimatesEdit        EffectivePermission = "estimates.edit"
-	EffectivePermissionEstimatesView        EffectivePermission = "estimates.view"
-	EffectivePermissionInvoicesCreate       EffectivePermission = "invoices.create"
-	EffectivePermissionInvoicesDelete       EffectivePermission = "invoices.delete"
-	EffectivePermissionInvoicesEdit         EffectivePermission = "invoices.edit"
-	EffectivePermissionInvoicesView         EffectivePermission = "invoices.view"
-	EffectivePermissionLeadsConvert         EffectivePermission = "leads.convert"
-	EffectivePermissionLeadsCreate          EffectivePermission = "leads.create"
-	EffectivePermissionLeadsDelete          EffectivePermission = "leads.delete"
-	EffectivePermissionLeadsEdit            EffectivePermission = "leads.edit"
-	EffectivePermissionLeadsView            EffectivePermission = "leads.view"
-	EffectivePermissionMailerCreate         EffectivePermission = "mailer.create"
-	EffectivePermissionMailerSend           EffectivePermission = "mailer.send"
-	EffectivePermissionMailerView           EffectivePermission = "mailer.view"
-	EffectivePermissionPatchesApprove       EffectivePermission = "patches.approve"
-	EffectivePermissionPatchesView          EffectivePermission = "patches.view"
-	EffectivePermissionPaymentsCreate       EffectivePermission = "payments.create"
-	EffectivePermissionPaymentsView         EffectivePermission = "payments.view"
-	EffectivePermissionPoliciesAssign       EffectivePermission = "policies.assign"
-	EffectivePermissionPoliciesCreate       EffectivePermission = "policies.create"
-	EffectivePermissionPoliciesDelete       EffectivePermission = "policies.delete"
-	EffectivePermissionPoliciesEdit         EffectivePermission = "policies.edit"
-	EffectivePermissionPoliciesView         EffectivePermission = "policies.view"
-	EffectivePermissionProductsCreate       EffectivePermission = "products.create"
-	EffectivePermissionProductsDelete       EffectivePermission = "products.delete"
-	EffectivePermissionProductsEdit         EffectivePermission = "products.edit"
-	EffectivePermissionProductsView         EffectivePermission = "products.view"
-	EffectivePermissionProjectsCreate       EffectivePermission = "projects.create"
-	EffectivePermissionProjectsDelete       EffectivePermission = "projects.delete"
-	EffectivePermissionProjectsEdit         EffectivePermission = "projects.edit"
-	EffectivePermissionProjectsView         EffectivePermission = "projects.view"
-	EffectivePermissionReportsView          EffectivePermission = "reports.view"
-	EffectivePermissionScriptRunsViewOutput EffectivePermission = "script_runs.view_output"
-	EffectivePermissionScriptsCreate        EffectivePermission = "scripts.create"
-	EffectivePermissionScriptsDelete        EffectivePermission = "scripts.delete"
-	EffectivePermissionScriptsEdit          EffectivePermission = "scripts.edit"
-	EffectivePermissionScriptsRun           EffectivePermission = "scripts.run"
-	EffectivePermissionScriptsView          EffectivePermission = "scripts.view"
-	EffectivePermissionSecurityGroupsManage EffectivePermission = "security_groups.manage"
-	EffectivePermissionSecurityGroupsView   EffectivePermission = "security_groups.view"
-	EffectivePermissionSettingsManage       EffectivePermission = "settings.manage"
-	EffectivePermissionTicketsCreate        EffectivePermission = "tickets.create"
-	EffectivePermissionTicketsDelete        EffectivePermission = "tickets.delete"
-	EffectivePermissionTicketsEdit          EffectivePermission = "tickets.edit"
-	EffectivePermissionTicketsView          EffectivePermission = "tickets.view"
-	EffectivePermissionTicketsViewOwn       EffectivePermission = "tickets.view_own"
-	EffectivePermissionTimelogsManage       EffectivePermission = "timelogs.manage"
-	EffectivePermissionTimelogsView         EffectivePermission = "timelogs.view"
-	EffectivePermissionUsersManage          EffectivePermission = "users.manage"
-	EffectivePermissionUsersView            EffectivePermission = "users.view"
-	EffectivePermissionVendorsCreate        EffectivePermission = "vendors.create"
-	EffectivePermissionVendorsDelete        EffectivePermission = "vendors.delete"
-	EffectivePermissionVendorsEdit          EffectivePermission = "vendors.edit"
-	EffectivePermissionVendorsView          EffectivePermission = "vendors.view"
+	EffectivePermissionAlertsManage           EffectivePermission = "alerts.manage"
+	EffectivePermissionAlertsView             EffectivePermission = "alerts.view"
+	EffectivePermissionApiClientsManage       EffectivePermission = "api_clients.manage"
+	EffectivePermissionApiTokensManage        EffectivePermission = "api_tokens.manage"
+	EffectivePermissionAppointmentsCreate     EffectivePermission = "appointments.create"
+	EffectivePermissionAppointmentsDelete     EffectivePermission = "appointments.delete"
+	EffectivePermissionAppointmentsDeleteOwn  EffectivePermission = "appointments.delete_own"
+	EffectivePermissionAppointmentsEdit       EffectivePermission = "appointments.edit"
+	EffectivePermissionAppointmentsEditOwn    EffectivePermission = "appointments.edit_own"
+	EffectivePermissionAppointmentsViewAll    EffectivePermission = "appointments.view_all"
+	EffectivePermissionAppointmentsViewOwn    EffectivePermission = "appointments.view_own"
+	EffectivePermissionAssetsCreate           EffectivePermission = "assets.create"
+	EffectivePermissionAssetsDelete           EffectivePermission = "assets.delete"
+	EffectivePermissionAssetsEdit             EffectivePermission = "assets.edit"
+	EffectivePermissionAssetsRemoteAccess     EffectivePermission = "assets.remote_access"
+	EffectivePermissionAssetsView             EffectivePermission = "assets.view"
+	EffectivePermissionAuditLogView           EffectivePermission = "audit_log.view"
+	EffectivePermissionBackupsManage          EffectivePermission = "backups.manage"
+	EffectivePermissionBackupsView            EffectivePermission = "backups.view"
+	EffectivePermissionChatEditOwn            EffectivePermission = "chat.edit_own"
+	EffectivePermissionChatUse                EffectivePermission = "chat.use"
+	EffectivePermissionChatViewAll            EffectivePermission = "chat.view_all"
+	EffectivePermissionChatViewOwn            EffectivePermission = "chat.view_own"
+	EffectivePermissionContactsCreate         EffectivePermission = "contacts.create"
+	EffectivePermissionContactsDelete         EffectivePermission = "contacts.delete"
+	EffectivePermissionContactsEdit           EffectivePermission = "contacts.edit"
+	EffectivePermissionContactsView           EffectivePermission = "contacts.view"
+	EffectivePermissionContractsCreate        EffectivePermission = "contracts.create"
+	EffectivePermissionContractsDelete        EffectivePermission = "contracts.delete"
+	EffectivePermissionContractsEdit          EffectivePermission = "contracts.edit"
+	EffectivePermissionContractsView          EffectivePermission = "contracts.view"
+	EffectivePermissionCredentialsCreate      EffectivePermission = "credentials.create"
+	EffectivePermissionCredentialsDelete      EffectivePermission = "credentials.delete"
+	EffectivePermissionCredentialsEdit        EffectivePermission = "credentials.edit"
+	EffectivePermissionCredentialsReveal      EffectivePermission = "credentials.reveal"
+	EffectivePermissionCredentialsView        EffectivePermission = "credentials.view"
+	EffectivePermissionCustomersCreate        EffectivePermission = "customers.create"
+	EffectivePermissionCustomersDelete        EffectivePermission = "customers.delete"
+	EffectivePermissionCustomersEdit          EffectivePermission = "customers.edit"
+	EffectivePermissionCustomersView          EffectivePermission = "customers.view"
+	EffectivePermissionDecisionsAsk           EffectivePermission = "decisions.ask"
+	EffectivePermissionDocumentationCreate    EffectivePermission = "documentation.create"
+	EffectivePermissionDocumentationDelete    EffectivePermission = "documentation.delete"
+	EffectivePermissionDocumentationDeleteOwn EffectivePermission = "documentation.delete_own"
+	EffectivePermissionDocumentationEdit      EffectivePermission = "documentation.edit"
+	EffectivePermissionDocumentationEditOwn   EffectivePermission = "documentation.edit_own"
+	EffectivePermissionDocumentationView      EffectivePermission = "documentation.view"
+	EffectivePermissionDocumentationViewOwn   EffectivePermission = "documentation.view_own"
+	EffectivePermissionEstimatesCreate        EffectivePermission = "estimates.create"
+	EffectivePermissionEstimatesDelete        EffectivePermission = "estimates.delete"
+	EffectivePermissionEstimatesEdit          EffectivePermission = "estimates.edit"
+	EffectivePermissionEstimatesView          EffectivePermission = "estimates.view"
+	EffectivePermissionInvoicesCreate         EffectivePermission = "invoices.create"
+	EffectivePermissionInvoicesDelete         EffectivePermission = "invoices.delete"
+	EffectivePermissionInvoicesEdit           EffectivePermission = "invoices.edit"
+	EffectivePermissionInvoicesView           EffectivePermission = "invoices.view"
+	EffectivePermissionLeadsConvert           EffectivePermission = "leads.convert"
+	EffectivePermissionLeadsCreate            EffectivePermission = "leads.create"
+	EffectivePermissionLeadsDelete            EffectivePermission = "leads.delete"
+	EffectivePermissionLeadsEdit              EffectivePermission = "leads.edit"
+	EffectivePermissionLeadsView              EffectivePermission = "leads.view"
+	EffectivePermissionMailerCreate           EffectivePermission = "mailer.create"
+	EffectivePermissionMailerSend             EffectivePermission = "mailer.send"
+	EffectivePermissionMailerView             EffectivePermission = "mailer.view"
+	EffectivePermissionPatchesApprove         EffectivePermission = "patches.approve"
+	EffectivePermissionPatchesView            EffectivePermission = "patches.view"
+	EffectivePermissionPaymentsCreate         EffectivePermission = "payments.create"
+	EffectivePermissionPaymentsView           EffectivePermission = "payments.view"
+	EffectivePermissionPoliciesAssign         EffectivePermission = "policies.assign"
+	EffectivePermissionPoliciesCreate         EffectivePermission = "policies.create"
+	EffectivePermissionPoliciesDelete         EffectivePermission = "policies.delete"
+	EffectivePermissionPoliciesEdit           EffectivePermission = "policies.edit"
+	EffectivePermissionPoliciesView           EffectivePermission = "policies.view"
+	EffectivePermissionProductsCreate         EffectivePermission = "products.create"
+	EffectivePermissionProductsDelete         EffectivePermission = "products.delete"
+	EffectivePermissionProductsEdit           EffectivePermission = "products.edit"
+	EffectivePermissionProductsView           EffectivePermission = "products.view"
+	EffectivePermissionProjectsCreate         EffectivePermission = "projects.create"
+	EffectivePermissionProjectsDelete         EffectivePermission = "projects.delete"
+	EffectivePermissionProjectsEdit           EffectivePermission = "projects.edit"
+	EffectivePermissionProjectsView           EffectivePermission = "projects.view"
+	EffectivePermissionReportsView            EffectivePermission = "reports.view"
+	EffectivePermissionScriptRunsViewOutput   EffectivePermission = "script_runs.view_output"
+	EffectivePermissionScriptsCreate          EffectivePermission = "scripts.create"
+	EffectivePermissionScriptsDelete          EffectivePermission = "scripts.delete"
+	EffectivePermissionScriptsEdit            EffectivePermission = "scripts.edit"
+	EffectivePermissionScriptsRun             EffectivePermission = "scripts.run"
+	EffectivePermissionScriptsView            EffectivePermission = "scripts.view"
+	EffectivePermissionSecurityGroupsManage   EffectivePermission = "security_groups.manage"
+	EffectivePermissionSecurityGroupsView     EffectivePermission = "security_groups.view"
+	EffectivePermissionSettingsManage         EffectivePermission = "settings.manage"
+	EffectivePermissionTicketsCreate          EffectivePermission = "tickets.create"
+	EffectivePermissionTicketsDelete          EffectivePermission = "tickets.delete"
+	EffectivePermissionTicketsDeleteOwn       EffectivePermission = "tickets.delete_own"
+	EffectivePermissionTicketsEdit            EffectivePermission = "tickets.edit"
+	EffectivePermissionTicketsEditOwn         EffectivePermission = "tickets.edit_own"
+	EffectivePermissionTicketsView            EffectivePermission = "tickets.view"
+	EffectivePermissionTicketsViewOwn         EffectivePermission = "tickets.view_own"
+	EffectivePermissionTimelogsDeleteOwn      EffectivePermission = "timelogs.delete_own"
+	EffectivePermissionTimelogsEditOwn        EffectivePermission = "timelogs.edit_own"
+	EffectivePermissionTimelogsManage         EffectivePermission = "timelogs.manage"
+	EffectivePermissionTimelogsView           EffectivePermission = "timelogs.view"
+	EffectivePermissionTimelogsViewOwn        EffectivePermission = "timelogs.view_own"
+	EffectivePermissionUsersManage            EffectivePermission = "users.manage"
+	EffectivePermissionUsersView              EffectivePermission = "users.view"
+	EffectivePermissionVendorsCreate          EffectivePermission = "vendors.create"
+	EffectivePermissionVendorsDelete          EffectivePermission = "vendors.delete"
+	EffectivePermissionVendorsEdit            EffectivePermission = "vendors.edit"
+	EffectivePermissionVendorsView            EffectivePermission = "vendors.view"
 )
 
 // Valid indicates whether the value is a known member of the EffectivePermission enum.
@@ -1115,15 +1934,23 @@ func (e EffectivePermission) Valid() bool {
 		return true
 	case EffectivePermissionAlertsView:
 		return true
+	case EffectivePermissionApiClientsManage:
+		return true
 	case EffectivePermissionApiTokensManage:
 		return true
 	case EffectivePermissionAppointmentsCreate:
 		return true
 	case EffectivePermissionAppointmentsDelete:
 		return true
+	case EffectivePermissionAppointmentsDeleteOwn:
+		return true
 	case EffectivePermissionAppointmentsEdit:
 		return true
+	case EffectivePermissionAppointmentsEditOwn:
+		return true
 	case EffectivePermissionAppointmentsViewAll:
+		return true
+	case EffectivePermissionAppointmentsViewOwn:
 		return true
 	case EffectivePermissionAssetsCreate:
 		return true
@@ -1141,9 +1968,13 @@ func (e EffectivePermission) Valid() bool {
 		return true
 	case EffectivePermissionBackupsView:
 		return true
+	case EffectivePermissionChatEditOwn:
+		return true
 	case EffectivePermissionChatUse:
 		return true
 	case EffectivePermissionChatViewAll:
+		return true
+	case EffectivePermissionChatViewOwn:
 		return true
 	case EffectivePermissionContactsCreate:
 		return true
@@ -1179,13 +2010,21 @@ func (e EffectivePermission) Valid() bool {
 		return true
 	case EffectivePermissionCustomersView:
 		return true
+	case EffectivePermissionDecisionsAsk:
+		return true
 	case EffectivePermissionDocumentationCreate:
 		return true
 	case EffectivePermissionDocumentationDelete:
 		return true
+	case EffectivePermissionDocumentationDeleteOwn:
+		return true
 	case EffectivePermissionDocumentationEdit:
 		return true
+	case EffectivePermissionDocumentationEditOwn:
+		return true
 	case EffectivePermissionDocumentationView:
+		return true
+	case EffectivePermissionDocumentationViewOwn:
 		return true
 	case EffectivePermissionEstimatesCreate:
 		return true
@@ -1277,15 +2116,25 @@ func (e EffectivePermission) Valid() bool {
 		return true
 	case EffectivePermissionTicketsDelete:
 		return true
+	case EffectivePermissionTicketsDeleteOwn:
+		return true
 	case EffectivePermissionTicketsEdit:
+		return true
+	case EffectivePermissionTicketsEditOwn:
 		return true
 	case EffectivePermissionTicketsView:
 		return true
 	case EffectivePermissionTicketsViewOwn:
 		return true
+	case EffectivePermissionTimelogsDeleteOwn:
+		return true
+	case EffectivePermissionTimelogsEditOwn:
+		return true
 	case EffectivePermissionTimelogsManage:
 		return true
 	case EffectivePermissionTimelogsView:
+		return true
+	case EffectivePermissionTimelogsViewOwn:
 		return true
 	case EffectivePermissionUsersManage:
 		return true
@@ -1378,100 +2227,115 @@ func (e EstimateUpdateStatus) Valid() bool {
 
 // Defines values for ExplainPermission.
 const (
-	ExplainPermissionAlertsManage         ExplainPermission = "alerts.manage"
-	ExplainPermissionAlertsView           ExplainPermission = "alerts.view"
-	ExplainPermissionApiTokensManage      ExplainPermission = "api_tokens.manage"
-	ExplainPermissionAppointmentsCreate   ExplainPermission = "appointments.create"
-	ExplainPermissionAppointmentsDelete   ExplainPermission = "appointments.delete"
-	ExplainPermissionAppointmentsEdit     ExplainPermission = "appointments.edit"
-	ExplainPermissionAppointmentsViewAll  ExplainPermission = "appointments.view_all"
-	ExplainPermissionAssetsCreate         ExplainPermission = "assets.create"
-	ExplainPermissionAssetsDelete         ExplainPermission = "assets.delete"
-	ExplainPermissionAssetsEdit           ExplainPermission = "assets.edit"
-	ExplainPermissionAssetsRemoteAccess   ExplainPermission = "assets.remote_access"
-	ExplainPermissionAssetsView           ExplainPermission = "assets.view"
-	ExplainPermissionAuditLogView         ExplainPermission = "audit_log.view"
-	ExplainPermissionBackupsManage        ExplainPermission = "backups.manage"
-	ExplainPermissionBackupsView          ExplainPermission = "backups.view"
-	ExplainPermissionChatUse              ExplainPermission = "chat.use"
-	ExplainPermissionChatViewAll          ExplainPermission = "chat.view_all"
-	ExplainPermissionContactsCreate       ExplainPermission = "contacts.create"
-	ExplainPermissionContactsDelete       ExplainPermission = "contacts.delete"
-	ExplainPermissionContactsEdit         ExplainPermission = "contacts.edit"
-	ExplainPermissionContactsView         ExplainPermission = "contacts.view"
-	ExplainPermissionContractsCreate      ExplainPermission = "contracts.create"
-	ExplainPermissionContractsDelete      ExplainPermission = "contracts.delete"
-	ExplainPermissionContractsEdit        ExplainPermission = "contracts.edit"
-	ExplainPermissionContractsView        ExplainPermission = "contracts.view"
-	ExplainPermissionCredentialsCreate    ExplainPermission = "credentials.create"
-	ExplainPermissionCredentialsDelete    ExplainPermission = "credentials.delete"
-	ExplainPermissionCredentialsEdit      ExplainPermission = "credentials.edit"
-	ExplainPermissionCredentialsReveal    ExplainPermission = "credentials.reveal"
-	ExplainPermissionCredentialsView      ExplainPermission = "credentials.view"
-	ExplainPermissionCustomersCreate      ExplainPermission = "customers.create"
-	ExplainPermissionCustomersDelete      ExplainPermission = "customers.delete"
-	ExplainPermissionCustomersEdit        ExplainPermission = "customers.edit"
-	ExplainPermissionCustomersView        ExplainPermission = "customers.view"
-	ExplainPermissionDocumentationCreate  ExplainPermission = "documentation.create"
-	ExplainPermissionDocumentationDelete  ExplainPermission = "documentation.delete"
-	ExplainPermissionDocumentationEdit    ExplainPermission = "documentation.edit"
-	ExplainPermissionDocumentationView    ExplainPermission = "documentation.view"
-	ExplainPermissionEstimatesCreate      ExplainPermission = "estimates.create"
-	ExplainPermissionEstimatesDelete      ExplainPermission = "estimates.delete"
-	ExplainPermissionEstimatesEdit        ExplainPermission = "estimates.edit"
-	ExplainPermissionEstimatesView        ExplainPermission = "estimates.view"
-	ExplainPermissionInvoicesCreate       ExplainPermission = "invoices.create"
-	ExplainPermissionInvoicesDelete       ExplainPermission = "invoices.delete"
-	ExplainPermissionInvoicesEdit         ExplainPermission = "invoices.edit"
-	ExplainPermissionInvoicesView         ExplainPermission = "invoices.view"
-	ExplainPermissionLeadsConvert         ExplainPermission = "leads.convert"
-	ExplainPermissionLeadsCreate          ExplainPermission = "leads.create"
-	ExplainPermissionLeadsDelete          ExplainPermission = "leads.delete"
-	ExplainPermissionLeadsEdit            ExplainPermission = "leads.edit"
-	ExplainPermissionLeadsView            ExplainPermission = "leads.view"
-	ExplainPermissionMailerCreate         ExplainPermission = "mailer.create"
-	ExplainPermissionMailerSend           ExplainPermission = "mailer.send"
-	ExplainPermissionMailerView           ExplainPermission = "mailer.view"
-	ExplainPermissionPatchesApprove       ExplainPermission = "patches.approve"
-	ExplainPermissionPatchesView          ExplainPermission = "patches.view"
-	ExplainPermissionPaymentsCreate       ExplainPermission = "payments.create"
-	ExplainPermissionPaymentsView         ExplainPermission = "payments.view"
-	ExplainPermissionPoliciesAssign       ExplainPermission = "policies.assign"
-	ExplainPermissionPoliciesCreate       ExplainPermission = "policies.create"
-	ExplainPermissionPoliciesDelete       ExplainPermission = "policies.delete"
-	ExplainPermissionPoliciesEdit         ExplainPermission = "policies.edit"
-	ExplainPermissionPoliciesView         ExplainPermission = "policies.view"
-	ExplainPermissionProductsCreate       ExplainPermission = "products.create"
-	ExplainPermissionProductsDelete       ExplainPermission = "products.delete"
-	ExplainPermissionProductsEdit         ExplainPermission = "products.edit"
-	ExplainPermissionProductsView         ExplainPermission = "products.view"
-	ExplainPermissionProjectsCreate       ExplainPermission = "projects.create"
-	ExplainPermissionProjectsDelete       ExplainPermission = "projects.delete"
-	ExplainPermissionProjectsEdit         ExplainPermission = "projects.edit"
-	ExplainPermissionProjectsView         ExplainPermission = "projects.view"
-	ExplainPermissionReportsView          ExplainPermission = "reports.view"
-	ExplainPermissionScriptRunsViewOutput ExplainPermission = "script_runs.view_output"
-	ExplainPermissionScriptsCreate        ExplainPermission = "scripts.create"
-	ExplainPermissionScriptsDelete        ExplainPermission = "scripts.delete"
-	ExplainPermissionScriptsEdit          ExplainPermission = "scripts.edit"
-	ExplainPermissionScriptsRun           ExplainPermission = "scripts.run"
-	ExplainPermissionScriptsView          ExplainPermission = "scripts.view"
-	ExplainPermissionSecurityGroupsManage ExplainPermission = "security_groups.manage"
-	ExplainPermissionSecurityGroupsView   ExplainPermission = "security_groups.view"
-	ExplainPermissionSettingsManage       ExplainPermission = "settings.manage"
-	ExplainPermissionTicketsCreate        ExplainPermission = "tickets.create"
-	ExplainPermissionTicketsDelete        ExplainPermission = "tickets.delete"
-	ExplainPermissionTicketsEdit          ExplainPermission = "tickets.edit"
-	ExplainPermissionTicketsView          ExplainPermission = "tickets.view"
-	ExplainPermissionTicketsViewOwn       ExplainPermission = "tickets.view_own"
-	ExplainPermissionTimelogsManage       ExplainPermission = "timelogs.manage"
-	ExplainPermissionTimelogsView         ExplainPermission = "timelogs.view"
-	ExplainPermissionUsersManage          ExplainPermission = "users.manage"
-	ExplainPermissionUsersView            ExplainPermission = "users.view"
-	ExplainPermissionVendorsCreate        ExplainPermission = "vendors.create"
-	ExplainPermissionVendorsDelete        ExplainPermission = "vendors.delete"
-	ExplainPermissionVendorsEdit          ExplainPermission = "vendors.edit"
-	ExplainPermissionVendorsView          ExplainPermission = "vendors.view"
+	ExplainPermissionAlertsManage           ExplainPermission = "alerts.manage"
+	ExplainPermissionAlertsView             ExplainPermission = "alerts.view"
+	ExplainPermissionApiClientsManage       ExplainPermission = "api_clients.manage"
+	ExplainPermissionApiTokensManage        ExplainPermission = "api_tokens.manage"
+	ExplainPermissionAppointmentsCreate     ExplainPermission = "appointments.create"
+	ExplainPermissionAppointmentsDelete     ExplainPermission = "appointments.delete"
+	ExplainPermissionAppointmentsDeleteOwn  ExplainPermission = "appointments.delete_own"
+	ExplainPermissionAppointmentsEdit       ExplainPermission = "appointments.edit"
+	ExplainPermissionAppointmentsEditOwn    ExplainPermission = "appointments.edit_own"
+	ExplainPermissionAppointmentsViewAll    ExplainPermission = "appointments.view_all"
+	ExplainPermissionAppointmentsViewOwn    ExplainPermission = "appointments.view_own"
+	ExplainPermissionAssetsCreate           ExplainPermission = "assets.create"
+	ExplainPermissionAssetsDelete           ExplainPermission = "assets.delete"
+	ExplainPermissionAssetsEdit             ExplainPermission = "assets.edit"
+	ExplainPermissionAssetsRemoteAccess     ExplainPermission = "assets.remote_access"
+	ExplainPermissionAssetsView             ExplainPermission = "assets.view"
+	ExplainPermissionAuditLogView           ExplainPermission = "audit_log.view"
+	ExplainPermissionBackupsManage          ExplainPermission = "backups.manage"
+	ExplainPermissionBackupsView            ExplainPermission = "backups.view"
+	ExplainPermissionChatEditOwn            ExplainPermission = "chat.edit_own"
+	ExplainPermissionChatUse                ExplainPermission = "chat.use"
+	ExplainPermissionChatViewAll            ExplainPermission = "chat.view_all"
+	ExplainPermissionChatViewOwn            ExplainPermission = "chat.view_own"
+	ExplainPermissionContactsCreate         ExplainPermission = "contacts.create"
+	ExplainPermissionContactsDelete         ExplainPermission = "contacts.delete"
+	ExplainPermissionContactsEdit           ExplainPermission = "contacts.edit"
+	ExplainPermissionContactsView           ExplainPermission = "contacts.view"
+	ExplainPermissionContractsCreate        ExplainPermission = "contracts.create"
+	ExplainPermissionContractsDelete        ExplainPermission = "contracts.delete"
+	ExplainPermissionContractsEdit          ExplainPermission = "contracts.edit"
+	ExplainPermissionContractsView          ExplainPermission = "contracts.view"
+	ExplainPermissionCredentialsCreate      ExplainPermission = "credentials.create"
+	ExplainPermissionCredentialsDelete      ExplainPermission = "credentials.delete"
+	ExplainPermissionCredentialsEdit        ExplainPermission = "credentials.edit"
+	ExplainPermissionCredentialsReveal      ExplainPermission = "credentials.reveal"
+	ExplainPermissionCredentialsView        ExplainPermission = "credentials.view"
+	ExplainPermissionCustomersCreate        ExplainPermission = "customers.create"
+	ExplainPermissionCustomersDelete        ExplainPermission = "customers.delete"
+	ExplainPermissionCustomersEdit          ExplainPermission = "customers.edit"
+	ExplainPermissionCustomersView          ExplainPermission = "customers.view"
+	ExplainPermissionDecisionsAsk           ExplainPermission = "decisions.ask"
+	ExplainPermissionDocumentationCreate    ExplainPermission = "documentation.create"
+	ExplainPermissionDocumentationDelete    ExplainPermission = "documentation.delete"
+	ExplainPermissionDocumentationDeleteOwn ExplainPermission = "documentation.delete_own"
+	ExplainPermissionDocumentationEdit      ExplainPermission = "documentation.edit"
+	ExplainPermissionDocumentationEditOwn   ExplainPermission = "documentation.edit_own"
+	ExplainPermissionDocumentationView      ExplainPermission = "documentation.view"
+	ExplainPermissionDocumentationViewOwn   ExplainPermission = "documentation.view_own"
+	ExplainPermissionEstimatesCreate        ExplainPermission = "estimates.create"
+	ExplainPermissionEstimatesDelete        ExplainPermission = "estimates.delete"
+	ExplainPermissionEstimatesEdit          ExplainPermission = "estimates.edit"
+	ExplainPermissionEstimatesView          ExplainPermission = "estimates.view"
+	ExplainPermissionInvoicesCreate         ExplainPermission = "invoices.create"
+	ExplainPermissionInvoicesDelete         ExplainPermission = "invoices.delete"
+	ExplainPermissionInvoicesEdit           ExplainPermission = "invoices.edit"
+	ExplainPermissionInvoicesView           ExplainPermission = "invoices.view"
+	ExplainPermissionLeadsConvert           ExplainPermission = "leads.convert"
+	ExplainPermissionLeadsCreate            ExplainPermission = "leads.create"
+	ExplainPermissionLeadsDelete            ExplainPermission = "leads.delete"
+	ExplainPermissionLeadsEdit              ExplainPermission = "leads.edit"
+	ExplainPermissionLeadsView              ExplainPermission = "leads.view"
+	ExplainPermissionMailerCreate           ExplainPermission = "mailer.create"
+	ExplainPermissionMailerSend             ExplainPermission = "mailer.send"
+	ExplainPermissionMailerView             ExplainPermission = "mailer.view"
+	ExplainPermissionPatchesApprove         ExplainPermission = "patches.approve"
+	ExplainPermissionPatchesView            ExplainPermission = "patches.view"
+	ExplainPermissionPaymentsCreate         ExplainPermission = "payments.create"
+	ExplainPermissionPaymentsView           ExplainPermission = "payments.view"
+	ExplainPermissionPoliciesAssign         ExplainPermission = "policies.assign"
+	ExplainPermissionPoliciesCreate         ExplainPermission = "policies.create"
+	ExplainPermissionPoliciesDelete         ExplainPermission = "policies.delete"
+	ExplainPermissionPoliciesEdit           ExplainPermission = "policies.edit"
+	ExplainPermissionPoliciesView           ExplainPermission = "policies.view"
+	ExplainPermissionProductsCreate         ExplainPermission = "products.create"
+	ExplainPermissionProductsDelete         ExplainPermission = "products.delete"
+	ExplainPermissionProductsEdit           ExplainPermission = "products.edit"
+	ExplainPermissionProductsView           ExplainPermission = "products.view"
+	ExplainPermissionProjectsCreate         ExplainPermission = "projects.create"
+	ExplainPermissionProjectsDelete         ExplainPermission = "projects.delete"
+	ExplainPermissionProjectsEdit           ExplainPermission = "projects.edit"
+	ExplainPermissionProjectsView           ExplainPermission = "projects.view"
+	ExplainPermissionReportsView            ExplainPermission = "reports.view"
+	ExplainPermissionScriptRunsViewOutput   ExplainPermission = "script_runs.view_output"
+	ExplainPermissionScriptsCreate          ExplainPermission = "scripts.create"
+	ExplainPermissionScriptsDelete          ExplainPermission = "scripts.delete"
+	ExplainPermissionScriptsEdit            ExplainPermission = "scripts.edit"
+	ExplainPermissionScriptsRun             ExplainPermission = "scripts.run"
+	ExplainPermissionScriptsView            ExplainPermission = "scripts.view"
+	ExplainPermissionSecurityGroupsManage   ExplainPermission = "security_groups.manage"
+	ExplainPermissionSecurityGroupsView     ExplainPermission = "security_groups.view"
+	ExplainPermissionSettingsManage         ExplainPermission = "settings.manage"
+	ExplainPermissionTicketsCreate          ExplainPermission = "tickets.create"
+	ExplainPermissionTicketsDelete          ExplainPermission = "tickets.delete"
+	ExplainPermissionTicketsDeleteOwn       ExplainPermission = "tickets.delete_own"
+	ExplainPermissionTicketsEdit            ExplainPermission = "tickets.edit"
+	ExplainPermissionTicketsEditOwn         ExplainPermission = "tickets.edit_own"
+	ExplainPermissionTicketsView            ExplainPermission = "tickets.view"
+	ExplainPermissionTicketsViewOwn         ExplainPermission = "tickets.view_own"
+	ExplainPermissionTimelogsDeleteOwn      ExplainPermission = "timelogs.delete_own"
+	ExplainPermissionTimelogsEditOwn        ExplainPermission = "timelogs.edit_own"
+	ExplainPermissionTimelogsManage         ExplainPermission = "timelogs.manage"
+	ExplainPermissionTimelogsView           ExplainPermission = "timelogs.view"
+	ExplainPermissionTimelogsViewOwn        ExplainPermission = "timelogs.view_own"
+	ExplainPermissionUsersManage            ExplainPermission = "users.manage"
+	ExplainPermissionUsersView              ExplainPermission = "users.view"
+	ExplainPermissionVendorsCreate          ExplainPermission = "vendors.create"
+	ExplainPermissionVendorsDelete          ExplainPermission = "vendors.delete"
+	ExplainPermissionVendorsEdit            ExplainPermission = "vendors.edit"
+	ExplainPermissionVendorsView            ExplainPermission = "vendors.view"
 )
 
 // Valid indicates whether the value is a known member of the ExplainPermission enum.
@@ -1481,15 +2345,23 @@ func (e ExplainPermission) Valid() bool {
 		return true
 	case ExplainPermissionAlertsView:
 		return true
+	case ExplainPermissionApiClientsManage:
+		return true
 	case ExplainPermissionApiTokensManage:
 		return true
 	case ExplainPermissionAppointmentsCreate:
 		return true
 	case ExplainPermissionAppointmentsDelete:
 		return true
+	case ExplainPermissionAppointmentsDeleteOwn:
+		return true
 	case ExplainPermissionAppointmentsEdit:
 		return true
+	case ExplainPermissionAppointmentsEditOwn:
+		return true
 	case ExplainPermissionAppointmentsViewAll:
+		return true
+	case ExplainPermissionAppointmentsViewOwn:
 		return true
 	case ExplainPermissionAssetsCreate:
 		return true
@@ -1507,9 +2379,13 @@ func (e ExplainPermission) Valid() bool {
 		return true
 	case ExplainPermissionBackupsView:
 		return true
+	case ExplainPermissionChatEditOwn:
+		return true
 	case ExplainPermissionChatUse:
 		return true
 	case ExplainPermissionChatViewAll:
+		return true
+	case ExplainPermissionChatViewOwn:
 		return true
 	case ExplainPermissionContactsCreate:
 		return true
@@ -1545,13 +2421,21 @@ func (e ExplainPermission) Valid() bool {
 		return true
 	case ExplainPermissionCustomersView:
 		return true
+	case ExplainPermissionDecisionsAsk:
+		return true
 	case ExplainPermissionDocumentationCreate:
 		return true
 	case ExplainPermissionDocumentationDelete:
 		return true
+	case ExplainPermissionDocumentationDeleteOwn:
+		return true
 	case ExplainPermissionDocumentationEdit:
 		return true
+	case ExplainPermissionDocumentationEditOwn:
+		return true
 	case ExplainPermissionDocumentationView:
+		return true
+	case ExplainPermissionDocumentationViewOwn:
 		return true
 	case ExplainPermissionEstimatesCreate:
 		return true
@@ -1643,15 +2527,25 @@ func (e ExplainPermission) Valid() bool {
 		return true
 	case ExplainPermissionTicketsDelete:
 		return true
+	case ExplainPermissionTicketsDeleteOwn:
+		return true
 	case ExplainPermissionTicketsEdit:
+		return true
+	case ExplainPermissionTicketsEditOwn:
 		return true
 	case ExplainPermissionTicketsView:
 		return true
 	case ExplainPermissionTicketsViewOwn:
 		return true
+	case ExplainPermissionTimelogsDeleteOwn:
+		return true
+	case ExplainPermissionTimelogsEditOwn:
+		return true
 	case ExplainPermissionTimelogsManage:
 		return true
 	case ExplainPermissionTimelogsView:
+		return true
+	case ExplainPermissionTimelogsViewOwn:
 		return true
 	case ExplainPermissionUsersManage:
 		return true
@@ -1723,100 +2617,115 @@ func (e GroupAccessType) Valid() bool {
 
 // Defines values for GroupPermissions.
 const (
-	GroupPermissionsAlertsManage         GroupPermissions = "alerts.manage"
-	GroupPermissionsAlertsView           GroupPermissions = "alerts.view"
-	GroupPermissionsApiTokensManage      GroupPermissions = "api_tokens.manage"
-	GroupPermissionsAppointmentsCreate   GroupPermissions = "appointments.create"
-	GroupPermissionsAppointmentsDelete   GroupPermissions = "appointments.delete"
-	GroupPermissionsAppointmentsEdit     GroupPermissions = "appointments.edit"
-	GroupPermissionsAppointmentsViewAll  GroupPermissions = "appointments.view_all"
-	GroupPermissionsAssetsCreate         GroupPermissions = "assets.create"
-	GroupPermissionsAssetsDelete         GroupPermissions = "assets.delete"
-	GroupPermissionsAssetsEdit           GroupPermissions = "assets.edit"
-	GroupPermissionsAssetsRemoteAccess   GroupPermissions = "assets.remote_access"
-	GroupPermissionsAssetsView           GroupPermissions = "assets.view"
-	GroupPermissionsAuditLogView         GroupPermissions = "audit_log.view"
-	GroupPermissionsBackupsManage        GroupPermissions = "backups.manage"
-	GroupPermissionsBackupsView          GroupPermissions = "backups.view"
-	GroupPermissionsChatUse              GroupPermissions = "chat.use"
-	GroupPermissionsChatViewAll          GroupPermissions = "chat.view_all"
-	GroupPermissionsContactsCreate       GroupPermissions = "contacts.create"
-	GroupPermissionsContactsDelete       GroupPermissions = "contacts.delete"
-	GroupPermissionsContactsEdit         GroupPermissions = "contacts.edit"
-	GroupPermissionsContactsView         GroupPermissions = "contacts.view"
-	GroupPermissionsContractsCreate      GroupPermissions = "contracts.create"
-	GroupPermissionsContractsDelete      GroupPermissions = "contracts.delete"
-	GroupPermissionsContractsEdit        GroupPermissions = "contracts.edit"
-	GroupPermissionsContractsView        GroupPermissions = "contracts.view"
-	GroupPermissionsCredentialsCreate    GroupPermissions = "credentials.create"
-	GroupPermissionsCredentialsDelete    GroupPermissions = "credentials.delete"
-	GroupPermissionsCredentialsEdit      GroupPermissions = "credentials.edit"
-	GroupPermissionsCredentialsReveal    GroupPermissions = "credentials.reveal"
-	GroupPermissionsCredentialsView      GroupPermissions = "credentials.view"
-	GroupPermissionsCustomersCreate      GroupPermissions = "customers.create"
-	GroupPermissionsCustomersDelete      GroupPermissions = "customers.delete"
-	GroupPermissionsCustomersEdit        GroupPermissions = "customers.edit"
-	GroupPermissionsCustomersView        GroupPermissions = "customers.view"
-	GroupPermissionsDocumentationCreate  GroupPermissions = "documentation.create"
-	GroupPermissionsDocumentationDelete  GroupPermissions = "documentation.delete"
-	GroupPermissionsDocumentationEdit    GroupPermissions = "documentation.edit"
-	GroupPermissionsDocumentationView    GroupPermissions = "documentation.view"
-	GroupPermissionsEstimatesCreate      GroupPermissions = "estimates.create"
-	GroupPermissionsEstimatesDelete      GroupPermissions = "estimates.delete"
-	GroupPermissionsEstimatesEdit        GroupPermissions = "estimates.edit"
-	GroupPermissionsEstimatesView        GroupPermissions = "estimates.view"
-	GroupPermissionsInvoicesCreate       GroupPermissions = "invoices.create"
-	GroupPermissionsInvoicesDelete       GroupPermissions = "invoices.delete"
-	GroupPermissionsInvoicesEdit         GroupPermissions = "invoices.edit"
-	GroupPermissionsInvoicesView         GroupPermissions = "invoices.view"
-	GroupPermissionsLeadsConvert         GroupPermissions = "leads.convert"
-	GroupPermissionsLeadsCreate          GroupPermissions = "leads.create"
-	GroupPermissionsLeadsDelete          GroupPermissions = "leads.delete"
-	GroupPermissionsLeadsEdit            GroupPermissions = "leads.edit"
-	GroupPermissionsLeadsView            GroupPermissions = "leads.view"
-	GroupPermissionsMailerCreate         GroupPermissions = "mailer.create"
-	GroupPermissionsMailerSend           GroupPermissions = "mailer.send"
-	GroupPermissionsMailerView           GroupPermissions = "mailer.view"
-	GroupPermissionsPatchesApprove       GroupPermissions = "patches.approve"
-	GroupPermissionsPatchesView          GroupPermissions = "patches.view"
-	GroupPermissionsPaymentsCreate       GroupPermissions = "payments.create"
-	GroupPermissionsPaymentsView         GroupPermissions = "payments.view"
-	GroupPermissionsPoliciesAssign       GroupPermissions = "policies.assign"
-	GroupPermissionsPoliciesCreate       GroupPermissions = "policies.create"
-	GroupPermissionsPoliciesDelete       GroupPermissions = "policies.delete"
-	GroupPermissionsPoliciesEdit         GroupPermissions = "policies.edit"
-	GroupPermissionsPoliciesView         GroupPermissions = "policies.view"
-	GroupPermissionsProductsCreate       GroupPermissions = "products.create"
-	GroupPermissionsProductsDelete       GroupPermissions = "products.delete"
-	GroupPermissionsProductsEdit         GroupPermissions = "products.edit"
-	GroupPermissionsProductsView         GroupPermissions = "products.view"
-	GroupPermissionsProjectsCreate       GroupPermissions = "projects.create"
-	GroupPermissionsProjectsDelete       GroupPermissions = "projects.delete"
-	GroupPermissionsProjectsEdit         GroupPermissions = "projects.edit"
-	GroupPermissionsProjectsView         GroupPermissions = "projects.view"
-	GroupPermissionsReportsView          GroupPermissions = "reports.view"
-	GroupPermissionsScriptRunsViewOutput GroupPermissions = "script_runs.view_output"
-	GroupPermissionsScriptsCreate        GroupPermissions = "scripts.create"
-	GroupPermissionsScriptsDelete        GroupPermissions = "scripts.delete"
-	GroupPermissionsScriptsEdit          GroupPermissions = "scripts.edit"
-	GroupPermissionsScriptsRun           GroupPermissions = "scripts.run"
-	GroupPermissionsScriptsView          GroupPermissions = "scripts.view"
-	GroupPermissionsSecurityGroupsManage GroupPermissions = "security_groups.manage"
-	GroupPermissionsSecurityGroupsView   GroupPermissions = "security_groups.view"
-	GroupPermissionsSettingsManage       GroupPermissions = "settings.manage"
-	GroupPermissionsTicketsCreate        GroupPermissions = "tickets.create"
-	GroupPermissionsTicketsDelete        GroupPermissions = "tickets.delete"
-	GroupPermissionsTicketsEdit          GroupPermissions = "tickets.edit"
-	GroupPermissionsTicketsView          GroupPermissions = "tickets.view"
-	GroupPermissionsTicketsViewOwn       GroupPermissions = "tickets.view_own"
-	GroupPermissionsTimelogsManage       GroupPermissions = "timelogs.manage"
-	GroupPermissionsTimelogsView         GroupPermissions = "timelogs.view"
-	GroupPermissionsUsersManage          GroupPermissions = "users.manage"
-	GroupPermissionsUsersView            GroupPermissions = "users.view"
-	GroupPermissionsVendorsCreate        GroupPermissions = "vendors.create"
-	GroupPermissionsVendorsDelete        GroupPermissions = "vendors.delete"
-	GroupPermissionsVendorsEdit          GroupPermissions = "vendors.edit"
-	GroupPermissionsVendorsView          GroupPermissions = "vendors.view"
+	GroupPermissionsAlertsManage           GroupPermissions = "alerts.manage"
+	GroupPermissionsAlertsView             GroupPermissions = "alerts.view"
+	GroupPermissionsApiClientsManage       GroupPermissions = "api_clients.manage"
+	GroupPermissionsApiTokensManage        GroupPermissions = "api_tokens.manage"
+	GroupPermissionsAppointmentsCreate     GroupPermissions = "appointments.create"
+	GroupPermissionsAppointmentsDelete     GroupPermissions = "appointments.delete"
+	GroupPermissionsAppointmentsDeleteOwn  GroupPermissions = "appointments.delete_own"
+	GroupPermissionsAppointmentsEdit       GroupPermissions = "appointments.edit"
+	GroupPermissionsAppointmentsEditOwn    GroupPermissions = "appointments.edit_own"
+	GroupPermissionsAppointmentsViewAll    GroupPermissions = "appointments.view_all"
+	GroupPermissionsAppointmentsViewOwn    GroupPermissions = "appointments.view_own"
+	GroupPermissionsAssetsCreate           GroupPermissions = "assets.create"
+	GroupPermissionsAssetsDelete           GroupPermissions = "assets.delete"
+	GroupPermissionsAssetsEdit             GroupPermissions = "assets.edit"
+	GroupPermissionsAssetsRemoteAccess     GroupPermissions = "assets.remote_access"
+	GroupPermissionsAssetsView             GroupPermissions = "assets.view"
+	GroupPermissionsAuditLogView           GroupPermissions = "audit_log.view"
+	GroupPermissionsBackupsManage          GroupPermissions = "backups.manage"
+	GroupPermissionsBackupsView            GroupPermissions = "backups.view"
+	GroupPermissionsChatEditOwn            GroupPermissions = "chat.edit_own"
+	GroupPermissionsChatUse                GroupPermissions = "chat.use"
+	GroupPermissionsChatViewAll            GroupPermissions = "chat.view_all"
+	GroupPermissionsChatViewOwn            GroupPermissions = "chat.view_own"
+	GroupPermissionsContactsCreate         GroupPermissions = "contacts.create"
+	GroupPermissionsContactsDelete         GroupPermissions = "contacts.delete"
+	GroupPermissionsContactsEdit           GroupPermissions = "contacts.edit"
+	GroupPermissionsContactsView           GroupPermissions = "contacts.view"
+	GroupPermissionsContractsCreate        GroupPermissions = "contracts.create"
+	GroupPermissionsContractsDelete        GroupPermissions = "contracts.delete"
+	GroupPermissionsContractsEdit          GroupPermissions = "contracts.edit"
+	GroupPermissionsContractsView          GroupPermissions = "contracts.view"
+	GroupPermissionsCredentialsCreate      GroupPermissions = "credentials.create"
+	GroupPermissionsCredentialsDelete      GroupPermissions = "credentials.delete"
+	GroupPermissionsCredentialsEdit        GroupPermissions = "credentials.edit"
+	GroupPermissionsCredentialsReveal      GroupPermissions = "credentials.reveal"
+	GroupPermissionsCredentialsView        GroupPermissions = "credentials.view"
+	GroupPermissionsCustomersCreate        GroupPermissions = "customers.create"
+	GroupPermissionsCustomersDelete        GroupPermissions = "customers.delete"
+	GroupPermissionsCustomersEdit          GroupPermissions = "customers.edit"
+	GroupPermissionsCustomersView          GroupPermissions = "customers.view"
+	GroupPermissionsDecisionsAsk           GroupPermissions = "decisions.ask"
+	GroupPermissionsDocumentationCreate    GroupPermissions = "documentation.create"
+	GroupPermissionsDocumentationDelete    GroupPermissions = "documentation.delete"
+	GroupPermissionsDocumentationDeleteOwn GroupPermissions = "documentation.delete_own"
+	GroupPermissionsDocumentationEdit      GroupPermissions = "documentation.edit"
+	GroupPermissionsDocumentationEditOwn   GroupPermissions = "documentation.edit_own"
+	GroupPermissionsDocumentationView      GroupPermissions = "documentation.view"
+	GroupPermissionsDocumentationViewOwn   GroupPermissions = "documentation.view_own"
+	GroupPermissionsEstimatesCreate        GroupPermissions = "estimates.create"
+	GroupPermissionsEstimatesDelete        GroupPermissions = "estimates.delete"
+	GroupPermissionsEstimatesEdit          GroupPermissions = "estimates.edit"
+	GroupPermissionsEstimatesView          GroupPermissions = "estimates.view"
+	GroupPermissionsInvoicesCreate         GroupPermissions = "invoices.create"
+	GroupPermissionsInvoicesDelete         GroupPermissions = "invoices.delete"
+	GroupPermissionsInvoicesEdit           GroupPermissions = "invoices.edit"
+	GroupPermissionsInvoicesView           GroupPermissions = "invoices.view"
+	GroupPermissionsLeadsConvert           GroupPermissions = "leads.convert"
+	GroupPermissionsLeadsCreate            GroupPermissions = "leads.create"
+	GroupPermissionsLeadsDelete            GroupPermissions = "leads.delete"
+	GroupPermissionsLeadsEdit              GroupPermissions = "leads.edit"
+	GroupPermissionsLeadsView              GroupPermissions = "leads.view"
+	GroupPermissionsMailerCreate           GroupPermissions = "mailer.create"
+	GroupPermissionsMailerSend             GroupPermissions = "mailer.send"
+	GroupPermissionsMailerView             GroupPermissions = "mailer.view"
+	GroupPermissionsPatchesApprove         GroupPermissions = "patches.approve"
+	GroupPermissionsPatchesView            GroupPermissions = "patches.view"
+	GroupPermissionsPaymentsCreate         GroupPermissions = "payments.create"
+	GroupPermissionsPaymentsView           GroupPermissions = "payments.view"
+	GroupPermissionsPoliciesAssign         GroupPermissions = "policies.assign"
+	GroupPermissionsPoliciesCreate         GroupPermissions = "policies.create"
+	GroupPermissionsPoliciesDelete         GroupPermissions = "policies.delete"
+	GroupPermissionsPoliciesEdit           GroupPermissions = "policies.edit"
+	GroupPermissionsPoliciesView           GroupPermissions = "policies.view"
+	GroupPermissionsProductsCreate         GroupPermissions = "products.create"
+	GroupPermissionsProductsDelete         GroupPermissions = "products.delete"
+	GroupPermissionsProductsEdit           GroupPermissions = "products.edit"
+	GroupPermissionsProductsView           GroupPermissions = "products.view"
+	GroupPermissionsProjectsCreate         GroupPermissions = "projects.create"
+	GroupPermissionsProjectsDelete         GroupPermissions = "projects.delete"
+	GroupPermissionsProjectsEdit           GroupPermissions = "projects.edit"
+	GroupPermissionsProjectsView           GroupPermissions = "projects.view"
+	GroupPermissionsReportsView            GroupPermissions = "reports.view"
+	GroupPermissionsScriptRunsViewOutput   GroupPermissions = "script_runs.view_output"
+	GroupPermissionsScriptsCreate          GroupPermissions = "scripts.create"
+	GroupPermissionsScriptsDelete          GroupPermissions = "scripts.delete"
+	GroupPermissionsScriptsEdit            GroupPermissions = "scripts.edit"
+	GroupPermissionsScriptsRun             GroupPermissions = "scripts.run"
+	GroupPermissionsScriptsView            GroupPermissions = "scripts.view"
+	GroupPermissionsSecurityGroupsManage   GroupPermissions = "security_groups.manage"
+	GroupPermissionsSecurityGroupsView     GroupPermissions = "security_groups.view"
+	GroupPermissionsSettingsManage         GroupPermissions = "settings.manage"
+	GroupPermissionsTicketsCreate          GroupPermissions = "tickets.create"
+	GroupPermissionsTicketsDelete          GroupPermissions = "tickets.delete"
+	GroupPermissionsTicketsDeleteOwn       GroupPermissions = "tickets.delete_own"
+	GroupPermissionsTicketsEdit            GroupPermissions = "tickets.edit"
+	GroupPermissionsTicketsEditOwn         GroupPermissions = "tickets.edit_own"
+	GroupPermissionsTicketsView            GroupPermissions = "tickets.view"
+	GroupPermissionsTicketsViewOwn         GroupPermissions = "tickets.view_own"
+	GroupPermissionsTimelogsDeleteOwn      GroupPermissions = "timelogs.delete_own"
+	GroupPermissionsTimelogsEditOwn        GroupPermissions = "timelogs.edit_own"
+	GroupPermissionsTimelogsManage         GroupPermissions = "timelogs.manage"
+	GroupPermissionsTimelogsView           GroupPermissions = "timelogs.view"
+	GroupPermissionsTimelogsViewOwn        GroupPermissions = "timelogs.view_own"
+	GroupPermissionsUsersManage            GroupPermissions = "users.manage"
+	GroupPermissionsUsersView              GroupPermissions = "users.view"
+	GroupPermissionsVendorsCreate          GroupPermissions = "vendors.create"
+	GroupPermissionsVendorsDelete          GroupPermissions = "vendors.delete"
+	GroupPermissionsVendorsEdit            GroupPermissions = "vendors.edit"
+	GroupPermissionsVendorsView            GroupPermissions = "vendors.view"
 )
 
 // Valid indicates whether the value is a known member of the GroupPermissions enum.
@@ -1826,15 +2735,23 @@ func (e GroupPermissions) Valid() bool {
 		return true
 	case GroupPermissionsAlertsView:
 		return true
+	case GroupPermissionsApiClientsManage:
+		return true
 	case GroupPermissionsApiTokensManage:
 		return true
 	case GroupPermissionsAppointmentsCreate:
 		return true
 	case GroupPermissionsAppointmentsDelete:
 		return true
+	case GroupPermissionsAppointmentsDeleteOwn:
+		return true
 	case GroupPermissionsAppointmentsEdit:
 		return true
+	case GroupPermissionsAppointmentsEditOwn:
+		return true
 	case GroupPermissionsAppointmentsViewAll:
+		return true
+	case GroupPermissionsAppointmentsViewOwn:
 		return true
 	case GroupPermissionsAssetsCreate:
 		return true
@@ -1852,9 +2769,13 @@ func (e GroupPermissions) Valid() bool {
 		return true
 	case GroupPermissionsBackupsView:
 		return true
+	case GroupPermissionsChatEditOwn:
+		return true
 	case GroupPermissionsChatUse:
 		return true
 	case GroupPermissionsChatViewAll:
+		return true
+	case GroupPermissionsChatViewOwn:
 		return true
 	case GroupPermissionsContactsCreate:
 		return true
@@ -1890,13 +2811,21 @@ func (e GroupPermissions) Valid() bool {
 		return true
 	case GroupPermissionsCustomersView:
 		return true
+	case GroupPermissionsDecisionsAsk:
+		return true
 	case GroupPermissionsDocumentationCreate:
 		return true
 	case GroupPermissionsDocumentationDelete:
 		return true
+	case GroupPermissionsDocumentationDeleteOwn:
+		return true
 	case GroupPermissionsDocumentationEdit:
 		return true
+	case GroupPermissionsDocumentationEditOwn:
+		return true
 	case GroupPermissionsDocumentationView:
+		return true
+	case GroupPermissionsDocumentationViewOwn:
 		return true
 	case GroupPermissionsEstimatesCreate:
 		return true
@@ -1988,15 +2917,25 @@ func (e GroupPermissions) Valid() bool {
 		return true
 	case GroupPermissionsTicketsDelete:
 		return true
+	case GroupPermissionsTicketsDeleteOwn:
+		return true
 	case GroupPermissionsTicketsEdit:
+		return true
+	case GroupPermissionsTicketsEditOwn:
 		return true
 	case GroupPermissionsTicketsView:
 		return true
 	case GroupPermissionsTicketsViewOwn:
 		return true
+	case GroupPermissionsTimelogsDeleteOwn:
+		return true
+	case GroupPermissionsTimelogsEditOwn:
+		return true
 	case GroupPermissionsTimelogsManage:
 		return true
 	case GroupPermissionsTimelogsView:
+		return true
+	case GroupPermissionsTimelogsViewOwn:
 		return true
 	case GroupPermissionsUsersManage:
 		return true
@@ -2365,100 +3304,115 @@ func (e ProblemCode) Valid() bool {
 
 // Defines values for ReviewPermPermission.
 const (
-	ReviewPermPermissionAlertsManage         ReviewPermPermission = "alerts.manage"
-	ReviewPermPermissionAlertsView           ReviewPermPermission = "alerts.view"
-	ReviewPermPermissionApiTokensManage      ReviewPermPermission = "api_tokens.manage"
-	ReviewPermPermissionAppointmentsCreate   ReviewPermPermission = "appointments.create"
-	ReviewPermPermissionAppointmentsDelete   ReviewPermPermission = "appointments.delete"
-	ReviewPermPermissionAppointmentsEdit     ReviewPermPermission = "appointments.edit"
-	ReviewPermPermissionAppointmentsViewAll  ReviewPermPermission = "appointments.view_all"
-	ReviewPermPermissionAssetsCreate         ReviewPermPermission = "assets.create"
-	ReviewPermPermissionAssetsDelete         ReviewPermPermission = "assets.delete"
-	ReviewPermPermissionAssetsEdit           ReviewPermPermission = "assets.edit"
-	ReviewPermPermissionAssetsRemoteAccess   ReviewPermPermission = "assets.remote_access"
-	ReviewPermPermissionAssetsView           ReviewPermPermission = "assets.view"
-	ReviewPermPermissionAuditLogView         ReviewPermPermission = "audit_log.view"
-	ReviewPermPermissionBackupsManage        ReviewPermPermission = "backups.manage"
-	ReviewPermPermissionBackupsView          ReviewPermPermission = "backups.view"
-	ReviewPermPermissionChatUse              ReviewPermPermission = "chat.use"
-	ReviewPermPermissionChatViewAll          ReviewPermPermission = "chat.view_all"
-	ReviewPermPermissionContactsCreate       ReviewPermPermission = "contacts.create"
-	ReviewPermPermissionContactsDelete       ReviewPermPermission = "contacts.delete"
-	ReviewPermPermissionContactsEdit         ReviewPermPermission = "contacts.edit"
-	ReviewPermPermissionContactsView         ReviewPermPermission = "contacts.view"
-	ReviewPermPermissionContractsCreate      ReviewPermPermission = "contracts.create"
-	ReviewPermPermissionContractsDelete      ReviewPermPermission = "contracts.delete"
-	ReviewPermPermissionContractsEdit        ReviewPermPermission = "contracts.edit"
-	ReviewPermPermissionContractsView        ReviewPermPermission = "contracts.view"
-	ReviewPermPermissionCredentialsCreate    ReviewPermPermission = "credentials.create"
-	ReviewPermPermissionCredentialsDelete    ReviewPermPermission = "credentials.delete"
-	ReviewPermPermissionCredentialsEdit      ReviewPermPermission = "credentials.edit"
-	ReviewPermPermissionCredentialsReveal    ReviewPermPermission = "credentials.reveal"
-	ReviewPermPermissionCredentialsView      ReviewPermPermission = "credentials.view"
-	ReviewPermPermissionCustomersCreate      ReviewPermPermission = "customers.create"
-	ReviewPermPermissionCustomersDelete      ReviewPermPermission = "customers.delete"
-	ReviewPermPermissionCustomersEdit        ReviewPermPermission = "customers.edit"
-	ReviewPermPermissionCustomersView        ReviewPermPermission = "customers.view"
-	ReviewPermPermissionDocumentationCreate  ReviewPermPermission = "documentation.create"
-	ReviewPermPermissionDocumentationDelete  ReviewPermPermission = "documentation.delete"
-	ReviewPermPermissionDocumentationEdit    ReviewPermPermission = "documentation.edit"
-	ReviewPermPermissionDocumentationView    ReviewPermPermission = "documentation.view"
-	ReviewPermPermissionEstimatesCreate      ReviewPermPermission = "estimates.create"
-	ReviewPermPermissionEstimatesDelete      ReviewPermPermission = "estimates.delete"
-	ReviewPermPermissionEstimatesEdit        ReviewPermPermission = "estimates.edit"
-	ReviewPermPermissionEstimatesView        ReviewPermPermission = "estimates.view"
-	ReviewPermPermissionInvoicesCreate       ReviewPermPermission = "invoices.create"
-	ReviewPermPermissionInvoicesDelete       ReviewPermPermission = "invoices.delete"
-	ReviewPermPermissionInvoicesEdit         ReviewPermPermission = "invoices.edit"
-	ReviewPermPermissionInvoicesView         ReviewPermPermission = "invoices.view"
-	ReviewPermPermissionLeadsConvert         ReviewPermPermission = "leads.convert"
-	ReviewPermPermissionLeadsCreate          ReviewPermPermission = "leads.create"
-	ReviewPermPermissionLeadsDelete          ReviewPermPermission = "leads.delete"
-	ReviewPermPermissionLeadsEdit            ReviewPermPermission = "leads.edit"
-	ReviewPermPermissionLeadsView            ReviewPermPermission = "leads.view"
-	ReviewPermPermissionMailerCreate         ReviewPermPermission = "mailer.create"
-	ReviewPermPermissionMailerSend           ReviewPermPermission = "mailer.send"
-	ReviewPermPermissionMailerView           ReviewPermPermission = "mailer.view"
-	ReviewPermPermissionPatchesApprove       ReviewPermPermission = "patches.approve"
-	ReviewPermPermissionPatchesView          ReviewPermPermission = "patches.view"
-	ReviewPermPermissionPaymentsCreate       ReviewPermPermission = "payments.create"
-	ReviewPermPermissionPaymentsView         ReviewPermPermission = "payments.view"
-	ReviewPermPermissionPoliciesAssign       ReviewPermPermission = "policies.assign"
-	ReviewPermPermissionPoliciesCreate       ReviewPermPermission = "policies.create"
-	ReviewPermPermissionPoliciesDelete       ReviewPermPermission = "policies.delete"
-	ReviewPermPermissionPoliciesEdit         ReviewPermPermission = "policies.edit"
-	ReviewPermPermissionPoliciesView         ReviewPermPermission = "policies.view"
-	ReviewPermPermissionProductsCreate       ReviewPermPermission = "products.create"
-	ReviewPermPermissionProductsDelete       ReviewPermPermission = "products.delete"
-	ReviewPermPermissionProductsEdit         ReviewPermPermission = "products.edit"
-	ReviewPermPermissionProductsView         ReviewPermPermission = "products.view"
-	ReviewPermPermissionProjectsCreate       ReviewPermPermission = "projects.create"
-	ReviewPermPermissionProjectsDelete       ReviewPermPermission = "projects.delete"
-	ReviewPermPermissionProjectsEdit         ReviewPermPermission = "projects.edit"
-	ReviewPermPermissionProjectsView         ReviewPermPermission = "projects.view"
-	ReviewPermPermissionReportsView          ReviewPermPermission = "reports.view"
-	ReviewPermPermissionScriptRunsViewOutput ReviewPermPermission = "script_runs.view_output"
-	ReviewPermPermissionScriptsCreate        ReviewPermPermission = "scripts.create"
-	ReviewPermPermissionScriptsDelete        ReviewPermPermission = "scripts.delete"
-	ReviewPermPermissionScriptsEdit          ReviewPermPermission = "scripts.edit"
-	ReviewPermPermissionScriptsRun           ReviewPermPermission = "scripts.run"
-	ReviewPermPermissionScriptsView          ReviewPermPermission = "scripts.view"
-	ReviewPermPermissionSecurityGroupsManage ReviewPermPermission = "security_groups.manage"
-	ReviewPermPermissionSecurityGroupsView   ReviewPermPermission = "security_groups.view"
-	ReviewPermPermissionSettingsManage       ReviewPermPermission = "settings.manage"
-	ReviewPermPermissionTicketsCreate        ReviewPermPermission = "tickets.create"
-	ReviewPermPermissionTicketsDelete        ReviewPermPermission = "tickets.delete"
-	ReviewPermPermissionTicketsEdit          ReviewPermPermission = "tickets.edit"
-	ReviewPermPermissionTicketsView          ReviewPermPermission = "tickets.view"
-	ReviewPermPermissionTicketsViewOwn       ReviewPermPermission = "tickets.view_own"
-	ReviewPermPermissionTimelogsManage       ReviewPermPermission = "timelogs.manage"
-	ReviewPermPermissionTimelogsView         ReviewPermPermission = "timelogs.view"
-	ReviewPermPermissionUsersManage          ReviewPermPermission = "users.manage"
-	ReviewPermPermissionUsersView            ReviewPermPermission = "users.view"
-	ReviewPermPermissionVendorsCreate        ReviewPermPermission = "vendors.create"
-	ReviewPermPermissionVendorsDelete        ReviewPermPermission = "vendors.delete"
-	ReviewPermPermissionVendorsEdit          ReviewPermPermission = "vendors.edit"
-	ReviewPermPermissionVendorsView          ReviewPermPermission = "vendors.view"
+	ReviewPermPermissionAlertsManage           ReviewPermPermission = "alerts.manage"
+	ReviewPermPermissionAlertsView             ReviewPermPermission = "alerts.view"
+	ReviewPermPermissionApiClientsManage       ReviewPermPermission = "api_clients.manage"
+	ReviewPermPermissionApiTokensManage        ReviewPermPermission = "api_tokens.manage"
+	ReviewPermPermissionAppointmentsCreate     ReviewPermPermission = "appointments.create"
+	ReviewPermPermissionAppointmentsDelete     ReviewPermPermission = "appointments.delete"
+	ReviewPermPermissionAppointmentsDeleteOwn  ReviewPermPermission = "appointments.delete_own"
+	ReviewPermPermissionAppointmentsEdit       ReviewPermPermission = "appointments.edit"
+	ReviewPermPermissionAppointmentsEditOwn    ReviewPermPermission = "appointments.edit_own"
+	ReviewPermPermissionAppointmentsViewAll    ReviewPermPermission = "appointments.view_all"
+	ReviewPermPermissionAppointmentsViewOwn    ReviewPermPermission = "appointments.view_own"
+	ReviewPermPermissionAssetsCreate           ReviewPermPermission = "assets.create"
+	ReviewPermPermissionAssetsDelete           ReviewPermPermission = "assets.delete"
+	ReviewPermPermissionAssetsEdit             ReviewPermPermission = "assets.edit"
+	ReviewPermPermissionAssetsRemoteAccess     ReviewPermPermission = "assets.remote_access"
+	ReviewPermPermissionAssetsView             ReviewPermPermission = "assets.view"
+	ReviewPermPermissionAuditLogView           ReviewPermPermission = "audit_log.view"
+	ReviewPermPermissionBackupsManage          ReviewPermPermission = "backups.manage"
+	ReviewPermPermissionBackupsView            ReviewPermPermission = "backups.view"
+	ReviewPermPermissionChatEditOwn            ReviewPermPermission = "chat.edit_own"
+	ReviewPermPermissionChatUse                ReviewPermPermission = "chat.use"
+	ReviewPermPermissionChatViewAll            ReviewPermPermission = "chat.view_all"
+	ReviewPermPermissionChatViewOwn            ReviewPermPermission = "chat.view_own"
+	ReviewPermPermissionContactsCreate         ReviewPermPermission = "contacts.create"
+	ReviewPermPermissionContactsDelete         ReviewPermPermission = "contacts.delete"
+	ReviewPermPermissionContactsEdit           ReviewPermPermission = "contacts.edit"
+	ReviewPermPermissionContactsView           ReviewPermPermission = "contacts.view"
+	ReviewPermPermissionContractsCreate        ReviewPermPermission = "contracts.create"
+	ReviewPermPermissionContractsDelete        ReviewPermPermission = "contracts.delete"
+	ReviewPermPermissionContractsEdit          ReviewPermPermission = "contracts.edit"
+	ReviewPermPermissionContractsView          ReviewPermPermission = "contracts.view"
+	ReviewPermPermissionCredentialsCreate      ReviewPermPermission = "credentials.create"
+	ReviewPermPermissionCredentialsDelete      ReviewPermPermission = "credentials.delete"
+	ReviewPermPermissionCredentialsEdit        ReviewPermPermission = "credentials.edit"
+	ReviewPermPermissionCredentialsReveal      ReviewPermPermission = "credentials.reveal"
+	ReviewPermPermissionCredentialsView        ReviewPermPermission = "credentials.view"
+	ReviewPermPermissionCustomersCreate        ReviewPermPermission = "customers.create"
+	ReviewPermPermissionCustomersDelete        ReviewPermPermission = "customers.delete"
+	ReviewPermPermissionCustomersEdit          ReviewPermPermission = "customers.edit"
+	ReviewPermPermissionCustomersView          ReviewPermPermission = "customers.view"
+	ReviewPermPermissionDecisionsAsk           ReviewPermPermission = "decisions.ask"
+	ReviewPermPermissionDocumentationCreate    ReviewPermPermission = "documentation.create"
+	ReviewPermPermissionDocumentationDelete    ReviewPermPermission = "documentation.delete"
+	ReviewPermPermissionDocumentationDeleteOwn ReviewPermPermission = "documentation.delete_own"
+	ReviewPermPermissionDocumentationEdit      ReviewPermPermission = "documentation.edit"
+	ReviewPermPermissionDocumentationEditOwn   ReviewPermPermission = "documentation.edit_own"
+	ReviewPermPermissionDocumentationView      ReviewPermPermission = "documentation.view"
+	ReviewPermPermissionDocumentationViewOwn   ReviewPermPermission = "documentation.view_own"
+	ReviewPermPermissionEstimatesCreate        ReviewPermPermission = "estimates.create"
+	ReviewPermPermissionEstimatesDelete        ReviewPermPermission = "estimates.delete"
+	ReviewPermPermissionEstimatesEdit          ReviewPermPermission = "estimates.edit"
+	ReviewPermPermissionEstimatesView          ReviewPermPermission = "estimates.view"
+	ReviewPermPermissionInvoicesCreate         ReviewPermPermission = "invoices.create"
+	ReviewPermPermissionInvoicesDelete         ReviewPermPermission = "invoices.delete"
+	ReviewPermPermissionInvoicesEdit           ReviewPermPermission = "invoices.edit"
+	ReviewPermPermissionInvoicesView           ReviewPermPermission = "invoices.view"
+	ReviewPermPermissionLeadsConvert           ReviewPermPermission = "leads.convert"
+	ReviewPermPermissionLeadsCreate            ReviewPermPermission = "leads.create"
+	ReviewPermPermissionLeadsDelete            ReviewPermPermission = "leads.delete"
+	ReviewPermPermissionLeadsEdit              ReviewPermPermission = "leads.edit"
+	ReviewPermPermissionLeadsView              ReviewPermPermission = "leads.view"
+	ReviewPermPermissionMailerCreate           ReviewPermPermission = "mailer.create"
+	ReviewPermPermissionMailerSend             ReviewPermPermission = "mailer.send"
+	ReviewPermPermissionMailerView             ReviewPermPermission = "mailer.view"
+	ReviewPermPermissionPatchesApprove         ReviewPermPermission = "patches.approve"
+	ReviewPermPermissionPatchesView            ReviewPermPermission = "patches.view"
+	ReviewPermPermissionPaymentsCreate         ReviewPermPermission = "payments.create"
+	ReviewPermPermissionPaymentsView           ReviewPermPermission = "payments.view"
+	ReviewPermPermissionPoliciesAssign         ReviewPermPermission = "policies.assign"
+	ReviewPermPermissionPoliciesCreate         ReviewPermPermission = "policies.create"
+	ReviewPermPermissionPoliciesDelete         ReviewPermPermission = "policies.delete"
+	ReviewPermPermissionPoliciesEdit           ReviewPermPermission = "policies.edit"
+	ReviewPermPermissionPoliciesView           ReviewPermPermission = "policies.view"
+	ReviewPermPermissionProductsCreate         ReviewPermPermission = "products.create"
+	ReviewPermPermissionProductsDelete         ReviewPermPermission = "products.delete"
+	ReviewPermPermissionProductsEdit           ReviewPermPermission = "products.edit"
+	ReviewPermPermissionProductsView           ReviewPermPermission = "products.view"
+	ReviewPermPermissionProjectsCreate         ReviewPermPermission = "projects.create"
+	ReviewPermPermissionProjectsDelete         ReviewPermPermission = "projects.delete"
+	ReviewPermPermissionProjectsEdit           ReviewPermPermission = "projects.edit"
+	ReviewPermPermissionProjectsView           ReviewPermPermission = "projects.view"
+	ReviewPermPermissionReportsView            ReviewPermPermission = "reports.view"
+	ReviewPermPermissionScriptRunsViewOutput   ReviewPermPermission = "script_runs.view_output"
+	ReviewPermPermissionScriptsCreate          ReviewPermPermission = "scripts.create"
+	ReviewPermPermissionScriptsDelete          ReviewPermPermission = "scripts.delete"
+	ReviewPermPermissionScriptsEdit            ReviewPermPermission = "scripts.edit"
+	ReviewPermPermissionScriptsRun             ReviewPermPermission = "scripts.run"
+	ReviewPermPermissionScriptsView            ReviewPermPermission = "scripts.view"
+	ReviewPermPermissionSecurityGroupsManage   ReviewPermPermission = "security_groups.manage"
+	ReviewPermPermissionSecurityGroupsView     ReviewPermPermission = "security_groups.view"
+	ReviewPermPermissionSettingsManage         ReviewPermPermission = "settings.manage"
+	ReviewPermPermissionTicketsCreate          ReviewPermPermission = "tickets.create"
+	ReviewPermPermissionTicketsDelete          ReviewPermPermission = "tickets.delete"
+	ReviewPermPermissionTicketsDeleteOwn       ReviewPermPermission = "tickets.delete_own"
+	ReviewPermPermissionTicketsEdit            ReviewPermPermission = "tickets.edit"
+	ReviewPermPermissionTicketsEditOwn         ReviewPermPermission = "tickets.edit_own"
+	ReviewPermPermissionTicketsView            ReviewPermPermission = "tickets.view"
+	ReviewPermPermissionTicketsViewOwn         ReviewPermPermission = "tickets.view_own"
+	ReviewPermPermissionTimelogsDeleteOwn      ReviewPermPermission = "timelogs.delete_own"
+	ReviewPermPermissionTimelogsEditOwn        ReviewPermPermission = "timelogs.edit_own"
+	ReviewPermPermissionTimelogsManage         ReviewPermPermission = "timelogs.manage"
+	ReviewPermPermissionTimelogsView           ReviewPermPermission = "timelogs.view"
+	ReviewPermPermissionTimelogsViewOwn        ReviewPermPermission = "timelogs.view_own"
+	ReviewPermPermissionUsersManage            ReviewPermPermission = "users.manage"
+	ReviewPermPermissionUsersView              ReviewPermPermission = "users.view"
+	ReviewPermPermissionVendorsCreate          ReviewPermPermission = "vendors.create"
+	ReviewPermPermissionVendorsDelete          ReviewPermPermission = "vendors.delete"
+	ReviewPermPermissionVendorsEdit            ReviewPermPermission = "vendors.edit"
+	ReviewPermPermissionVendorsView            ReviewPermPermission = "vendors.view"
 )
 
 // Valid indicates whether the value is a known member of the ReviewPermPermission enum.
@@ -2468,15 +3422,23 @@ func (e ReviewPermPermission) Valid() bool {
 		return true
 	case ReviewPermPermissionAlertsView:
 		return true
+	case ReviewPermPermissionApiClientsManage:
+		return true
 	case ReviewPermPermissionApiTokensManage:
 		return true
 	case ReviewPermPermissionAppointmentsCreate:
 		return true
 	case ReviewPermPermissionAppointmentsDelete:
 		return true
+	case ReviewPermPermissionAppointmentsDeleteOwn:
+		return true
 	case ReviewPermPermissionAppointmentsEdit:
 		return true
+	case ReviewPermPermissionAppointmentsEditOwn:
+		return true
 	case ReviewPermPermissionAppointmentsViewAll:
+		return true
+	case ReviewPermPermissionAppointmentsViewOwn:
 		return true
 	case ReviewPermPermissionAssetsCreate:
 		return true
@@ -2494,9 +3456,13 @@ func (e ReviewPermPermission) Valid() bool {
 		return true
 	case ReviewPermPermissionBackupsView:
 		return true
+	case ReviewPermPermissionChatEditOwn:
+		return true
 	case ReviewPermPermissionChatUse:
 		return true
 	case ReviewPermPermissionChatViewAll:
+		return true
+	case ReviewPermPermissionChatViewOwn:
 		return true
 	case ReviewPermPermissionContactsCreate:
 		return true
@@ -2532,13 +3498,21 @@ func (e ReviewPermPermission) Valid() bool {
 		return true
 	case ReviewPermPermissionCustomersView:
 		return true
+	case ReviewPermPermissionDecisionsAsk:
+		return true
 	case ReviewPermPermissionDocumentationCreate:
 		return true
 	case ReviewPermPermissionDocumentationDelete:
 		return true
+	case ReviewPermPermissionDocumentationDeleteOwn:
+		return true
 	case ReviewPermPermissionDocumentationEdit:
 		return true
+	case ReviewPermPermissionDocumentationEditOwn:
+		return true
 	case ReviewPermPermissionDocumentationView:
+		return true
+	case ReviewPermPermissionDocumentationViewOwn:
 		return true
 	case ReviewPermPermissionEstimatesCreate:
 		return true
@@ -2630,15 +3604,25 @@ func (e ReviewPermPermission) Valid() bool {
 		return true
 	case ReviewPermPermissionTicketsDelete:
 		return true
+	case ReviewPermPermissionTicketsDeleteOwn:
+		return true
 	case ReviewPermPermissionTicketsEdit:
+		return true
+	case ReviewPermPermissionTicketsEditOwn:
 		return true
 	case ReviewPermPermissionTicketsView:
 		return true
 	case ReviewPermPermissionTicketsViewOwn:
 		return true
+	case ReviewPermPermissionTimelogsDeleteOwn:
+		return true
+	case ReviewPermPermissionTimelogsEditOwn:
+		return true
 	case ReviewPermPermissionTimelogsManage:
 		return true
 	case ReviewPermPermissionTimelogsView:
+		return true
+	case ReviewPermPermissionTimelogsViewOwn:
 		return true
 	case ReviewPermPermissionUsersManage:
 		return true
@@ -3025,100 +4009,115 @@ func (e TicketUpdateStatus) Valid() bool {
 
 // Defines values for TokenPermissions.
 const (
-	TokenPermissionsAlertsManage         TokenPermissions = "alerts.manage"
-	TokenPermissionsAlertsView           TokenPermissions = "alerts.view"
-	TokenPermissionsApiTokensManage      TokenPermissions = "api_tokens.manage"
-	TokenPermissionsAppointmentsCreate   TokenPermissions = "appointments.create"
-	TokenPermissionsAppointmentsDelete   TokenPermissions = "appointments.delete"
-	TokenPermissionsAppointmentsEdit     TokenPermissions = "appointments.edit"
-	TokenPermissionsAppointmentsViewAll  TokenPermissions = "appointments.view_all"
-	TokenPermissionsAssetsCreate         TokenPermissions = "assets.create"
-	TokenPermissionsAssetsDelete         TokenPermissions = "assets.delete"
-	TokenPermissionsAssetsEdit           TokenPermissions = "assets.edit"
-	TokenPermissionsAssetsRemoteAccess   TokenPermissions = "assets.remote_access"
-	TokenPermissionsAssetsView           TokenPermissions = "assets.view"
-	TokenPermissionsAuditLogView         TokenPermissions = "audit_log.view"
-	TokenPermissionsBackupsManage        TokenPermissions = "backups.manage"
-	TokenPermissionsBackupsView          TokenPermissions = "backups.view"
-	TokenPermissionsChatUse              TokenPermissions = "chat.use"
-	TokenPermissionsChatViewAll          TokenPermissions = "chat.view_all"
-	TokenPermissionsContactsCreate       TokenPermissions = "contacts.create"
-	TokenPermissionsContactsDelete       TokenPermissions = "contacts.delete"
-	TokenPermissionsContactsEdit         TokenPermissions = "contacts.edit"
-	TokenPermissionsContactsView         TokenPermissions = "contacts.view"
-	TokenPermissionsContractsCreate      TokenPermissions = "contracts.create"
-	TokenPermissionsContractsDelete      TokenPermissions = "contracts.delete"
-	TokenPermissionsContractsEdit        TokenPermissions = "contracts.edit"
-	TokenPermissionsContractsView        TokenPermissions = "contracts.view"
-	TokenPermissionsCredentialsCreate    TokenPermissions = "credentials.create"
-	TokenPermissionsCredentialsDelete    TokenPermissions = "credentials.delete"
-	TokenPermissionsCredentialsEdit      TokenPermissions = "credentials.edit"
-	TokenPermissionsCredentialsReveal    TokenPermissions = "credentials.reveal"
-	TokenPermissionsCredentialsView      TokenPermissions = "credentials.view"
-	TokenPermissionsCustomersCreate      TokenPermissions = "customers.create"
-	TokenPermissionsCustomersDelete      TokenPermissions = "customers.delete"
-	TokenPermissionsCustomersEdit        TokenPermissions = "customers.edit"
-	TokenPermissionsCustomersView        TokenPermissions = "customers.view"
-	TokenPermissionsDocumentationCreate  TokenPermissions = "documentation.create"
-	TokenPermissionsDocumentationDelete  TokenPermissions = "documentation.delete"
-	TokenPermissionsDocumentationEdit    TokenPermissions = "documentation.edit"
-	TokenPermissionsDocumentationView    TokenPermissions = "documentation.view"
-	TokenPermissionsEstimatesCreate      TokenPermissions = "estimates.create"
-	TokenPermissionsEstimatesDelete      TokenPermissions = "estimates.delete"
-	TokenPermissionsEstimatesEdit        TokenPermissions = "estimates.edit"
-	TokenPermissionsEstimatesView        TokenPermissions = "estimates.view"
-	TokenPermissionsInvoicesCreate       TokenPermissions = "invoices.create"
-	TokenPermissionsInvoicesDelete       TokenPermissions = "invoices.delete"
-	TokenPermissionsInvoicesEdit         TokenPermissions = "invoices.edit"
-	TokenPermissionsInvoicesView         TokenPermissions = "invoices.view"
-	TokenPermissionsLeadsConvert         TokenPermissions = "leads.convert"
-	TokenPermissionsLeadsCreate          TokenPermissions = "leads.create"
-	TokenPermissionsLeadsDelete          TokenPermissions = "leads.delete"
-	TokenPermissionsLeadsEdit            TokenPermissions = "leads.edit"
-	TokenPermissionsLeadsView            TokenPermissions = "leads.view"
-	TokenPermissionsMailerCreate         TokenPermissions = "mailer.create"
-	TokenPermissionsMailerSend           TokenPermissions = "mailer.send"
-	TokenPermissionsMailerView           TokenPermissions = "mailer.view"
-	TokenPermissionsPatchesApprove       TokenPermissions = "patches.approve"
-	TokenPermissionsPatchesView          TokenPermissions = "patches.view"
-	TokenPermissionsPaymentsCreate       TokenPermissions = "payments.create"
-	TokenPermissionsPaymentsView         TokenPermissions = "payments.view"
-	TokenPermissionsPoliciesAssign       TokenPermissions = "policies.assign"
-	TokenPermissionsPoliciesCreate       TokenPermissions = "policies.create"
-	TokenPermissionsPoliciesDelete       TokenPermissions = "policies.delete"
-	TokenPermissionsPoliciesEdit         TokenPermissions = "policies.edit"
-	TokenPermissionsPoliciesView         TokenPermissions = "policies.view"
-	TokenPermissionsProductsCreate       TokenPermissions = "products.create"
-	TokenPermissionsProductsDelete       TokenPermissions = "products.delete"
-	TokenPermissionsProductsEdit         TokenPermissions = "products.edit"
-	TokenPermissionsProductsView         TokenPermissions = "products.view"
-	TokenPermissionsProjectsCreate       TokenPermissions = "projects.create"
-	TokenPermissionsProjectsDelete       TokenPermissions = "projects.delete"
-	TokenPermissionsProjectsEdit         TokenPermissions = "projects.edit"
-	TokenPermissionsProjectsView         TokenPermissions = "projects.view"
-	TokenPermissionsReportsView          TokenPermissions = "reports.view"
-	TokenPermissionsScriptRunsViewOutput TokenPermissions = "script_runs.view_output"
-	TokenPermissionsScriptsCreate        TokenPermissions = "scripts.create"
-	TokenPermissionsScriptsDelete        TokenPermissions = "scripts.delete"
-	TokenPermissionsScriptsEdit          TokenPermissions = "scripts.edit"
-	TokenPermissionsScriptsRun           TokenPermissions = "scripts.run"
-	TokenPermissionsScriptsView          TokenPermissions = "scripts.view"
-	TokenPermissionsSecurityGroupsManage TokenPermissions = "security_groups.manage"
-	TokenPermissionsSecurityGroupsView   TokenPermissions = "security_groups.view"
-	TokenPermissionsSettingsManage       TokenPermissions = "settings.manage"
-	TokenPermissionsTicketsCreate        TokenPermissions = "tickets.create"
-	TokenPermissionsTicketsDelete        TokenPermissions = "tickets.delete"
-	TokenPermissionsTicketsEdit          TokenPermissions = "tickets.edit"
-	TokenPermissionsTicketsView          TokenPermissions = "tickets.view"
-	TokenPermissionsTicketsViewOwn       TokenPermissions = "tickets.view_own"
-	TokenPermissionsTimelogsManage       TokenPermissions = "timelogs.manage"
-	TokenPermissionsTimelogsView         TokenPermissions = "timelogs.view"
-	TokenPermissionsUsersManage          TokenPermissions = "users.manage"
-	TokenPermissionsUsersView            TokenPermissions = "users.view"
-	TokenPermissionsVendorsCreate        TokenPermissions = "vendors.create"
-	TokenPermissionsVendorsDelete        TokenPermissions = "vendors.delete"
-	TokenPermissionsVendorsEdit          TokenPermissions = "vendors.edit"
-	TokenPermissionsVendorsView          TokenPermissions = "vendors.view"
+	TokenPermissionsAlertsManage           TokenPermissions = "alerts.manage"
+	TokenPermissionsAlertsView             TokenPermissions = "alerts.view"
+	TokenPermissionsApiClientsManage       TokenPermissions = "api_clients.manage"
+	TokenPermissionsApiTokensManage        TokenPermissions = "api_tokens.manage"
+	TokenPermissionsAppointmentsCreate     TokenPermissions = "appointments.create"
+	TokenPermissionsAppointmentsDelete     TokenPermissions = "appointments.delete"
+	TokenPermissionsAppointmentsDeleteOwn  TokenPermissions = "appointments.delete_own"
+	TokenPermissionsAppointmentsEdit       TokenPermissions = "appointments.edit"
+	TokenPermissionsAppointmentsEditOwn    TokenPermissions = "appointments.edit_own"
+	TokenPermissionsAppointmentsViewAll    TokenPermissions = "appointments.view_all"
+	TokenPermissionsAppointmentsViewOwn    TokenPermissions = "appointments.view_own"
+	TokenPermissionsAssetsCreate           TokenPermissions = "assets.create"
+	TokenPermissionsAssetsDelete           TokenPermissions = "assets.delete"
+	TokenPermissionsAssetsEdit             TokenPermissions = "assets.edit"
+	TokenPermissionsAssetsRemoteAccess     TokenPermissions = "assets.remote_access"
+	TokenPermissionsAssetsView             TokenPermissions = "assets.view"
+	TokenPermissionsAuditLogView           TokenPermissions = "audit_log.view"
+	TokenPermissionsBackupsManage          TokenPermissions = "backups.manage"
+	TokenPermissionsBackupsView            TokenPermissions = "backups.view"
+	TokenPermissionsChatEditOwn            TokenPermissions = "chat.edit_own"
+	TokenPermissionsChatUse                TokenPermissions = "chat.use"
+	TokenPermissionsChatViewAll            TokenPermissions = "chat.view_all"
+	TokenPermissionsChatViewOwn            TokenPermissions = "chat.view_own"
+	TokenPermissionsContactsCreate         TokenPermissions = "contacts.create"
+	TokenPermissionsContactsDelete         TokenPermissions = "contacts.delete"
+	TokenPermissionsContactsEdit           TokenPermissions = "contacts.edit"
+	TokenPermissionsContactsView           TokenPermissions = "contacts.view"
+	TokenPermissionsContractsCreate        TokenPermissions = "contracts.create"
+	TokenPermissionsContractsDelete        TokenPermissions = "contracts.delete"
+	TokenPermissionsContractsEdit          TokenPermissions = "contracts.edit"
+	TokenPermissionsContractsView          TokenPermissions = "contracts.view"
+	TokenPermissionsCredentialsCreate      TokenPermissions = "credentials.create"
+	TokenPermissionsCredentialsDelete      TokenPermissions = "credentials.delete"
+	TokenPermissionsCredentialsEdit        TokenPermissions = "credentials.edit"
+	TokenPermissionsCredentialsReveal      TokenPermissions = "credentials.reveal"
+	TokenPermissionsCredentialsView        TokenPermissions = "credentials.view"
+	TokenPermissionsCustomersCreate        TokenPermissions = "customers.create"
+	TokenPermissionsCustomersDelete        TokenPermissions = "customers.delete"
+	TokenPermissionsCustomersEdit          TokenPermissions = "customers.edit"
+	TokenPermissionsCustomersView          TokenPermissions = "customers.view"
+	TokenPermissionsDecisionsAsk           TokenPermissions = "decisions.ask"
+	TokenPermissionsDocumentationCreate    TokenPermissions = "documentation.create"
+	TokenPermissionsDocumentationDelete    TokenPermissions = "documentation.delete"
+	TokenPermissionsDocumentationDeleteOwn TokenPermissions = "documentation.delete_own"
+	TokenPermissionsDocumentationEdit      TokenPermissions = "documentation.edit"
+	TokenPermissionsDocumentationEditOwn   TokenPermissions = "documentation.edit_own"
+	TokenPermissionsDocumentationView      TokenPermissions = "documentation.view"
+	TokenPermissionsDocumentationViewOwn   TokenPermissions = "documentation.view_own"
+	TokenPermissionsEstimatesCreate        TokenPermissions = "estimates.create"
+	TokenPermissionsEstimatesDelete        TokenPermissions = "estimates.delete"
+	TokenPermissionsEstimatesEdit          TokenPermissions = "estimates.edit"
+	TokenPermissionsEstimatesView          TokenPermissions = "estimates.view"
+	TokenPermissionsInvoicesCreate         TokenPermissions = "invoices.create"
+	TokenPermissionsInvoicesDelete         TokenPermissions = "invoices.delete"
+	TokenPermissionsInvoicesEdit           TokenPermissions = "invoices.edit"
+	TokenPermissionsInvoicesView           TokenPermissions = "invoices.view"
+	TokenPermissionsLeadsConvert           TokenPermissions = "leads.convert"
+	TokenPermissionsLeadsCreate            TokenPermissions = "leads.create"
+	TokenPermissionsLeadsDelete            TokenPermissions = "leads.delete"
+	TokenPermissionsLeadsEdit              TokenPermissions = "leads.edit"
+	TokenPermissionsLeadsView              TokenPermissions = "leads.view"
+	TokenPermissionsMailerCreate           TokenPermissions = "mailer.create"
+	TokenPermissionsMailerSend             TokenPermissions = "mailer.send"
+	TokenPermissionsMailerView             TokenPermissions = "mailer.view"
+	TokenPermissionsPatchesApprove         TokenPermissions = "patches.approve"
+	TokenPermissionsPatchesView            TokenPermissions = "patches.view"
+	TokenPermissionsPaymentsCreate         TokenPermissions = "payments.create"
+	TokenPermissionsPaymentsView           TokenPermissions = "payments.view"
+	TokenPermissionsPoliciesAssign         TokenPermissions = "policies.assign"
+	TokenPermissionsPoliciesCreate         TokenPermissions = "policies.create"
+	TokenPermissionsPoliciesDelete         TokenPermissions = "policies.delete"
+	TokenPermissionsPoliciesEdit           TokenPermissions = "policies.edit"
+	TokenPermissionsPoliciesView           TokenPermissions = "policies.view"
+	TokenPermissionsProductsCreate         TokenPermissions = "products.create"
+	TokenPermissionsProductsDelete         TokenPermissions = "products.delete"
+	TokenPermissionsProductsEdit           TokenPermissions = "products.edit"
+	TokenPermissionsProductsView           TokenPermissions = "products.view"
+	TokenPermissionsProjectsCreate         TokenPermissions = "projects.create"
+	TokenPermissionsProjectsDelete         TokenPermissions = "projects.delete"
+	TokenPermissionsProjectsEdit           TokenPermissions = "projects.edit"
+	TokenPermissionsProjectsView           TokenPermissions = "projects.view"
+	TokenPermissionsReportsView            TokenPermissions = "reports.view"
+	TokenPermissionsScriptRunsViewOutput   TokenPermissions = "script_runs.view_output"
+	TokenPermissionsScriptsCreate          TokenPermissions = "scripts.create"
+	TokenPermissionsScriptsDelete          TokenPermissions = "scripts.delete"
+	TokenPermissionsScriptsEdit            TokenPermissions = "scripts.edit"
+	TokenPermissionsScriptsRun             TokenPermissions = "scripts.run"
+	TokenPermissionsScriptsView            TokenPermissions = "scripts.view"
+	TokenPermissionsSecurityGroupsManage   TokenPermissions = "security_groups.manage"
+	TokenPermissionsSecurityGroupsView     TokenPermissions = "security_groups.view"
+	TokenPermissionsSettingsManage         TokenPermissions = "settings.manage"
+	TokenPermissionsTicketsCreate          TokenPermissions = "tickets.create"
+	TokenPermissionsTicketsDelete          TokenPermissions = "tickets.delete"
+	TokenPermissionsTicketsDeleteOwn       TokenPermissions = "tickets.delete_own"
+	TokenPermissionsTicketsEdit            TokenPermissions = "tickets.edit"
+	TokenPermissionsTicketsEditOwn         TokenPermissions = "tickets.edit_own"
+	TokenPermissionsTicketsView            TokenPermissions = "tickets.view"
+	TokenPermissionsTicketsViewOwn         TokenPermissions = "tickets.view_own"
+	TokenPermissionsTimelogsDeleteOwn      TokenPermissions = "timelogs.delete_own"
+	TokenPermissionsTimelogsEditOwn        TokenPermissions = "timelogs.edit_own"
+	TokenPermissionsTimelogsManage         TokenPermissions = "timelogs.manage"
+	TokenPermissionsTimelogsView           TokenPermissions = "timelogs.view"
+	TokenPermissionsTimelogsViewOwn        TokenPermissions = "timelogs.view_own"
+	TokenPermissionsUsersManage            TokenPermissions = "users.manage"
+	TokenPermissionsUsersView              TokenPermissions = "users.view"
+	TokenPermissionsVendorsCreate          TokenPermissions = "vendors.create"
+	TokenPermissionsVendorsDelete          TokenPermissions = "vendors.delete"
+	TokenPermissionsVendorsEdit            TokenPermissions = "vendors.edit"
+	TokenPermissionsVendorsView            TokenPermissions = "vendors.view"
 )
 
 // Valid indicates whether the value is a known member of the TokenPermissions enum.
@@ -3128,15 +4127,23 @@ func (e TokenPermissions) Valid() bool {
 		return true
 	case TokenPermissionsAlertsView:
 		return true
+	case TokenPermissionsApiClientsManage:
+		return true
 	case TokenPermissionsApiTokensManage:
 		return true
 	case TokenPermissionsAppointmentsCreate:
 		return true
 	case TokenPermissionsAppointmentsDelete:
 		return true
+	case TokenPermissionsAppointmentsDeleteOwn:
+		return true
 	case TokenPermissionsAppointmentsEdit:
 		return true
+	case TokenPermissionsAppointmentsEditOwn:
+		return true
 	case TokenPermissionsAppointmentsViewAll:
+		return true
+	case TokenPermissionsAppointmentsViewOwn:
 		return true
 	case TokenPermissionsAssetsCreate:
 		return true
@@ -3154,9 +4161,13 @@ func (e TokenPermissions) Valid() bool {
 		return true
 	case TokenPermissionsBackupsView:
 		return true
+	case TokenPermissionsChatEditOwn:
+		return true
 	case TokenPermissionsChatUse:
 		return true
 	case TokenPermissionsChatViewAll:
+		return true
+	case TokenPermissionsChatViewOwn:
 		return true
 	case TokenPermissionsContactsCreate:
 		return true
@@ -3192,13 +4203,21 @@ func (e TokenPermissions) Valid() bool {
 		return true
 	case TokenPermissionsCustomersView:
 		return true
+	case TokenPermissionsDecisionsAsk:
+		return true
 	case TokenPermissionsDocumentationCreate:
 		return true
 	case TokenPermissionsDocumentationDelete:
 		return true
+	case TokenPermissionsDocumentationDeleteOwn:
+		return true
 	case TokenPermissionsDocumentationEdit:
 		return true
+	case TokenPermissionsDocumentationEditOwn:
+		return true
 	case TokenPermissionsDocumentationView:
+		return true
+	case TokenPermissionsDocumentationViewOwn:
 		return true
 	case TokenPermissionsEstimatesCreate:
 		return true
@@ -3290,15 +4309,25 @@ func (e TokenPermissions) Valid() bool {
 		return true
 	case TokenPermissionsTicketsDelete:
 		return true
+	case TokenPermissionsTicketsDeleteOwn:
+		return true
 	case TokenPermissionsTicketsEdit:
+		return true
+	case TokenPermissionsTicketsEditOwn:
 		return true
 	case TokenPermissionsTicketsView:
 		return true
 	case TokenPermissionsTicketsViewOwn:
 		return true
+	case TokenPermissionsTimelogsDeleteOwn:
+		return true
+	case TokenPermissionsTimelogsEditOwn:
+		return true
 	case TokenPermissionsTimelogsManage:
 		return true
 	case TokenPermissionsTimelogsView:
+		return true
+	case TokenPermissionsTimelogsViewOwn:
 		return true
 	case TokenPermissionsUsersManage:
 		return true
@@ -3337,100 +4366,115 @@ func (e UpdateGroupRequestAccessType) Valid() bool {
 
 // Defines values for UpdateGroupRequestPermissions.
 const (
-	UpdateGroupRequestPermissionsAlertsManage         UpdateGroupRequestPermissions = "alerts.manage"
-	UpdateGroupRequestPermissionsAlertsView           UpdateGroupRequestPermissions = "alerts.view"
-	UpdateGroupRequestPermissionsApiTokensManage      UpdateGroupRequestPermissions = "api_tokens.manage"
-	UpdateGroupRequestPermissionsAppointmentsCreate   UpdateGroupRequestPermissions = "appointments.create"
-	UpdateGroupRequestPermissionsAppointmentsDelete   UpdateGroupRequestPermissions = "appointments.delete"
-	UpdateGroupRequestPermissionsAppointmentsEdit     UpdateGroupRequestPermissions = "appointments.edit"
-	UpdateGroupRequestPermissionsAppointmentsViewAll  UpdateGroupRequestPermissions = "appointments.view_all"
-	UpdateGroupRequestPermissionsAssetsCreate         UpdateGroupRequestPermissions = "assets.create"
-	UpdateGroupRequestPermissionsAssetsDelete         UpdateGroupRequestPermissions = "assets.delete"
-	UpdateGroupRequestPermissionsAssetsEdit           UpdateGroupRequestPermissions = "assets.edit"
-	UpdateGroupRequestPermissionsAssetsRemoteAccess   UpdateGroupRequestPermissions = "assets.remote_access"
-	UpdateGroupRequestPermissionsAssetsView           UpdateGroupRequestPermissions = "assets.view"
-	UpdateGroupRequestPermissionsAuditLogView         UpdateGroupRequestPermissions = "audit_log.view"
-	UpdateGroupRequestPermissionsBackupsManage        UpdateGroupRequestPermissions = "backups.manage"
-	UpdateGroupRequestPermissionsBackupsView          UpdateGroupRequestPermissions = "backups.view"
-	UpdateGroupRequestPermissionsChatUse              UpdateGroupRequestPermissions = "chat.use"
-	UpdateGroupRequestPermissionsChatViewAll          UpdateGroupRequestPermissions = "chat.view_all"
-	UpdateGroupRequestPermissionsContactsCreate       UpdateGroupRequestPermissions = "contacts.create"
-	UpdateGroupRequestPermissionsContactsDelete       UpdateGroupRequestPermissions = "contacts.delete"
-	UpdateGroupRequestPermissionsContactsEdit         UpdateGroupRequestPermissions = "contacts.edit"
-	UpdateGroupRequestPermissionsContactsView         UpdateGroupRequestPermissions = "contacts.view"
-	UpdateGroupRequestPermissionsContractsCreate      UpdateGroupRequestPermissions = "contracts.create"
-	UpdateGroupRequestPermissionsContractsDelete      UpdateGroupRequestPermissions = "contracts.delete"
-	UpdateGroupRequestPermissionsContractsEdit        UpdateGroupRequestPermissions = "contracts.edit"
-	UpdateGroupRequestPermissionsContractsView        UpdateGroupRequestPermissions = "contracts.view"
-	UpdateGroupRequestPermissionsCredentialsCreate    UpdateGroupRequestPermissions = "credentials.create"
-	UpdateGroupRequestPermissionsCredentialsDelete    UpdateGroupRequestPermissions = "credentials.delete"
-	UpdateGroupRequestPermissionsCredentialsEdit      UpdateGroupRequestPermissions = "credentials.edit"
-	UpdateGroupRequestPermissionsCredentialsReveal    UpdateGroupRequestPermissions = "credentials.reveal"
-	UpdateGroupRequestPermissionsCredentialsView      UpdateGroupRequestPermissions = "credentials.view"
-	UpdateGroupRequestPermissionsCustomersCreate      UpdateGroupRequestPermissions = "customers.create"
-	UpdateGroupRequestPermissionsCustomersDelete      UpdateGroupRequestPermissions = "customers.delete"
-	UpdateGroupRequestPermissionsCustomersEdit        UpdateGroupRequestPermissions = "customers.edit"
-	UpdateGroupRequestPermissionsCustomersView        UpdateGroupRequestPermissions = "customers.view"
-	UpdateGroupRequestPermissionsDocumentationCreate  UpdateGroupRequestPermissions = "documentation.create"
-	UpdateGroupRequestPermissionsDocumentationDelete  UpdateGroupRequestPermissions = "documentation.delete"
-	UpdateGroupRequestPermissionsDocumentationEdit    UpdateGroupRequestPermissions = "documentation.edit"
-	UpdateGroupRequestPermissionsDocumentationView    UpdateGroupRequestPermissions = "documentation.view"
-	UpdateGroupRequestPermissionsEstimatesCreate      UpdateGroupRequestPermissions = "estimates.create"
-	UpdateGroupRequestPermissionsEstimatesDelete      UpdateGroupRequestPermissions = "estimates.delete"
-	UpdateGroupRequestPermissionsEstimatesEdit        UpdateGroupRequestPermissions = "estimates.edit"
-	UpdateGroupRequestPermissionsEstimatesView        UpdateGroupRequestPermissions = "estimates.view"
-	UpdateGroupRequestPermissionsInvoicesCreate       UpdateGroupRequestPermissions = "invoices.create"
-	UpdateGroupRequestPermissionsInvoicesDelete       UpdateGroupRequestPermissions = "invoices.delete"
-	UpdateGroupRequestPermissionsInvoicesEdit         UpdateGroupRequestPermissions = "invoices.edit"
-	UpdateGroupRequestPermissionsInvoicesView         UpdateGroupRequestPermissions = "invoices.view"
-	UpdateGroupRequestPermissionsLeadsConvert         UpdateGroupRequestPermissions = "leads.convert"
-	UpdateGroupRequestPermissionsLeadsCreate          UpdateGroupRequestPermissions = "leads.create"
-	UpdateGroupRequestPermissionsLeadsDelete          UpdateGroupRequestPermissions = "leads.delete"
-	UpdateGroupRequestPermissionsLeadsEdit            UpdateGroupRequestPermissions = "leads.edit"
-	UpdateGroupRequestPermissionsLeadsView            UpdateGroupRequestPermissions = "leads.view"
-	UpdateGroupRequestPermissionsMailerCreate         UpdateGroupRequestPermissions = "mailer.create"
-	UpdateGroupRequestPermissionsMailerSend           UpdateGroupRequestPermissions = "mailer.send"
-	UpdateGroupRequestPermissionsMailerView           UpdateGroupRequestPermissions = "mailer.view"
-	UpdateGroupRequestPermissionsPatchesApprove       UpdateGroupRequestPermissions = "patches.approve"
-	UpdateGroupRequestPermissionsPatchesView          UpdateGroupRequestPermissions = "patches.view"
-	UpdateGroupRequestPermissionsPaymentsCreate       UpdateGroupRequestPermissions = "payments.create"
-	UpdateGroupRequestPermissionsPaymentsView         UpdateGroupRequestPermissions = "payments.view"
-	UpdateGroupRequestPermissionsPoliciesAssign       UpdateGroupRequestPermissions = "policies.assign"
-	UpdateGroupRequestPermissionsPoliciesCreate       UpdateGroupRequestPermissions = "policies.create"
-	UpdateGroupRequestPermissionsPoliciesDelete       UpdateGroupRequestPermissions = "policies.delete"
-	UpdateGroupRequestPermissionsPoliciesEdit         UpdateGroupRequestPermissions = "policies.edit"
-	UpdateGroupRequestPermissionsPoliciesView         UpdateGroupRequestPermissions = "policies.view"
-	UpdateGroupRequestPermissionsProductsCreate       UpdateGroupRequestPermissions = "products.create"
-	UpdateGroupRequestPermissionsProductsDelete       UpdateGroupRequestPermissions = "products.delete"
-	UpdateGroupRequestPermissionsProductsEdit         UpdateGroupRequestPermissions = "products.edit"
-	UpdateGroupRequestPermissionsProductsView         UpdateGroupRequestPermissions = "products.view"
-	UpdateGroupRequestPermissionsProjectsCreate       UpdateGroupRequestPermissions = "projects.create"
-	UpdateGroupRequestPermissionsProjectsDelete       UpdateGroupRequestPermissions = "projects.delete"
-	UpdateGroupRequestPermissionsProjectsEdit         UpdateGroupRequestPermissions = "projects.edit"
-	UpdateGroupRequestPermissionsProjectsView         UpdateGroupRequestPermissions = "projects.view"
-	UpdateGroupRequestPermissionsReportsView          UpdateGroupRequestPermissions = "reports.view"
-	UpdateGroupRequestPermissionsScriptRunsViewOutput UpdateGroupRequestPermissions = "script_runs.view_output"
-	UpdateGroupRequestPermissionsScriptsCreate        UpdateGroupRequestPermissions = "scripts.create"
-	UpdateGroupRequestPermissionsScriptsDelete        UpdateGroupRequestPermissions = "scripts.delete"
-	UpdateGroupRequestPermissionsScriptsEdit          UpdateGroupRequestPermissions = "scripts.edit"
-	UpdateGroupRequestPermissionsScriptsRun           UpdateGroupRequestPermissions = "scripts.run"
-	UpdateGroupRequestPermissionsScriptsView          UpdateGroupRequestPermissions = "scripts.view"
-	UpdateGroupRequestPermissionsSecurityGroupsManage UpdateGroupRequestPermissions = "security_groups.manage"
-	UpdateGroupRequestPermissionsSecurityGroupsView   UpdateGroupRequestPermissions = "security_groups.view"
-	UpdateGroupRequestPermissionsSettingsManage       UpdateGroupRequestPermissions = "settings.manage"
-	UpdateGroupRequestPermissionsTicketsCreate        UpdateGroupRequestPermissions = "tickets.create"
-	UpdateGroupRequestPermissionsTicketsDelete        UpdateGroupRequestPermissions = "tickets.delete"
-	UpdateGroupRequestPermissionsTicketsEdit          UpdateGroupRequestPermissions = "tickets.edit"
-	UpdateGroupRequestPermissionsTicketsView          UpdateGroupRequestPermissions = "tickets.view"
-	UpdateGroupRequestPermissionsTicketsViewOwn       UpdateGroupRequestPermissions = "tickets.view_own"
-	UpdateGroupRequestPermissionsTimelogsManage       UpdateGroupRequestPermissions = "timelogs.manage"
-	UpdateGroupRequestPermissionsTimelogsView         UpdateGroupRequestPermissions = "timelogs.view"
-	UpdateGroupRequestPermissionsUsersManage          UpdateGroupRequestPermissions = "users.manage"
-	UpdateGroupRequestPermissionsUsersView            UpdateGroupRequestPermissions = "users.view"
-	UpdateGroupRequestPermissionsVendorsCreate        UpdateGroupRequestPermissions = "vendors.create"
-	UpdateGroupRequestPermissionsVendorsDelete        UpdateGroupRequestPermissions = "vendors.delete"
-	UpdateGroupRequestPermissionsVendorsEdit          UpdateGroupRequestPermissions = "vendors.edit"
-	UpdateGroupRequestPermissionsVendorsView          UpdateGroupRequestPermissions = "vendors.view"
+	UpdateGroupRequestPermissionsAlertsManage           UpdateGroupRequestPermissions = "alerts.manage"
+	UpdateGroupRequestPermissionsAlertsView             UpdateGroupRequestPermissions = "alerts.view"
+	UpdateGroupRequestPermissionsApiClientsManage       UpdateGroupRequestPermissions = "api_clients.manage"
+	UpdateGroupRequestPermissionsApiTokensManage        UpdateGroupRequestPermissions = "api_tokens.manage"
+	UpdateGroupRequestPermissionsAppointmentsCreate     UpdateGroupRequestPermissions = "appointments.create"
+	UpdateGroupRequestPermissionsAppointmentsDelete     UpdateGroupRequestPermissions = "appointments.delete"
+	UpdateGroupRequestPermissionsAppointmentsDeleteOwn  UpdateGroupRequestPermissions = "appointments.delete_own"
+	UpdateGroupRequestPermissionsAppointmentsEdit       UpdateGroupRequestPermissions = "appointments.edit"
+	UpdateGroupRequestPermissionsAppointmentsEditOwn    UpdateGroupRequestPermissions = "appointments.edit_own"
+	UpdateGroupRequestPermissionsAppointmentsViewAll    UpdateGroupRequestPermissions = "appointments.view_all"
+	UpdateGroupRequestPermissionsAppointmentsViewOwn    UpdateGroupRequestPermissions = "appointments.view_own"
+	UpdateGroupRequestPermissionsAssetsCreate           UpdateGroupRequestPermissions = "assets.create"
+	UpdateGroupRequestPermissionsAssetsDelete           UpdateGroupRequestPermissions = "assets.delete"
+	UpdateGroupRequestPermissionsAssetsEdit             UpdateGroupRequestPermissions = "assets.edit"
+	UpdateGroupRequestPermissionsAssetsRemoteAccess     UpdateGroupRequestPermissions = "assets.remote_access"
+	UpdateGroupRequestPermissionsAssetsView             UpdateGroupRequestPermissions = "assets.view"
+	UpdateGroupRequestPermissionsAuditLogView           UpdateGroupRequestPermissions = "audit_log.view"
+	UpdateGroupRequestPermissionsBackupsManage          UpdateGroupRequestPermissions = "backups.manage"
+	UpdateGroupRequestPermissionsBackupsView            UpdateGroupRequestPermissions = "backups.view"
+	UpdateGroupRequestPermissionsChatEditOwn            UpdateGroupRequestPermissions = "chat.edit_own"
+	UpdateGroupRequestPermissionsChatUse                UpdateGroupRequestPermissions = "chat.use"
+	UpdateGroupRequestPermissionsChatViewAll            UpdateGroupRequestPermissions = "chat.view_all"
+	UpdateGroupRequestPermissionsChatViewOwn            UpdateGroupRequestPermissions = "chat.view_own"
+	UpdateGroupRequestPermissionsContactsCreate         UpdateGroupRequestPermissions = "contacts.create"
+	UpdateGroupRequestPermissionsContactsDelete         UpdateGroupRequestPermissions = "contacts.delete"
+	UpdateGroupRequestPermissionsContactsEdit           UpdateGroupRequestPermissions = "contacts.edit"
+	UpdateGroupRequestPermissionsContactsView           UpdateGroupRequestPermissions = "contacts.view"
+	UpdateGroupRequestPermissionsContractsCreate        UpdateGroupRequestPermissions = "contracts.create"
+	UpdateGroupRequestPermissionsContractsDelete        UpdateGroupRequestPermissions = "contracts.delete"
+	UpdateGroupRequestPermissionsContractsEdit          UpdateGroupRequestPermissions = "contracts.edit"
+	UpdateGroupRequestPermissionsContractsView          UpdateGroupRequestPermissions = "contracts.view"
+	UpdateGroupRequestPermissionsCredentialsCreate      UpdateGroupRequestPermissions = "credentials.create"
+	UpdateGroupRequestPermissionsCredentialsDelete      UpdateGroupRequestPermissions = "credentials.delete"
+	UpdateGroupRequestPermissionsCredentialsEdit        UpdateGroupRequestPermissions = "credentials.edit"
+	UpdateGroupRequestPermissionsCredentialsReveal      UpdateGroupRequestPermissions = "credentials.reveal"
+	UpdateGroupRequestPermissionsCredentialsView        UpdateGroupRequestPermissions = "credentials.view"
+	UpdateGroupRequestPermissionsCustomersCreate        UpdateGroupRequestPermissions = "customers.create"
+	UpdateGroupRequestPermissionsCustomersDelete        UpdateGroupRequestPermissions = "customers.delete"
+	UpdateGroupRequestPermissionsCustomersEdit          UpdateGroupRequestPermissions = "customers.edit"
+	UpdateGroupRequestPermissionsCustomersView          UpdateGroupRequestPermissions = "customers.view"
+	UpdateGroupRequestPermissionsDecisionsAsk           UpdateGroupRequestPermissions = "decisions.ask"
+	UpdateGroupRequestPermissionsDocumentationCreate    UpdateGroupRequestPermissions = "documentation.create"
+	UpdateGroupRequestPermissionsDocumentationDelete    UpdateGroupRequestPermissions = "documentation.delete"
+	UpdateGroupRequestPermissionsDocumentationDeleteOwn UpdateGroupRequestPermissions = "documentation.delete_own"
+	UpdateGroupRequestPermissionsDocumentationEdit      UpdateGroupRequestPermissions = "documentation.edit"
+	UpdateGroupRequestPermissionsDocumentationEditOwn   UpdateGroupRequestPermissions = "documentation.edit_own"
+	UpdateGroupRequestPermissionsDocumentationView      UpdateGroupRequestPermissions = "documentation.view"
+	UpdateGroupRequestPermissionsDocumentationViewOwn   UpdateGroupRequestPermissions = "documentation.view_own"
+	UpdateGroupRequestPermissionsEstimatesCreate        UpdateGroupRequestPermissions = "estimates.create"
+	UpdateGroupRequestPermissionsEstimatesDelete        UpdateGroupRequestPermissions = "estimates.delete"
+	UpdateGroupRequestPermissionsEstimatesEdit          UpdateGroupRequestPermissions = "estimates.edit"
+	UpdateGroupRequestPermissionsEstimatesView          UpdateGroupRequestPermissions = "estimates.view"
+	UpdateGroupRequestPermissionsInvoicesCreate         UpdateGroupRequestPermissions = "invoices.create"
+	UpdateGroupRequestPermissionsInvoicesDelete         UpdateGroupRequestPermissions = "invoices.delete"
+	UpdateGroupRequestPermissionsInvoicesEdit           UpdateGroupRequestPermissions = "invoices.edit"
+	UpdateGroupRequestPermissionsInvoicesView           UpdateGroupRequestPermissions = "invoices.view"
+	UpdateGroupRequestPermissionsLeadsConvert           UpdateGroupRequestPermissions = "leads.convert"
+	UpdateGroupRequestPermissionsLeadsCreate            UpdateGroupRequestPermissions = "leads.create"
+	UpdateGroupRequestPermissionsLeadsDelete            UpdateGroupRequestPermissions = "leads.delete"
+	UpdateGroupRequestPermissionsLeadsEdit              UpdateGroupRequestPermissions = "leads.edit"
+	UpdateGroupRequestPermissionsLeadsView              UpdateGroupRequestPermissions = "leads.view"
+	UpdateGroupRequestPermissionsMailerCreate           UpdateGroupRequestPermissions = "mailer.create"
+	UpdateGroupRequestPermissionsMailerSend             UpdateGroupRequestPermissions = "mailer.send"
+	UpdateGroupRequestPermissionsMailerView             UpdateGroupRequestPermissions = "mailer.view"
+	UpdateGroupRequestPermissionsPatchesApprove         UpdateGroupRequestPermissions = "patches.approve"
+	UpdateGroupRequestPermissionsPatchesView            UpdateGroupRequestPermissions = "patches.view"
+	UpdateGroupRequestPermissionsPaymentsCreate         UpdateGroupRequestPermissions = "payments.create"
+	UpdateGroupRequestPermissionsPaymentsView           UpdateGroupRequestPermissions = "payments.view"
+	UpdateGroupRequestPermissionsPoliciesAssign         UpdateGroupRequestPermissions = "policies.assign"
+	UpdateGroupRequestPermissionsPoliciesCreate         UpdateGroupRequestPermissions = "policies.create"
+	UpdateGroupRequestPermissionsPoliciesDelete         UpdateGroupRequestPermissions = "policies.delete"
+	UpdateGroupRequestPermissionsPoliciesEdit           UpdateGroupRequestPermissions = "policies.edit"
+	UpdateGroupRequestPermissionsPoliciesView           UpdateGroupRequestPermissions = "policies.view"
+	UpdateGroupRequestPermissionsProductsCreate         UpdateGroupRequestPermissions = "products.create"
+	UpdateGroupRequestPermissionsProductsDelete         UpdateGroupRequestPermissions = "products.delete"
+	UpdateGroupRequestPermissionsProductsEdit           UpdateGroupRequestPermissions = "products.edit"
+	UpdateGroupRequestPermissionsProductsView           UpdateGroupRequestPermissions = "products.view"
+	UpdateGroupRequestPermissionsProjectsCreate         UpdateGroupRequestPermissions = "projects.create"
+	UpdateGroupRequestPermissionsProjectsDelete         UpdateGroupRequestPermissions = "projects.delete"
+	UpdateGroupRequestPermissionsProjectsEdit           UpdateGroupRequestPermissions = "projects.edit"
+	UpdateGroupRequestPermissionsProjectsView           UpdateGroupRequestPermissions = "projects.view"
+	UpdateGroupRequestPermissionsReportsView            UpdateGroupRequestPermissions = "reports.view"
+	UpdateGroupRequestPermissionsScriptRunsViewOutput   UpdateGroupRequestPermissions = "script_runs.view_output"
+	UpdateGroupRequestPermissionsScriptsCreate          UpdateGroupRequestPermissions = "scripts.create"
+	UpdateGroupRequestPermissionsScriptsDelete          UpdateGroupRequestPermissions = "scripts.delete"
+	UpdateGroupRequestPermissionsScriptsEdit            UpdateGroupRequestPermissions = "scripts.edit"
+	UpdateGroupRequestPermissionsScriptsRun             UpdateGroupRequestPermissions = "scripts.run"
+	UpdateGroupRequestPermissionsScriptsView            UpdateGroupRequestPermissions = "scripts.view"
+	UpdateGroupRequestPermissionsSecurityGroupsManage   UpdateGroupRequestPermissions = "security_groups.manage"
+	UpdateGroupRequestPermissionsSecurityGroupsView     UpdateGroupRequestPermissions = "security_groups.view"
+	UpdateGroupRequestPermissionsSettingsManage         UpdateGroupRequestPermissions = "settings.manage"
+	UpdateGroupRequestPermissionsTicketsCreate          UpdateGroupRequestPermissions = "tickets.create"
+	UpdateGroupRequestPermissionsTicketsDelete          UpdateGroupRequestPermissions = "tickets.delete"
+	UpdateGroupRequestPermissionsTicketsDeleteOwn       UpdateGroupRequestPermissions = "tickets.delete_own"
+	UpdateGroupRequestPermissionsTicketsEdit            UpdateGroupRequestPermissions = "tickets.edit"
+	UpdateGroupRequestPermissionsTicketsEditOwn         UpdateGroupRequestPermissions = "tickets.edit_own"
+	UpdateGroupRequestPermissionsTicketsView            UpdateGroupRequestPermissions = "tickets.view"
+	UpdateGroupRequestPermissionsTicketsViewOwn         UpdateGroupRequestPermissions = "tickets.view_own"
+	UpdateGroupRequestPermissionsTimelogsDeleteOwn      UpdateGroupRequestPermissions = "timelogs.delete_own"
+	UpdateGroupRequestPermissionsTimelogsEditOwn        UpdateGroupRequestPermissions = "timelogs.edit_own"
+	UpdateGroupRequestPermissionsTimelogsManage         UpdateGroupRequestPermissions = "timelogs.manage"
+	UpdateGroupRequestPermissionsTimelogsView           UpdateGroupRequestPermissions = "timelogs.view"
+	UpdateGroupRequestPermissionsTimelogsViewOwn        UpdateGroupRequestPermissions = "timelogs.view_own"
+	UpdateGroupRequestPermissionsUsersManage            UpdateGroupRequestPermissions = "users.manage"
+	UpdateGroupRequestPermissionsUsersView              UpdateGroupRequestPermissions = "users.view"
+	UpdateGroupRequestPermissionsVendorsCreate          UpdateGroupRequestPermissions = "vendors.create"
+	UpdateGroupRequestPermissionsVendorsDelete          UpdateGroupRequestPermissions = "vendors.delete"
+	UpdateGroupRequestPermissionsVendorsEdit            UpdateGroupRequestPermissions = "vendors.edit"
+	UpdateGroupRequestPermissionsVendorsView            UpdateGroupRequestPermissions = "vendors.view"
 )
 
 // Valid indicates whether the value is a known member of the UpdateGroupRequestPermissions enum.
@@ -3440,15 +4484,23 @@ func (e UpdateGroupRequestPermissions) Valid() bool {
 		return true
 	case UpdateGroupRequestPermissionsAlertsView:
 		return true
+	case UpdateGroupRequestPermissionsApiClientsManage:
+		return true
 	case UpdateGroupRequestPermissionsApiTokensManage:
 		return true
 	case UpdateGroupRequestPermissionsAppointmentsCreate:
 		return true
 	case UpdateGroupRequestPermissionsAppointmentsDelete:
 		return true
+	case UpdateGroupRequestPermissionsAppointmentsDeleteOwn:
+		return true
 	case UpdateGroupRequestPermissionsAppointmentsEdit:
 		return true
+	case UpdateGroupRequestPermissionsAppointmentsEditOwn:
+		return true
 	case UpdateGroupRequestPermissionsAppointmentsViewAll:
+		return true
+	case UpdateGroupRequestPermissionsAppointmentsViewOwn:
 		return true
 	case UpdateGroupRequestPermissionsAssetsCreate:
 		return true
@@ -3466,9 +4518,13 @@ func (e UpdateGroupRequestPermissions) Valid() bool {
 		return true
 	case UpdateGroupRequestPermissionsBackupsView:
 		return true
+	case UpdateGroupRequestPermissionsChatEditOwn:
+		return true
 	case UpdateGroupRequestPermissionsChatUse:
 		return true
 	case UpdateGroupRequestPermissionsChatViewAll:
+		return true
+	case UpdateGroupRequestPermissionsChatViewOwn:
 		return true
 	case UpdateGroupRequestPermissionsContactsCreate:
 		return true
@@ -3504,13 +4560,21 @@ func (e UpdateGroupRequestPermissions) Valid() bool {
 		return true
 	case UpdateGroupRequestPermissionsCustomersView:
 		return true
+	case UpdateGroupRequestPermissionsDecisionsAsk:
+		return true
 	case UpdateGroupRequestPermissionsDocumentationCreate:
 		return true
 	case UpdateGroupRequestPermissionsDocumentationDelete:
 		return true
+	case UpdateGroupRequestPermissionsDocumentationDeleteOwn:
+		return true
 	case UpdateGroupRequestPermissionsDocumentationEdit:
 		return true
+	case UpdateGroupRequestPermissionsDocumentationEditOwn:
+		return true
 	case UpdateGroupRequestPermissionsDocumentationView:
+		return true
+	case UpdateGroupRequestPermissionsDocumentationViewOwn:
 		return true
 	case UpdateGroupRequestPermissionsEstimatesCreate:
 		return true
@@ -3602,15 +4666,25 @@ func (e UpdateGroupRequestPermissions) Valid() bool {
 		return true
 	case UpdateGroupRequestPermissionsTicketsDelete:
 		return true
+	case UpdateGroupRequestPermissionsTicketsDeleteOwn:
+		return true
 	case UpdateGroupRequestPermissionsTicketsEdit:
+		return true
+	case UpdateGroupRequestPermissionsTicketsEditOwn:
 		return true
 	case UpdateGroupRequestPermissionsTicketsView:
 		return true
 	case UpdateGroupRequestPermissionsTicketsViewOwn:
 		return true
+	case UpdateGroupRequestPermissionsTimelogsDeleteOwn:
+		return true
+	case UpdateGroupRequestPermissionsTimelogsEditOwn:
+		return true
 	case UpdateGroupRequestPermissionsTimelogsManage:
 		return true
 	case UpdateGroupRequestPermissionsTimelogsView:
+		return true
+	case UpdateGroupRequestPermissionsTimelogsViewOwn:
 		return true
 	case UpdateGroupRequestPermissionsUsersManage:
 		return true
@@ -3631,100 +4705,115 @@ func (e UpdateGroupRequestPermissions) Valid() bool {
 
 // Defines values for UserImpactLoses.
 const (
-	UserImpactLosesAlertsManage         UserImpactLoses = "alerts.manage"
-	UserImpactLosesAlertsView           UserImpactLoses = "alerts.view"
-	UserImpactLosesApiTokensManage      UserImpactLoses = "api_tokens.manage"
-	UserImpactLosesAppointmentsCreate   UserImpactLoses = "appointments.create"
-	UserImpactLosesAppointmentsDelete   UserImpactLoses = "appointments.delete"
-	UserImpactLosesAppointmentsEdit     UserImpactLoses = "appointments.edit"
-	UserImpactLosesAppointmentsViewAll  UserImpactLoses = "appointments.view_all"
-	UserImpactLosesAssetsCreate         UserImpactLoses = "assets.create"
-	UserImpactLosesAssetsDelete         UserImpactLoses = "assets.delete"
-	UserImpactLosesAssetsEdit           UserImpactLoses = "assets.edit"
-	UserImpactLosesAssetsRemoteAccess   UserImpactLoses = "assets.remote_access"
-	UserImpactLosesAssetsView           UserImpactLoses = "assets.view"
-	UserImpactLosesAuditLogView         UserImpactLoses = "audit_log.view"
-	UserImpactLosesBackupsManage        UserImpactLoses = "backups.manage"
-	UserImpactLosesBackupsView          UserImpactLoses = "backups.view"
-	UserImpactLosesChatUse              UserImpactLoses = "chat.use"
-	UserImpactLosesChatViewAll          UserImpactLoses = "chat.view_all"
-	UserImpactLosesContactsCreate       UserImpactLoses = "contacts.create"
-	UserImpactLosesContactsDelete       UserImpactLoses = "contacts.delete"
-	UserImpactLosesContactsEdit         UserImpactLoses = "contacts.edit"
-	UserImpactLosesContactsView         UserImpactLoses = "contacts.view"
-	UserImpactLosesContractsCreate      UserImpactLoses = "contracts.create"
-	UserImpactLosesContractsDelete      UserImpactLoses = "contracts.delete"
-	UserImpactLosesContractsEdit        UserImpactLoses = "contracts.edit"
-	UserImpactLosesContractsView        UserImpactLoses = "contracts.view"
-	UserImpactLosesCredentialsCreate    UserImpactLoses = "credentials.create"
-	UserImpactLosesCredentialsDelete    UserImpactLoses = "credentials.delete"
-	UserImpactLosesCredentialsEdit      UserImpactLoses = "credentials.edit"
-	UserImpactLosesCredentialsReveal    UserImpactLoses = "credentials.reveal"
-	UserImpactLosesCredentialsView      UserImpactLoses = "credentials.view"
-	UserImpactLosesCustomersCreate      UserImpactLoses = "customers.create"
-	UserImpactLosesCustomersDelete      UserImpactLoses = "customers.delete"
-	UserImpactLosesCustomersEdit        UserImpactLoses = "customers.edit"
-	UserImpactLosesCustomersView        UserImpactLoses = "customers.view"
-	UserImpactLosesDocumentationCreate  UserImpactLoses = "documentation.create"
-	UserImpactLosesDocumentationDelete  UserImpactLoses = "documentation.delete"
-	UserImpactLosesDocumentationEdit    UserImpactLoses = "documentation.edit"
-	UserImpactLosesDocumentationView    UserImpactLoses = "documentation.view"
-	UserImpactLosesEstimatesCreate      UserImpactLoses = "estimates.create"
-	UserImpactLosesEstimatesDelete      UserImpactLoses = "estimates.delete"
-	UserImpactLosesEstimatesEdit        UserImpactLoses = "estimates.edit"
-	UserImpactLosesEstimatesView        UserImpactLoses = "estimates.view"
-	UserImpactLosesInvoicesCreate       UserImpactLoses = "invoices.create"
-	UserImpactLosesInvoicesDelete       UserImpactLoses = "invoices.delete"
-	UserImpactLosesInvoicesEdit         UserImpactLoses = "invoices.edit"
-	UserImpactLosesInvoicesView         UserImpactLoses = "invoices.view"
-	UserImpactLosesLeadsConvert         UserImpactLoses = "leads.convert"
-	UserImpactLosesLeadsCreate          UserImpactLoses = "leads.create"
-	UserImpactLosesLeadsDelete          UserImpactLoses = "leads.delete"
-	UserImpactLosesLeadsEdit            UserImpactLoses = "leads.edit"
-	UserImpactLosesLeadsView            UserImpactLoses = "leads.view"
-	UserImpactLosesMailerCreate         UserImpactLoses = "mailer.create"
-	UserImpactLosesMailerSend           UserImpactLoses = "mailer.send"
-	UserImpactLosesMailerView           UserImpactLoses = "mailer.view"
-	UserImpactLosesPatchesApprove       UserImpactLoses = "patches.approve"
-	UserImpactLosesPatchesView          UserImpactLoses = "patches.view"
-	UserImpactLosesPaymentsCreate       UserImpactLoses = "payments.create"
-	UserImpactLosesPaymentsView         UserImpactLoses = "payments.view"
-	UserImpactLosesPoliciesAssign       UserImpactLoses = "policies.assign"
-	UserImpactLosesPoliciesCreate       UserImpactLoses = "policies.create"
-	UserImpactLosesPoliciesDelete       UserImpactLoses = "policies.delete"
-	UserImpactLosesPoliciesEdit         UserImpactLoses = "policies.edit"
-	UserImpactLosesPoliciesView         UserImpactLoses = "policies.view"
-	UserImpactLosesProductsCreate       UserImpactLoses = "products.create"
-	UserImpactLosesProductsDelete       UserImpactLoses = "products.delete"
-	UserImpactLosesProductsEdit         UserImpactLoses = "products.edit"
-	UserImpactLosesProductsView         UserImpactLoses = "products.view"
-	UserImpactLosesProjectsCreate       UserImpactLoses = "projects.create"
-	UserImpactLosesProjectsDelete       UserImpactLoses = "projects.delete"
-	UserImpactLosesProjectsEdit         UserImpactLoses = "projects.edit"
-	UserImpactLosesProjectsView         UserImpactLoses = "projects.view"
-	UserImpactLosesReportsView          UserImpactLoses = "reports.view"
-	UserImpactLosesScriptRunsViewOutput UserImpactLoses = "script_runs.view_output"
-	UserImpactLosesScriptsCreate        UserImpactLoses = "scripts.create"
-	UserImpactLosesScriptsDelete        UserImpactLoses = "scripts.delete"
-	UserImpactLosesScriptsEdit          UserImpactLoses = "scripts.edit"
-	UserImpactLosesScriptsRun           UserImpactLoses = "scripts.run"
-	UserImpactLosesScriptsView          UserImpactLoses = "scripts.view"
-	UserImpactLosesSecurityGroupsManage UserImpactLoses = "security_groups.manage"
-	UserImpactLosesSecurityGroupsView   UserImpactLoses = "security_groups.view"
-	UserImpactLosesSettingsManage       UserImpactLoses = "settings.manage"
-	UserImpactLosesTicketsCreate        UserImpactLoses = "tickets.create"
-	UserImpactLosesTicketsDelete        UserImpactLoses = "tickets.delete"
-	UserImpactLosesTicketsEdit          UserImpactLoses = "tickets.edit"
-	UserImpactLosesTicketsView          UserImpactLoses = "tickets.view"
-	UserImpactLosesTicketsViewOwn       UserImpactLoses = "tickets.view_own"
-	UserImpactLosesTimelogsManage       UserImpactLoses = "timelogs.manage"
-	UserImpactLosesTimelogsView         UserImpactLoses = "timelogs.view"
-	UserImpactLosesUsersManage          UserImpactLoses = "users.manage"
-	UserImpactLosesUsersView            UserImpactLoses = "users.view"
-	UserImpactLosesVendorsCreate        UserImpactLoses = "vendors.create"
-	UserImpactLosesVendorsDelete        UserImpactLoses = "vendors.delete"
-	UserImpactLosesVendorsEdit          UserImpactLoses = "vendors.edit"
-	UserImpactLosesVendorsView          UserImpactLoses = "vendors.view"
+	UserImpactLosesAlertsManage           UserImpactLoses = "alerts.manage"
+	UserImpactLosesAlertsView             UserImpactLoses = "alerts.view"
+	UserImpactLosesApiClientsManage       UserImpactLoses = "api_clients.manage"
+	UserImpactLosesApiTokensManage        UserImpactLoses = "api_tokens.manage"
+	UserImpactLosesAppointmentsCreate     UserImpactLoses = "appointments.create"
+	UserImpactLosesAppointmentsDelete     UserImpactLoses = "appointments.delete"
+	UserImpactLosesAppointmentsDeleteOwn  UserImpactLoses = "appointments.delete_own"
+	UserImpactLosesAppointmentsEdit       UserImpactLoses = "appointments.edit"
+	UserImpactLosesAppointmentsEditOwn    UserImpactLoses = "appointments.edit_own"
+	UserImpactLosesAppointmentsViewAll    UserImpactLoses = "appointments.view_all"
+	UserImpactLosesAppointmentsViewOwn    UserImpactLoses = "appointments.view_own"
+	UserImpactLosesAssetsCreate           UserImpactLoses = "assets.create"
+	UserImpactLosesAssetsDelete           UserImpactLoses = "assets.delete"
+	UserImpactLosesAssetsEdit             UserImpactLoses = "assets.edit"
+	UserImpactLosesAssetsRemoteAccess     UserImpactLoses = "assets.remote_access"
+	UserImpactLosesAssetsView             UserImpactLoses = "assets.view"
+	UserImpactLosesAuditLogView           UserImpactLoses = "audit_log.view"
+	UserImpactLosesBackupsManage          UserImpactLoses = "backups.manage"
+	UserImpactLosesBackupsView            UserImpactLoses = "backups.view"
+	UserImpactLosesChatEditOwn            UserImpactLoses = "chat.edit_own"
+	UserImpactLosesChatUse                UserImpactLoses = "chat.use"
+	UserImpactLosesChatViewAll            UserImpactLoses = "chat.view_all"
+	UserImpactLosesChatViewOwn            UserImpactLoses = "chat.view_own"
+	UserImpactLosesContactsCreate         UserImpactLoses = "contacts.create"
+	UserImpactLosesContactsDelete         UserImpactLoses = "contacts.delete"
+	UserImpactLosesContactsEdit           UserImpactLoses = "contacts.edit"
+	UserImpactLosesContactsView           UserImpactLoses = "contacts.view"
+	UserImpactLosesContractsCreate        UserImpactLoses = "contracts.create"
+	UserImpactLosesContractsDelete        UserImpactLoses = "contracts.delete"
+	UserImpactLosesContractsEdit          UserImpactLoses = "contracts.edit"
+	UserImpactLosesContractsView          UserImpactLoses = "contracts.view"
+	UserImpactLosesCredentialsCreate      UserImpactLoses = "credentials.create"
+	UserImpactLosesCredentialsDelete      UserImpactLoses = "credentials.delete"
+	UserImpactLosesCredentialsEdit        UserImpactLoses = "credentials.edit"
+	UserImpactLosesCredentialsReveal      UserImpactLoses = "credentials.reveal"
+	UserImpactLosesCredentialsView        UserImpactLoses = "credentials.view"
+	UserImpactLosesCustomersCreate        UserImpactLoses = "customers.create"
+	UserImpactLosesCustomersDelete        UserImpactLoses = "customers.delete"
+	UserImpactLosesCustomersEdit          UserImpactLoses = "customers.edit"
+	UserImpactLosesCustomersView          UserImpactLoses = "customers.view"
+	UserImpactLosesDecisionsAsk           UserImpactLoses = "decisions.ask"
+	UserImpactLosesDocumentationCreate    UserImpactLoses = "documentation.create"
+	UserImpactLosesDocumentationDelete    UserImpactLoses = "documentation.delete"
+	UserImpactLosesDocumentationDeleteOwn UserImpactLoses = "documentation.delete_own"
+	UserImpactLosesDocumentationEdit      UserImpactLoses = "documentation.edit"
+	UserImpactLosesDocumentationEditOwn   UserImpactLoses = "documentation.edit_own"
+	UserImpactLosesDocumentationView      UserImpactLoses = "documentation.view"
+	UserImpactLosesDocumentationViewOwn   UserImpactLoses = "documentation.view_own"
+	UserImpactLosesEstimatesCreate        UserImpactLoses = "estimates.create"
+	UserImpactLosesEstimatesDelete        UserImpactLoses = "estimates.delete"
+	UserImpactLosesEstimatesEdit          UserImpactLoses = "estimates.edit"
+	UserImpactLosesEstimatesView          UserImpactLoses = "estimates.view"
+	UserImpactLosesInvoicesCreate         UserImpactLoses = "invoices.create"
+	UserImpactLosesInvoicesDelete         UserImpactLoses = "invoices.delete"
+	UserImpactLosesInvoicesEdit           UserImpactLoses = "invoices.edit"
+	UserImpactLosesInvoicesView           UserImpactLoses = "invoices.view"
+	UserImpactLosesLeadsConvert           UserImpactLoses = "leads.convert"
+	UserImpactLosesLeadsCreate            UserImpactLoses = "leads.create"
+	UserImpactLosesLeadsDelete            UserImpactLoses = "leads.delete"
+	UserImpactLosesLeadsEdit              UserImpactLoses = "leads.edit"
+	UserImpactLosesLeadsView              UserImpactLoses = "leads.view"
+	UserImpactLosesMailerCreate           UserImpactLoses = "mailer.create"
+	UserImpactLosesMailerSend             UserImpactLoses = "mailer.send"
+	UserImpactLosesMailerView             UserImpactLoses = "mailer.view"
+	UserImpactLosesPatchesApprove         UserImpactLoses = "patches.approve"
+	UserImpactLosesPatchesView            UserImpactLoses = "patches.view"
+	UserImpactLosesPaymentsCreate         UserImpactLoses = "payments.create"
+	UserImpactLosesPaymentsView           UserImpactLoses = "payments.view"
+	UserImpactLosesPoliciesAssign         UserImpactLoses = "policies.assign"
+	UserImpactLosesPoliciesCreate         UserImpactLoses = "policies.create"
+	UserImpactLosesPoliciesDelete         UserImpactLoses = "policies.delete"
+	UserImpactLosesPoliciesEdit           UserImpactLoses = "policies.edit"
+	UserImpactLosesPoliciesView           UserImpactLoses = "policies.view"
+	UserImpactLosesProductsCreate         UserImpactLoses = "products.create"
+	UserImpactLosesProductsDelete         UserImpactLoses = "products.delete"
+	UserImpactLosesProductsEdit           UserImpactLoses = "products.edit"
+	UserImpactLosesProductsView           UserImpactLoses = "products.view"
+	UserImpactLosesProjectsCreate         UserImpactLoses = "projects.create"
+	UserImpactLosesProjectsDelete         UserImpactLoses = "projects.delete"
+	UserImpactLosesProjectsEdit           UserImpactLoses = "projects.edit"
+	UserImpactLosesProjectsView           UserImpactLoses = "projects.view"
+	UserImpactLosesReportsView            UserImpactLoses = "reports.view"
+	UserImpactLosesScriptRunsViewOutput   UserImpactLoses = "script_runs.view_output"
+	UserImpactLosesScriptsCreate          UserImpactLoses = "scripts.create"
+	UserImpactLosesScriptsDelete          UserImpactLoses = "scripts.delete"
+	UserImpactLosesScriptsEdit            UserImpactLoses = "scripts.edit"
+	UserImpactLosesScriptsRun             UserImpactLoses = "scripts.run"
+	UserImpactLosesScriptsView            UserImpactLoses = "scripts.view"
+	UserImpactLosesSecurityGroupsManage   UserImpactLoses = "security_groups.manage"
+	UserImpactLosesSecurityGroupsView     UserImpactLoses = "security_groups.view"
+	UserImpactLosesSettingsManage         UserImpactLoses = "settings.manage"
+	UserImpactLosesTicketsCreate          UserImpactLoses = "tickets.create"
+	UserImpactLosesTicketsDelete          UserImpactLoses = "tickets.delete"
+	UserImpactLosesTicketsDeleteOwn       UserImpactLoses = "tickets.delete_own"
+	UserImpactLosesTicketsEdit            UserImpactLoses = "tickets.edit"
+	UserImpactLosesTicketsEditOwn         UserImpactLoses = "tickets.edit_own"
+	UserImpactLosesTicketsView            UserImpactLoses = "tickets.view"
+	UserImpactLosesTicketsViewOwn         UserImpactLoses = "tickets.view_own"
+	UserImpactLosesTimelogsDeleteOwn      UserImpactLoses = "timelogs.delete_own"
+	UserImpactLosesTimelogsEditOwn        UserImpactLoses = "timelogs.edit_own"
+	UserImpactLosesTimelogsManage         UserImpactLoses = "timelogs.manage"
+	UserImpactLosesTimelogsView           UserImpactLoses = "timelogs.view"
+	UserImpactLosesTimelogsViewOwn        UserImpactLoses = "timelogs.view_own"
+	UserImpactLosesUsersManage            UserImpactLoses = "users.manage"
+	UserImpactLosesUsersView              UserImpactLoses = "users.view"
+	UserImpactLosesVendorsCreate          UserImpactLoses = "vendors.create"
+	UserImpactLosesVendorsDelete          UserImpactLoses = "vendors.delete"
+	UserImpactLosesVendorsEdit            UserImpactLoses = "vendors.edit"
+	UserImpactLosesVendorsView            UserImpactLoses = "vendors.view"
 )
 
 // Valid indicates whether the value is a known member of the UserImpactLoses enum.
@@ -3734,15 +4823,23 @@ func (e UserImpactLoses) Valid() bool {
 		return true
 	case UserImpactLosesAlertsView:
 		return true
+	case UserImpactLosesApiClientsManage:
+		return true
 	case UserImpactLosesApiTokensManage:
 		return true
 	case UserImpactLosesAppointmentsCreate:
 		return true
 	case UserImpactLosesAppointmentsDelete:
 		return true
+	case UserImpactLosesAppointmentsDeleteOwn:
+		return true
 	case UserImpactLosesAppointmentsEdit:
 		return true
+	case UserImpactLosesAppointmentsEditOwn:
+		return true
 	case UserImpactLosesAppointmentsViewAll:
+		return true
+	case UserImpactLosesAppointmentsViewOwn:
 		return true
 	case UserImpactLosesAssetsCreate:
 		return true
@@ -3760,9 +4857,13 @@ func (e UserImpactLoses) Valid() bool {
 		return true
 	case UserImpactLosesBackupsView:
 		return true
+	case UserImpactLosesChatEditOwn:
+		return true
 	case UserImpactLosesChatUse:
 		return true
 	case UserImpactLosesChatViewAll:
+		return true
+	case UserImpactLosesChatViewOwn:
 		return true
 	case UserImpactLosesContactsCreate:
 		return true
@@ -3798,13 +4899,21 @@ func (e UserImpactLoses) Valid() bool {
 		return true
 	case UserImpactLosesCustomersView:
 		return true
+	case UserImpactLosesDecisionsAsk:
+		return true
 	case UserImpactLosesDocumentationCreate:
 		return true
 	case UserImpactLosesDocumentationDelete:
 		return true
+	case UserImpactLosesDocumentationDeleteOwn:
+		return true
 	case UserImpactLosesDocumentationEdit:
 		return true
+	case UserImpactLosesDocumentationEditOwn:
+		return true
 	case UserImpactLosesDocumentationView:
+		return true
+	case UserImpactLosesDocumentationViewOwn:
 		return true
 	case UserImpactLosesEstimatesCreate:
 		return true
@@ -3896,15 +5005,25 @@ func (e UserImpactLoses) Valid() bool {
 		return true
 	case UserImpactLosesTicketsDelete:
 		return true
+	case UserImpactLosesTicketsDeleteOwn:
+		return true
 	case UserImpactLosesTicketsEdit:
+		return true
+	case UserImpactLosesTicketsEditOwn:
 		return true
 	case UserImpactLosesTicketsView:
 		return true
 	case UserImpactLosesTicketsViewOwn:
 		return true
+	case UserImpactLosesTimelogsDeleteOwn:
+		return true
+	case UserImpactLosesTimelogsEditOwn:
+		return true
 	case UserImpactLosesTimelogsManage:
 		return true
 	case UserImpactLosesTimelogsView:
+		return true
+	case UserImpactLosesTimelogsViewOwn:
 		return true
 	case UserImpactLosesUsersManage:
 		return true
@@ -5437,6 +6556,9 @@ type Alert struct {
 	// Example: 42
 	CustomerId *string `json:"customer_id"`
 
+	// ExternalId Example: Replaced the toner and tested a print
+	ExternalId string `json:"external_id"`
+
 	// Id an id: a string of digits
 	//
 	// Example: 42
@@ -5467,6 +6589,9 @@ type AlertCreate struct {
 	//
 	// Example: 42
 	AssetId *string `json:"asset_id"`
+
+	// ExternalId Example: Replaced the toner and tested a print
+	ExternalId *string `json:"external_id,omitempty"`
 
 	// Message Example: Replaced the toner and tested a print
 	Message string `json:"message"`
@@ -5503,6 +6628,9 @@ type AlertList struct {
 
 // AlertUpdate defines model for AlertUpdate.
 type AlertUpdate struct {
+	// ExternalId Example: Replaced the toner and tested a print
+	ExternalId *string `json:"external_id,omitempty"`
+
 	// Message Example: Replaced the toner and tested a print
 	Message *string `json:"message,omitempty"`
 
@@ -5524,6 +6652,59 @@ type Amount struct {
 	Currency string `json:"currency"`
 }
 
+// ApiClient defines model for ApiClient.
+type ApiClient struct {
+	// CreatedAt Example: 2026-01-31T09:30:00Z
+	CreatedAt time.Time `json:"created_at"`
+
+	// CreatedBy the user who made it; null once that user is gone
+	//
+	// Example: 42
+	CreatedBy *string `json:"created_by"`
+
+	// ExpiresAt Example: 2026-01-31T09:30:00Z
+	ExpiresAt time.Time `json:"expires_at"`
+
+	// Id an id: a string of digits
+	//
+	// Example: 42
+	Id string `json:"id"`
+
+	// Ids Example: external
+	Ids ApiClientIds `json:"ids"`
+
+	// LastUsedAt Example: 2026-01-31T09:30:00Z
+	LastUsedAt *time.Time `json:"last_used_at"`
+
+	// Name Example: RMM sync
+	Name        string                 `json:"name"`
+	Permissions []ApiClientPermissions `json:"permissions"`
+
+	// RateLimit Example: 1000
+	RateLimit int32 `json:"rate_limit"`
+
+	// Secret the client's secret: only in the create response, shown once
+	//
+	// Example: ghc_3q2-7wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA
+	Secret *string `json:"secret,omitempty"`
+}
+
+// ApiClientIds Example: external
+type ApiClientIds string
+
+// ApiClientPermissions defines model for ApiClient.Permissions.
+type ApiClientPermissions string
+
+// ApiClientList defines model for ApiClientList.
+type ApiClientList struct {
+	Items []ApiClient `json:"items"`
+
+	// NextCursor pass as cursor= for the next page; null on the last
+	//
+	// Example: 2s.QWNtZSBEZW50YWw
+	NextCursor *string `json:"next_cursor"`
+}
+
 // Appointment an appointment record
 type Appointment struct {
 	// ContactId the id of a contact, or null
@@ -5541,6 +6722,9 @@ type Appointment struct {
 
 	// EndsAt Example: 2026-01-31T09:30:00Z
 	EndsAt *time.Time `json:"ends_at"`
+
+	// ExternalId Example: Replaced the toner and tested a print
+	ExternalId string `json:"external_id"`
 
 	// Id an id: a string of digits
 	//
@@ -5582,6 +6766,9 @@ type AppointmentCreate struct {
 
 	// EndsAt Example: 2026-01-31T09:30:00Z
 	EndsAt *time.Time `json:"ends_at"`
+
+	// ExternalId Example: Replaced the toner and tested a print
+	ExternalId *string `json:"external_id,omitempty"`
 
 	// Location Example: Replaced the toner and tested a print
 	Location *string `json:"location,omitempty"`
@@ -5634,6 +6821,9 @@ type AppointmentUpdate struct {
 	// EndsAt Example: 2026-01-31T09:30:00Z
 	EndsAt *time.Time `json:"ends_at,omitempty"`
 
+	// ExternalId Example: Replaced the toner and tested a print
+	ExternalId *string `json:"external_id,omitempty"`
+
 	// Location Example: Replaced the toner and tested a print
 	Location *string `json:"location,omitempty"`
 
@@ -5679,6 +6869,9 @@ type Asset struct {
 	// Example: 42
 	CustomerId *string `json:"customer_id"`
 
+	// ExternalId Example: Replaced the toner and tested a print
+	ExternalId string `json:"external_id"`
+
 	// Id an id: a string of digits
 	//
 	// Example: 42
@@ -5717,6 +6910,9 @@ type AssetCreate struct {
 	//
 	// Example: 42
 	CustomerId *string `json:"customer_id"`
+
+	// ExternalId Example: Replaced the toner and tested a print
+	ExternalId *string `json:"external_id,omitempty"`
 
 	// Kind Example: workstation
 	Kind *AssetCreateKind `json:"kind,omitempty"`
@@ -5770,6 +6966,9 @@ type AssetPolicyRequest struct {
 
 // AssetUpdate defines model for AssetUpdate.
 type AssetUpdate struct {
+	// ExternalId Example: Replaced the toner and tested a print
+	ExternalId *string `json:"external_id,omitempty"`
+
 	// Kind Example: workstation
 	Kind *AssetUpdateKind `json:"kind,omitempty"`
 
@@ -5870,6 +7069,9 @@ type Campaign struct {
 	// Example: 42
 	CustomerId *string `json:"customer_id"`
 
+	// ExternalId Example: Replaced the toner and tested a print
+	ExternalId string `json:"external_id"`
+
 	// Id an id: a string of digits
 	//
 	// Example: 42
@@ -5907,6 +7109,9 @@ type CampaignCreate struct {
 	// Example: 42
 	CustomerId *string `json:"customer_id,omitempty"`
 
+	// ExternalId Example: Replaced the toner and tested a print
+	ExternalId *string `json:"external_id,omitempty"`
+
 	// Name Example: Acme Dental front desk
 	Name string `json:"name"`
 
@@ -5942,6 +7147,9 @@ type CampaignUpdate struct {
 	// Body Example: Replaced the toner and tested a print
 	Body *string `json:"body,omitempty"`
 
+	// ExternalId Example: Replaced the toner and tested a print
+	ExternalId *string `json:"external_id,omitempty"`
+
 	// Name Example: Acme Dental front desk
 	Name *string `json:"name,omitempty"`
 
@@ -5972,6 +7180,9 @@ type Chat struct {
 	//
 	// Example: 42
 	CustomerId *string `json:"customer_id"`
+
+	// ExternalId Example: Replaced the toner and tested a print
+	ExternalId string `json:"external_id"`
 
 	// Id an id: a string of digits
 	//
@@ -6007,6 +7218,9 @@ type ChatCreate struct {
 	//
 	// Example: 42
 	CustomerId *string `json:"customer_id"`
+
+	// ExternalId Example: Replaced the toner and tested a print
+	ExternalId *string `json:"external_id,omitempty"`
 
 	// Status Example: open
 	Status *ChatCreateStatus `json:"status,omitempty"`
@@ -6053,6 +7267,9 @@ type ChatUpdate struct {
 	// Example: 42
 	ContactId *string `json:"contact_id,omitempty"`
 
+	// ExternalId Example: Replaced the toner and tested a print
+	ExternalId *string `json:"external_id,omitempty"`
+
 	// Status Example: open
 	Status *ChatUpdateStatus `json:"status,omitempty"`
 
@@ -6094,6 +7311,9 @@ type Contact struct {
 	// Example: ann@acme.example
 	Email string `json:"email"`
 
+	// ExternalId Example: Replaced the toner and tested a print
+	ExternalId string `json:"external_id"`
+
 	// Id an id: a string of digits
 	//
 	// Example: 42
@@ -6126,6 +7346,9 @@ type ContactCreate struct {
 	//
 	// Example: ann@acme.example
 	Email *string `json:"email,omitempty"`
+
+	// ExternalId Example: Replaced the toner and tested a print
+	ExternalId *string `json:"external_id,omitempty"`
 
 	// Name Example: Acme Dental front desk
 	Name string `json:"name"`
@@ -6170,6 +7393,9 @@ type ContactUpdate struct {
 	// Example: ann@acme.example
 	Email *string `json:"email,omitempty"`
 
+	// ExternalId Example: Replaced the toner and tested a print
+	ExternalId *string `json:"external_id,omitempty"`
+
 	// Name Example: Acme Dental front desk
 	Name *string `json:"name,omitempty"`
 
@@ -6210,6 +7436,9 @@ type Contract struct {
 	//
 	// Example: 2026-02-15
 	EndsOn string `json:"ends_on"`
+
+	// ExternalId Example: Replaced the toner and tested a print
+	ExternalId string `json:"external_id"`
 
 	// Id an id: a string of digits
 	//
@@ -6264,6 +7493,9 @@ type ContractCreate struct {
 	//
 	// Example: 2026-02-15
 	EndsOn *string `json:"ends_on,omitempty"`
+
+	// ExternalId Example: Replaced the toner and tested a print
+	ExternalId *string `json:"external_id,omitempty"`
 
 	// Name Example: Acme Dental front desk
 	Name string `json:"name"`
@@ -6329,6 +7561,9 @@ type ContractUpdate struct {
 	// Example: 2026-02-15
 	EndsOn *string `json:"ends_on,omitempty"`
 
+	// ExternalId Example: Replaced the toner and tested a print
+	ExternalId *string `json:"external_id,omitempty"`
+
 	// Name Example: Acme Dental front desk
 	Name *string `json:"name,omitempty"`
 
@@ -6355,6 +7590,40 @@ type CopyGroupRequest struct {
 	// Name Example: Helpdesk (copy)
 	Name string `json:"name"`
 }
+
+// CreateAPIClientRequest defines model for CreateAPIClientRequest.
+type CreateAPIClientRequest struct {
+	// ExpiresInDays default 365
+	//
+	// Example: 365
+	ExpiresInDays *int32 `json:"expires_in_days,omitempty"`
+
+	// Ids how the tool names users and records: by Gatehouse id (the default) or by the external ids it set on them; emails name users either way
+	//
+	// Example: external
+	Ids *CreateAPIClientRequestIds `json:"ids,omitempty"`
+
+	// Name Example: RMM sync
+	Name string `json:"name"`
+
+	// Permissions what the client may do; default and only choice today: decisions.ask
+	//
+	// Example: ["decisions.ask"]
+	Permissions *[]CreateAPIClientRequestPermissions `json:"permissions,omitempty"`
+
+	// RateLimit requests a second the client may make (default 1000)
+	//
+	// Example: 1000
+	RateLimit *int32 `json:"rate_limit,omitempty"`
+}
+
+// CreateAPIClientRequestIds how the tool names users and records: by Gatehouse id (the default) or by the external ids it set on them; emails name users either way
+//
+// Example: external
+type CreateAPIClientRequestIds string
+
+// CreateAPIClientRequestPermissions Example: decisions.ask
+type CreateAPIClientRequestPermissions string
 
 // CreateGroupRequest defines model for CreateGroupRequest.
 type CreateGroupRequest struct {
@@ -6416,6 +7685,11 @@ type CreateUserRequest struct {
 	// Email Example: tech@msp.example
 	Email string `json:"email"`
 
+	// ExternalId how another tool names the user, unique in the account
+	//
+	// Example: CiRmZDA2MTRkMy1jMzlh
+	ExternalId *string `json:"external_id,omitempty"`
+
 	// GlobalAdmin Example: false
 	GlobalAdmin *bool `json:"global_admin,omitempty"`
 
@@ -6440,6 +7714,9 @@ type Credential struct {
 	//
 	// Example: 42
 	CustomerId *string `json:"customer_id"`
+
+	// ExternalId Example: Replaced the toner and tested a print
+	ExternalId string `json:"external_id"`
 
 	// HasSecret a secret is stored; reveal it through its own audited route
 	//
@@ -6473,6 +7750,9 @@ type CredentialCreate struct {
 	//
 	// Example: 42
 	CustomerId *string `json:"customer_id,omitempty"`
+
+	// ExternalId Example: Replaced the toner and tested a print
+	ExternalId *string `json:"external_id,omitempty"`
 
 	// Name Example: Acme Dental front desk
 	Name string `json:"name"`
@@ -6517,6 +7797,9 @@ type CredentialList struct {
 
 // CredentialUpdate defines model for CredentialUpdate.
 type CredentialUpdate struct {
+	// ExternalId Example: Replaced the toner and tested a print
+	ExternalId *string `json:"external_id,omitempty"`
+
 	// Name Example: Acme Dental front desk
 	Name *string `json:"name,omitempty"`
 
@@ -6557,6 +7840,11 @@ type Customer struct {
 
 	// Email Example: office@acme-dental.example
 	Email string `json:"email"`
+
+	// ExternalId how another tool names the customer (its own id), unique in the account; empty: none
+	//
+	// Example: psa-1042
+	ExternalId string `json:"external_id"`
 
 	// Id an id: a string of digits
 	//
@@ -6614,6 +7902,11 @@ type CustomerCreate struct {
 	// Email Example: office@acme-dental.example
 	Email *string `json:"email,omitempty"`
 
+	// ExternalId how another tool names the customer, unique in the account; empty: none
+	//
+	// Example: psa-1042
+	ExternalId *string `json:"external_id,omitempty"`
+
 	// Name Example: Acme Dental
 	Name string `json:"name"`
 
@@ -6669,6 +7962,11 @@ type CustomerRequest struct {
 	// Email Example: office@acme-dental.example
 	Email *string `json:"email,omitempty"`
 
+	// ExternalId how another tool names the customer, unique in the account; empty: none
+	//
+	// Example: psa-1042
+	ExternalId *string `json:"external_id,omitempty"`
+
 	// Name Example: Acme Dental
 	Name *string `json:"name,omitempty"`
 
@@ -6714,6 +8012,11 @@ type CustomerSummary struct {
 
 // Document a document record
 type Document struct {
+	// AuthorId the id of a user, or null
+	//
+	// Example: 42
+	AuthorId *string `json:"author_id"`
+
 	// Body Example: Replaced the toner and tested a print
 	Body string `json:"body"`
 
@@ -6724,6 +8027,9 @@ type Document struct {
 	//
 	// Example: 42
 	CustomerId *string `json:"customer_id"`
+
+	// ExternalId Example: Replaced the toner and tested a print
+	ExternalId string `json:"external_id"`
 
 	// Id an id: a string of digits
 	//
@@ -6739,6 +8045,11 @@ type Document struct {
 
 // DocumentCreate defines model for DocumentCreate.
 type DocumentCreate struct {
+	// AuthorId the id of a user, or null
+	//
+	// Example: 42
+	AuthorId *string `json:"author_id,omitempty"`
+
 	// Body Example: Replaced the toner and tested a print
 	Body *string `json:"body,omitempty"`
 
@@ -6746,6 +8057,9 @@ type DocumentCreate struct {
 	//
 	// Example: 42
 	CustomerId *string `json:"customer_id,omitempty"`
+
+	// ExternalId Example: Replaced the toner and tested a print
+	ExternalId *string `json:"external_id,omitempty"`
 
 	// Title Example: Acme Dental front desk
 	Title string `json:"title"`
@@ -6776,8 +8090,16 @@ type DocumentList struct {
 
 // DocumentUpdate defines model for DocumentUpdate.
 type DocumentUpdate struct {
+	// AuthorId the id of a user, or null
+	//
+	// Example: 42
+	AuthorId *string `json:"author_id,omitempty"`
+
 	// Body Example: Replaced the toner and tested a print
 	Body *string `json:"body,omitempty"`
+
+	// ExternalId Example: Replaced the toner and tested a print
+	ExternalId *string `json:"external_id,omitempty"`
 
 	// Title Example: Acme Dental front desk
 	Title *string `json:"title,omitempty"`
@@ -6826,6 +8148,9 @@ type Estimate struct {
 	//
 	// Example: 42
 	CustomerId *string `json:"customer_id"`
+
+	// ExternalId Example: Replaced the toner and tested a print
+	ExternalId string `json:"external_id"`
 
 	// Id an id: a string of digits
 	//
@@ -6920,6 +8245,9 @@ type EstimateCreate struct {
 	// Example: 42
 	CustomerId *string `json:"customer_id"`
 
+	// ExternalId Example: Replaced the toner and tested a print
+	ExternalId *string `json:"external_id,omitempty"`
+
 	// IssuedOn YYYY-MM-DD, or empty
 	//
 	// Example: 2026-02-15
@@ -6989,6 +8317,9 @@ type EstimateUpdate struct {
 	//
 	// Example: USD
 	Currency *string `json:"currency,omitempty"`
+
+	// ExternalId Example: Replaced the toner and tested a print
+	ExternalId *string `json:"external_id,omitempty"`
 
 	// IssuedOn YYYY-MM-DD, or empty
 	//
@@ -7214,6 +8545,9 @@ type Invoice struct {
 	// Example: 42
 	EstimateId *string `json:"estimate_id,omitempty"`
 
+	// ExternalId Example: Replaced the toner and tested a print
+	ExternalId string `json:"external_id"`
+
 	// Id an id: a string of digits
 	//
 	// Example: 42
@@ -7294,6 +8628,9 @@ type InvoiceCreate struct {
 	// Example: 2026-02-15
 	DueOn *string `json:"due_on,omitempty"`
 
+	// ExternalId Example: Replaced the toner and tested a print
+	ExternalId *string `json:"external_id,omitempty"`
+
 	// IssuedOn YYYY-MM-DD, or empty
 	//
 	// Example: 2026-02-15
@@ -7364,6 +8701,9 @@ type InvoiceUpdate struct {
 	// Example: 2026-02-15
 	DueOn *string `json:"due_on,omitempty"`
 
+	// ExternalId Example: Replaced the toner and tested a print
+	ExternalId *string `json:"external_id,omitempty"`
+
 	// IssuedOn YYYY-MM-DD, or empty
 	//
 	// Example: 2026-02-15
@@ -7421,6 +8761,9 @@ type Lead struct {
 	//
 	// Example: ann@acme.example
 	Email string `json:"email"`
+
+	// ExternalId Example: Replaced the toner and tested a print
+	ExternalId string `json:"external_id"`
 
 	// Id an id: a string of digits
 	//
@@ -7480,6 +8823,9 @@ type LeadCreate struct {
 	// Example: ann@acme.example
 	Email *string `json:"email,omitempty"`
 
+	// ExternalId Example: Replaced the toner and tested a print
+	ExternalId *string `json:"external_id,omitempty"`
+
 	// Name Example: Acme Dental front desk
 	Name string `json:"name"`
 
@@ -7538,6 +8884,9 @@ type LeadUpdate struct {
 	//
 	// Example: ann@acme.example
 	Email *string `json:"email,omitempty"`
+
+	// ExternalId Example: Replaced the toner and tested a print
+	ExternalId *string `json:"external_id,omitempty"`
 
 	// Name Example: Acme Dental front desk
 	Name *string `json:"name,omitempty"`
@@ -7733,6 +9082,9 @@ type Payment struct {
 	// Example: 42
 	CustomerId *string `json:"customer_id"`
 
+	// ExternalId Example: Replaced the toner and tested a print
+	ExternalId string `json:"external_id"`
+
 	// Id an id: a string of digits
 	//
 	// Example: 42
@@ -7767,6 +9119,9 @@ type PaymentCreate struct {
 	//
 	// Example: 12500
 	Amount int64 `json:"amount"`
+
+	// ExternalId Example: Replaced the toner and tested a print
+	ExternalId *string `json:"external_id,omitempty"`
 
 	// InvoiceId the id of an invoice, or null
 	//
@@ -7848,6 +9203,9 @@ type Policy struct {
 	// Description Example: Replaced the toner and tested a print
 	Description string `json:"description"`
 
+	// ExternalId Example: Replaced the toner and tested a print
+	ExternalId string `json:"external_id"`
+
 	// Id an id: a string of digits
 	//
 	// Example: 42
@@ -7874,6 +9232,9 @@ type PolicyCreate struct {
 
 	// Description Example: Replaced the toner and tested a print
 	Description *string `json:"description,omitempty"`
+
+	// ExternalId Example: Replaced the toner and tested a print
+	ExternalId *string `json:"external_id,omitempty"`
 
 	// Name Example: Acme Dental front desk
 	Name string `json:"name"`
@@ -7916,6 +9277,9 @@ type PolicyList struct {
 type PolicyUpdate struct {
 	// Description Example: Replaced the toner and tested a print
 	Description *string `json:"description,omitempty"`
+
+	// ExternalId Example: Replaced the toner and tested a print
+	ExternalId *string `json:"external_id,omitempty"`
 
 	// Name Example: Acme Dental front desk
 	Name *string `json:"name,omitempty"`
@@ -8153,6 +9517,9 @@ type Script struct {
 	// Description Example: Replaced the toner and tested a print
 	Description string `json:"description"`
 
+	// ExternalId Example: Replaced the toner and tested a print
+	ExternalId string `json:"external_id"`
+
 	// Id an id: a string of digits
 	//
 	// Example: 42
@@ -8183,6 +9550,9 @@ type ScriptCreate struct {
 
 	// Description Example: Replaced the toner and tested a print
 	Description *string `json:"description,omitempty"`
+
+	// ExternalId Example: Replaced the toner and tested a print
+	ExternalId *string `json:"external_id,omitempty"`
 
 	// Language Example: powershell
 	Language *ScriptCreateLanguage `json:"language,omitempty"`
@@ -8231,6 +9601,9 @@ type ScriptRun struct {
 	//
 	// Example: 42
 	CustomerId *string `json:"customer_id"`
+
+	// ExternalId Example: Replaced the toner and tested a print
+	ExternalId string `json:"external_id"`
 
 	// FinishedAt Example: 2026-01-31T09:30:00Z
 	FinishedAt *time.Time `json:"finished_at,omitempty"`
@@ -8290,6 +9663,9 @@ type ScriptUpdate struct {
 
 	// Description Example: Replaced the toner and tested a print
 	Description *string `json:"description,omitempty"`
+
+	// ExternalId Example: Replaced the toner and tested a print
+	ExternalId *string `json:"external_id,omitempty"`
 
 	// Language Example: powershell
 	Language *ScriptUpdateLanguage `json:"language,omitempty"`
@@ -8603,6 +9979,9 @@ type Ticket struct {
 	// Description Example: Replaced the toner and tested a print
 	Description string `json:"description"`
 
+	// ExternalId Example: Replaced the toner and tested a print
+	ExternalId string `json:"external_id"`
+
 	// Id an id: a string of digits
 	//
 	// Example: 42
@@ -8654,6 +10033,9 @@ type TicketCreate struct {
 
 	// Description Example: Replaced the toner and tested a print
 	Description *string `json:"description,omitempty"`
+
+	// ExternalId Example: Replaced the toner and tested a print
+	ExternalId *string `json:"external_id,omitempty"`
 
 	// Priority Example: low
 	Priority *TicketCreatePriority `json:"priority,omitempty"`
@@ -8714,6 +10096,9 @@ type TicketUpdate struct {
 	// Description Example: Replaced the toner and tested a print
 	Description *string `json:"description,omitempty"`
 
+	// ExternalId Example: Replaced the toner and tested a print
+	ExternalId *string `json:"external_id,omitempty"`
+
 	// Priority Example: low
 	Priority *TicketUpdatePriority `json:"priority,omitempty"`
 
@@ -8742,6 +10127,9 @@ type TimeLog struct {
 	//
 	// Example: 42
 	CustomerId *string `json:"customer_id"`
+
+	// ExternalId Example: Replaced the toner and tested a print
+	ExternalId string `json:"external_id"`
 
 	// Id an id: a string of digits
 	//
@@ -8777,6 +10165,9 @@ type TimeLog struct {
 type TimeLogCreate struct {
 	// Billable Example: true
 	Billable *bool `json:"billable,omitempty"`
+
+	// ExternalId Example: Replaced the toner and tested a print
+	ExternalId *string `json:"external_id,omitempty"`
 
 	// Minutes Example: 1
 	Minutes int64 `json:"minutes"`
@@ -8827,6 +10218,9 @@ type TimeLogList struct {
 type TimeLogUpdate struct {
 	// Billable Example: true
 	Billable *bool `json:"billable,omitempty"`
+
+	// ExternalId Example: Replaced the toner and tested a print
+	ExternalId *string `json:"external_id,omitempty"`
 
 	// Minutes Example: 1
 	Minutes *int64 `json:"minutes,omitempty"`
@@ -8951,6 +10345,11 @@ type UpdateUserRequest struct {
 	// Email Example: tech@msp.example
 	Email *string `json:"email,omitempty"`
 
+	// ExternalId how another tool names the user, unique in the account; empty: none
+	//
+	// Example: CiRmZDA2MTRkMy1jMzlh
+	ExternalId *string `json:"external_id,omitempty"`
+
 	// GlobalAdmin Example: false
 	GlobalAdmin *bool `json:"global_admin,omitempty"`
 
@@ -8976,6 +10375,11 @@ type User struct {
 
 	// Email Example: tech@msp.example
 	Email string `json:"email"`
+
+	// ExternalId how another tool names the user (its own id), unique in the account; empty: none
+	//
+	// Example: CiRmZDA2MTRkMy1jMzlh
+	ExternalId string `json:"external_id"`
 
 	// GlobalAdmin Example: false
 	GlobalAdmin bool `json:"global_admin"`
@@ -10118,6 +11522,9 @@ type PostAlertsJSONRequestBody = AlertCreate
 // PatchAlertsByIdJSONRequestBody defines body for PatchAlertsById for application/json ContentType.
 type PatchAlertsByIdJSONRequestBody = AlertUpdate
 
+// PostApiClientsJSONRequestBody defines body for PostApiClients for application/json ContentType.
+type PostApiClientsJSONRequestBody = CreateAPIClientRequest
+
 // PostAppointmentsJSONRequestBody defines body for PostAppointments for application/json ContentType.
 type PostAppointmentsJSONRequestBody = AppointmentCreate
 
@@ -10798,9 +12205,41 @@ type ClientInterface interface {
 	// Corresponds with POST /api/v1/alerts/{id}/clear (the `PostAlertsByIdClear` operationId).
 	PostAlertsByIdClear(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetApiClients List the account's API clients: other tools' credentials for the decision API
+	//
+	// Needs `api_clients.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+	//
+	// Corresponds with GET /api/v1/api-clients (the `GetApiClients` operationId).
+	GetApiClients(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostApiClientsWithBody Create an API client (its secret is shown once)
+	//
+	// Needs `api_clients.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /api/v1/api-clients (the `PostApiClients` operationId).
+	PostApiClientsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostApiClients Create an API client (its secret is shown once)
+	//
+	// Needs `api_clients.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /api/v1/api-clients (the `PostApiClients` operationId).
+	PostApiClients(ctx context.Context, body PostApiClientsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteApiClientsById Revoke an API client, at once on every instance
+	//
+	// Needs `api_clients.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+	//
+	// Corresponds with DELETE /api/v1/api-clients/{id} (the `DeleteApiClientsById` operationId).
+	DeleteApiClientsById(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// GetAppointments List appointments in the caller's reach
 	//
-	// Needs `appointments.view_all` (or `appointments.create`, `appointments.edit`, `appointments.delete`); records outside the caller's scope answer 404.
+	// Needs `appointments.view_all` (or `appointments.create`, `appointments.edit`, `appointments.delete`, `appointments.view_own`); records outside the caller's scope answer 404.
 	//
 	// Corresponds with GET /api/v1/appointments (the `GetAppointments` operationId).
 	GetAppointments(ctx context.Context, params *GetAppointmentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -10825,21 +12264,21 @@ type ClientInterface interface {
 
 	// DeleteAppointmentsById Delete an appointment
 	//
-	// Needs `appointments.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+	// Needs `appointments.delete` (or `appointments.delete_own`); records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Corresponds with DELETE /api/v1/appointments/{id} (the `DeleteAppointmentsById` operationId).
 	DeleteAppointmentsById(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetAppointmentsById Get an appointment
 	//
-	// Needs `appointments.view_all` (or `appointments.create`, `appointments.edit`, `appointments.delete`); records outside the caller's scope answer 404.
+	// Needs `appointments.view_all` (or `appointments.create`, `appointments.edit`, `appointments.delete`, `appointments.view_own`); records outside the caller's scope answer 404.
 	//
 	// Corresponds with GET /api/v1/appointments/{id} (the `GetAppointmentsById` operationId).
 	GetAppointmentsById(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PatchAppointmentsByIdWithBody Update an appointment: only the members sent change
 	//
-	// Needs `appointments.edit`; records outside the caller's scope answer 404.
+	// Needs `appointments.edit` (or `appointments.edit_own`); records outside the caller's scope answer 404.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -10848,7 +12287,7 @@ type ClientInterface interface {
 
 	// PatchAppointmentsById Update an appointment: only the members sent change
 	//
-	// Needs `appointments.edit`; records outside the caller's scope answer 404.
+	// Needs `appointments.edit` (or `appointments.edit_own`); records outside the caller's scope answer 404.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -11071,7 +12510,7 @@ type ClientInterface interface {
 
 	// GetChats List chats in the caller's reach
 	//
-	// Needs `chat.view_all` (or `chat.use`); records outside the caller's scope answer 404.
+	// Needs `chat.view_all` (or `chat.use`, `chat.view_own`); records outside the caller's scope answer 404.
 	//
 	// Corresponds with GET /api/v1/chats (the `GetChats` operationId).
 	GetChats(ctx context.Context, params *GetChatsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -11096,14 +12535,14 @@ type ClientInterface interface {
 
 	// GetChatsById Get a chat
 	//
-	// Needs `chat.view_all` (or `chat.use`); records outside the caller's scope answer 404.
+	// Needs `chat.view_all` (or `chat.use`, `chat.view_own`); records outside the caller's scope answer 404.
 	//
 	// Corresponds with GET /api/v1/chats/{id} (the `GetChatsById` operationId).
 	GetChatsById(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PatchChatsByIdWithBody Update a chat: only the members sent change
 	//
-	// Needs `chat.use`; records outside the caller's scope answer 404.
+	// Needs `chat.use` (or `chat.edit_own`); records outside the caller's scope answer 404.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -11112,7 +12551,7 @@ type ClientInterface interface {
 
 	// PatchChatsById Update a chat: only the members sent change
 	//
-	// Needs `chat.use`; records outside the caller's scope answer 404.
+	// Needs `chat.use` (or `chat.edit_own`); records outside the caller's scope answer 404.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -11121,7 +12560,7 @@ type ClientInterface interface {
 
 	// GetChatsByIdMessages List a chat's messages, oldest first
 	//
-	// Needs `chat.view_all` (or `chat.use`); records outside the caller's scope answer 404.
+	// Needs `chat.view_all` (or `chat.use`, `chat.view_own`); records outside the caller's scope answer 404.
 	//
 	// Corresponds with GET /api/v1/chats/{id}/messages (the `GetChatsByIdMessages` operationId).
 	GetChatsByIdMessages(ctx context.Context, id string, params *GetChatsByIdMessagesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -11427,7 +12866,7 @@ type ClientInterface interface {
 
 	// GetDocuments List documents in the caller's reach
 	//
-	// Needs `documentation.view`; records outside the caller's scope answer 404.
+	// Needs `documentation.view` (or `documentation.view_own`); records outside the caller's scope answer 404.
 	//
 	// Corresponds with GET /api/v1/documents (the `GetDocuments` operationId).
 	GetDocuments(ctx context.Context, params *GetDocumentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -11452,21 +12891,21 @@ type ClientInterface interface {
 
 	// DeleteDocumentsById Delete a document
 	//
-	// Needs `documentation.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+	// Needs `documentation.delete` (or `documentation.delete_own`); records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Corresponds with DELETE /api/v1/documents/{id} (the `DeleteDocumentsById` operationId).
 	DeleteDocumentsById(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetDocumentsById Get a document
 	//
-	// Needs `documentation.view`; records outside the caller's scope answer 404.
+	// Needs `documentation.view` (or `documentation.view_own`); records outside the caller's scope answer 404.
 	//
 	// Corresponds with GET /api/v1/documents/{id} (the `GetDocumentsById` operationId).
 	GetDocumentsById(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PatchDocumentsByIdWithBody Update a document: only the members sent change
 	//
-	// Needs `documentation.edit`; records outside the caller's scope answer 404.
+	// Needs `documentation.edit` (or `documentation.edit_own`); records outside the caller's scope answer 404.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -11475,7 +12914,7 @@ type ClientInterface interface {
 
 	// PatchDocumentsById Update a document: only the members sent change
 	//
-	// Needs `documentation.edit`; records outside the caller's scope answer 404.
+	// Needs `documentation.edit` (or `documentation.edit_own`); records outside the caller's scope answer 404.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -12209,7 +13648,7 @@ type ClientInterface interface {
 
 	// DeleteTicketsById Delete a ticket
 	//
-	// Needs `tickets.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+	// Needs `tickets.delete` (or `tickets.delete_own`); records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Corresponds with DELETE /api/v1/tickets/{id} (the `DeleteTicketsById` operationId).
 	DeleteTicketsById(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -12223,7 +13662,7 @@ type ClientInterface interface {
 
 	// PatchTicketsByIdWithBody Update a ticket: only the members sent change
 	//
-	// Needs `tickets.edit`; records outside the caller's scope answer 404.
+	// Needs `tickets.edit` (or `tickets.edit_own`); records outside the caller's scope answer 404.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -12232,7 +13671,7 @@ type ClientInterface interface {
 
 	// PatchTicketsById Update a ticket: only the members sent change
 	//
-	// Needs `tickets.edit`; records outside the caller's scope answer 404.
+	// Needs `tickets.edit` (or `tickets.edit_own`); records outside the caller's scope answer 404.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -12266,7 +13705,7 @@ type ClientInterface interface {
 
 	// GetTimelogs List timelogs in the caller's reach
 	//
-	// Needs `timelogs.view` (or `timelogs.manage`); records outside the caller's scope answer 404.
+	// Needs `timelogs.view` (or `timelogs.manage`, `timelogs.view_own`); records outside the caller's scope answer 404.
 	//
 	// Corresponds with GET /api/v1/timelogs (the `GetTimelogs` operationId).
 	GetTimelogs(ctx context.Context, params *GetTimelogsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -12291,21 +13730,21 @@ type ClientInterface interface {
 
 	// DeleteTimelogsById Delete a time log
 	//
-	// Needs `timelogs.manage`; records outside the caller's scope answer 404.
+	// Needs `timelogs.manage` (or `timelogs.delete_own`); records outside the caller's scope answer 404.
 	//
 	// Corresponds with DELETE /api/v1/timelogs/{id} (the `DeleteTimelogsById` operationId).
 	DeleteTimelogsById(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetTimelogsById Get a time log
 	//
-	// Needs `timelogs.view` (or `timelogs.manage`); records outside the caller's scope answer 404.
+	// Needs `timelogs.view` (or `timelogs.manage`, `timelogs.view_own`); records outside the caller's scope answer 404.
 	//
 	// Corresponds with GET /api/v1/timelogs/{id} (the `GetTimelogsById` operationId).
 	GetTimelogsById(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PatchTimelogsByIdWithBody Update a time log: only the members sent change
 	//
-	// Needs `timelogs.manage`; records outside the caller's scope answer 404.
+	// Needs `timelogs.manage` (or `timelogs.edit_own`); records outside the caller's scope answer 404.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -12314,7 +13753,7 @@ type ClientInterface interface {
 
 	// PatchTimelogsById Update a time log: only the members sent change
 	//
-	// Needs `timelogs.manage`; records outside the caller's scope answer 404.
+	// Needs `timelogs.manage` (or `timelogs.edit_own`); records outside the caller's scope answer 404.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -12627,9 +14066,81 @@ func (c *Client) PostAlertsByIdClear(ctx context.Context, id string, reqEditors 
 	return c.Client.Do(req)
 }
 
+// GetApiClients List the account's API clients: other tools' credentials for the decision API
+//
+// Needs `api_clients.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+//
+// Corresponds with GET /api/v1/api-clients (the `GetApiClients` operationId).
+func (c *Client) GetApiClients(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetApiClientsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostApiClientsWithBody Create an API client (its secret is shown once)
+//
+// Needs `api_clients.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /api/v1/api-clients (the `PostApiClients` operationId).
+func (c *Client) PostApiClientsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostApiClientsRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostApiClients Create an API client (its secret is shown once)
+//
+// Needs `api_clients.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /api/v1/api-clients (the `PostApiClients` operationId).
+func (c *Client) PostApiClients(ctx context.Context, body PostApiClientsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostApiClientsRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteApiClientsById Revoke an API client, at once on every instance
+//
+// Needs `api_clients.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+//
+// Corresponds with DELETE /api/v1/api-clients/{id} (the `DeleteApiClientsById` operationId).
+func (c *Client) DeleteApiClientsById(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteApiClientsByIdRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // GetAppointments List appointments in the caller's reach
 //
-// Needs `appointments.view_all` (or `appointments.create`, `appointments.edit`, `appointments.delete`); records outside the caller's scope answer 404.
+// Needs `appointments.view_all` (or `appointments.create`, `appointments.edit`, `appointments.delete`, `appointments.view_own`); records outside the caller's scope answer 404.
 //
 // Corresponds with GET /api/v1/appointments (the `GetAppointments` operationId).
 func (c *Client) GetAppointments(ctx context.Context, params *GetAppointmentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -12684,7 +14195,7 @@ func (c *Client) PostAppointments(ctx context.Context, body PostAppointmentsJSON
 
 // DeleteAppointmentsById Delete an appointment
 //
-// Needs `appointments.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+// Needs `appointments.delete` (or `appointments.delete_own`); records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Corresponds with DELETE /api/v1/appointments/{id} (the `DeleteAppointmentsById` operationId).
 func (c *Client) DeleteAppointmentsById(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -12701,7 +14212,7 @@ func (c *Client) DeleteAppointmentsById(ctx context.Context, id string, reqEdito
 
 // GetAppointmentsById Get an appointment
 //
-// Needs `appointments.view_all` (or `appointments.create`, `appointments.edit`, `appointments.delete`); records outside the caller's scope answer 404.
+// Needs `appointments.view_all` (or `appointments.create`, `appointments.edit`, `appointments.delete`, `appointments.view_own`); records outside the caller's scope answer 404.
 //
 // Corresponds with GET /api/v1/appointments/{id} (the `GetAppointmentsById` operationId).
 func (c *Client) GetAppointmentsById(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -12718,7 +14229,7 @@ func (c *Client) GetAppointmentsById(ctx context.Context, id string, reqEditors 
 
 // PatchAppointmentsByIdWithBody Update an appointment: only the members sent change
 //
-// Needs `appointments.edit`; records outside the caller's scope answer 404.
+// Needs `appointments.edit` (or `appointments.edit_own`); records outside the caller's scope answer 404.
 //
 // Takes any type of body and a specified content type.
 //
@@ -12737,7 +14248,7 @@ func (c *Client) PatchAppointmentsByIdWithBody(ctx context.Context, id string, c
 
 // PatchAppointmentsById Update an appointment: only the members sent change
 //
-// Needs `appointments.edit`; records outside the caller's scope answer 404.
+// Needs `appointments.edit` (or `appointments.edit_own`); records outside the caller's scope answer 404.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -13230,7 +14741,7 @@ func (c *Client) PostCampaignsByIdSend(ctx context.Context, id string, reqEditor
 
 // GetChats List chats in the caller's reach
 //
-// Needs `chat.view_all` (or `chat.use`); records outside the caller's scope answer 404.
+// Needs `chat.view_all` (or `chat.use`, `chat.view_own`); records outside the caller's scope answer 404.
 //
 // Corresponds with GET /api/v1/chats (the `GetChats` operationId).
 func (c *Client) GetChats(ctx context.Context, params *GetChatsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -13285,7 +14796,7 @@ func (c *Client) PostChats(ctx context.Context, body PostChatsJSONRequestBody, r
 
 // GetChatsById Get a chat
 //
-// Needs `chat.view_all` (or `chat.use`); records outside the caller's scope answer 404.
+// Needs `chat.view_all` (or `chat.use`, `chat.view_own`); records outside the caller's scope answer 404.
 //
 // Corresponds with GET /api/v1/chats/{id} (the `GetChatsById` operationId).
 func (c *Client) GetChatsById(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -13302,7 +14813,7 @@ func (c *Client) GetChatsById(ctx context.Context, id string, reqEditors ...Requ
 
 // PatchChatsByIdWithBody Update a chat: only the members sent change
 //
-// Needs `chat.use`; records outside the caller's scope answer 404.
+// Needs `chat.use` (or `chat.edit_own`); records outside the caller's scope answer 404.
 //
 // Takes any type of body and a specified content type.
 //
@@ -13321,7 +14832,7 @@ func (c *Client) PatchChatsByIdWithBody(ctx context.Context, id string, contentT
 
 // PatchChatsById Update a chat: only the members sent change
 //
-// Needs `chat.use`; records outside the caller's scope answer 404.
+// Needs `chat.use` (or `chat.edit_own`); records outside the caller's scope answer 404.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -13340,7 +14851,7 @@ func (c *Client) PatchChatsById(ctx context.Context, id string, body PatchChatsB
 
 // GetChatsByIdMessages List a chat's messages, oldest first
 //
-// Needs `chat.view_all` (or `chat.use`); records outside the caller's scope answer 404.
+// Needs `chat.view_all` (or `chat.use`, `chat.view_own`); records outside the caller's scope answer 404.
 //
 // Corresponds with GET /api/v1/chats/{id}/messages (the `GetChatsByIdMessages` operationId).
 func (c *Client) GetChatsByIdMessages(ctx context.Context, id string, params *GetChatsByIdMessagesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -14026,7 +15537,7 @@ func (c *Client) PostCustomersByIdUnarchive(ctx context.Context, id string, para
 
 // GetDocuments List documents in the caller's reach
 //
-// Needs `documentation.view`; records outside the caller's scope answer 404.
+// Needs `documentation.view` (or `documentation.view_own`); records outside the caller's scope answer 404.
 //
 // Corresponds with GET /api/v1/documents (the `GetDocuments` operationId).
 func (c *Client) GetDocuments(ctx context.Context, params *GetDocumentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -14081,7 +15592,7 @@ func (c *Client) PostDocuments(ctx context.Context, body PostDocumentsJSONReques
 
 // DeleteDocumentsById Delete a document
 //
-// Needs `documentation.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+// Needs `documentation.delete` (or `documentation.delete_own`); records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Corresponds with DELETE /api/v1/documents/{id} (the `DeleteDocumentsById` operationId).
 func (c *Client) DeleteDocumentsById(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -14098,7 +15609,7 @@ func (c *Client) DeleteDocumentsById(ctx context.Context, id string, reqEditors 
 
 // GetDocumentsById Get a document
 //
-// Needs `documentation.view`; records outside the caller's scope answer 404.
+// Needs `documentation.view` (or `documentation.view_own`); records outside the caller's scope answer 404.
 //
 // Corresponds with GET /api/v1/documents/{id} (the `GetDocumentsById` operationId).
 func (c *Client) GetDocumentsById(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -14115,7 +15626,7 @@ func (c *Client) GetDocumentsById(ctx context.Context, id string, reqEditors ...
 
 // PatchDocumentsByIdWithBody Update a document: only the members sent change
 //
-// Needs `documentation.edit`; records outside the caller's scope answer 404.
+// Needs `documentation.edit` (or `documentation.edit_own`); records outside the caller's scope answer 404.
 //
 // Takes any type of body and a specified content type.
 //
@@ -14134,7 +15645,7 @@ func (c *Client) PatchDocumentsByIdWithBody(ctx context.Context, id string, cont
 
 // PatchDocumentsById Update a document: only the members sent change
 //
-// Needs `documentation.edit`; records outside the caller's scope answer 404.
+// Needs `documentation.edit` (or `documentation.edit_own`); records outside the caller's scope answer 404.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -15788,7 +17299,7 @@ func (c *Client) PostTickets(ctx context.Context, body PostTicketsJSONRequestBod
 
 // DeleteTicketsById Delete a ticket
 //
-// Needs `tickets.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+// Needs `tickets.delete` (or `tickets.delete_own`); records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Corresponds with DELETE /api/v1/tickets/{id} (the `DeleteTicketsById` operationId).
 func (c *Client) DeleteTicketsById(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -15822,7 +17333,7 @@ func (c *Client) GetTicketsById(ctx context.Context, id string, reqEditors ...Re
 
 // PatchTicketsByIdWithBody Update a ticket: only the members sent change
 //
-// Needs `tickets.edit`; records outside the caller's scope answer 404.
+// Needs `tickets.edit` (or `tickets.edit_own`); records outside the caller's scope answer 404.
 //
 // Takes any type of body and a specified content type.
 //
@@ -15841,7 +17352,7 @@ func (c *Client) PatchTicketsByIdWithBody(ctx context.Context, id string, conten
 
 // PatchTicketsById Update a ticket: only the members sent change
 //
-// Needs `tickets.edit`; records outside the caller's scope answer 404.
+// Needs `tickets.edit` (or `tickets.edit_own`); records outside the caller's scope answer 404.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -15915,7 +17426,7 @@ func (c *Client) PostTicketsByIdComments(ctx context.Context, id string, body Po
 
 // GetTimelogs List timelogs in the caller's reach
 //
-// Needs `timelogs.view` (or `timelogs.manage`); records outside the caller's scope answer 404.
+// Needs `timelogs.view` (or `timelogs.manage`, `timelogs.view_own`); records outside the caller's scope answer 404.
 //
 // Corresponds with GET /api/v1/timelogs (the `GetTimelogs` operationId).
 func (c *Client) GetTimelogs(ctx context.Context, params *GetTimelogsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -15970,7 +17481,7 @@ func (c *Client) PostTimelogs(ctx context.Context, body PostTimelogsJSONRequestB
 
 // DeleteTimelogsById Delete a time log
 //
-// Needs `timelogs.manage`; records outside the caller's scope answer 404.
+// Needs `timelogs.manage` (or `timelogs.delete_own`); records outside the caller's scope answer 404.
 //
 // Corresponds with DELETE /api/v1/timelogs/{id} (the `DeleteTimelogsById` operationId).
 func (c *Client) DeleteTimelogsById(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -15987,7 +17498,7 @@ func (c *Client) DeleteTimelogsById(ctx context.Context, id string, reqEditors .
 
 // GetTimelogsById Get a time log
 //
-// Needs `timelogs.view` (or `timelogs.manage`); records outside the caller's scope answer 404.
+// Needs `timelogs.view` (or `timelogs.manage`, `timelogs.view_own`); records outside the caller's scope answer 404.
 //
 // Corresponds with GET /api/v1/timelogs/{id} (the `GetTimelogsById` operationId).
 func (c *Client) GetTimelogsById(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -16004,7 +17515,7 @@ func (c *Client) GetTimelogsById(ctx context.Context, id string, reqEditors ...R
 
 // PatchTimelogsByIdWithBody Update a time log: only the members sent change
 //
-// Needs `timelogs.manage`; records outside the caller's scope answer 404.
+// Needs `timelogs.manage` (or `timelogs.edit_own`); records outside the caller's scope answer 404.
 //
 // Takes any type of body and a specified content type.
 //
@@ -16023,7 +17534,7 @@ func (c *Client) PatchTimelogsByIdWithBody(ctx context.Context, id string, conte
 
 // PatchTimelogsById Update a time log: only the members sent change
 //
-// Needs `timelogs.manage`; records outside the caller's scope answer 404.
+// Needs `timelogs.manage` (or `timelogs.edit_own`); records outside the caller's scope answer 404.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -16817,6 +18328,107 @@ func NewPostAlertsByIdClearRequest(server string, id string) (*http.Request, err
 	}
 
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetApiClientsRequest constructs an http.Request for the GetApiClients method
+func NewGetApiClientsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/api-clients")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPostApiClientsRequest calls the generic PostApiClients builder with application/json body
+func NewPostApiClientsRequest(server string, body PostApiClientsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPostApiClientsRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewPostApiClientsRequestWithBody constructs an http.Request for the PostApiClients method, with any body, and a specified content type
+func NewPostApiClientsRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/api-clients")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteApiClientsByIdRequest constructs an http.Request for the DeleteApiClientsById method
+func NewDeleteApiClientsByIdRequest(server string, id string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/api/v1/api-clients/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -25367,9 +26979,45 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /api/v1/alerts/{id}/clear (the `PostAlertsByIdClear` operationId).
 	PostAlertsByIdClearWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*PostAlertsByIdClearResponse, error)
 
+	// GetApiClientsWithResponse List the account's API clients: other tools' credentials for the decision API
+	//
+	// Needs `api_clients.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /api/v1/api-clients (the `GetApiClients` operationId).
+	GetApiClientsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetApiClientsResponse, error)
+
+	// PostApiClientsWithBodyWithResponse Create an API client (its secret is shown once)
+	//
+	// Needs `api_clients.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/api-clients (the `PostApiClients` operationId).
+	PostApiClientsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostApiClientsResponse, error)
+
+	// PostApiClientsWithResponse Create an API client (its secret is shown once)
+	//
+	// Needs `api_clients.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /api/v1/api-clients (the `PostApiClients` operationId).
+	PostApiClientsWithResponse(ctx context.Context, body PostApiClientsJSONRequestBody, reqEditors ...RequestEditorFn) (*PostApiClientsResponse, error)
+
+	// DeleteApiClientsByIdWithResponse Revoke an API client, at once on every instance
+	//
+	// Needs `api_clients.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /api/v1/api-clients/{id} (the `DeleteApiClientsById` operationId).
+	DeleteApiClientsByIdWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*DeleteApiClientsByIdResponse, error)
+
 	// GetAppointmentsWithResponse List appointments in the caller's reach
 	//
-	// Needs `appointments.view_all` (or `appointments.create`, `appointments.edit`, `appointments.delete`); records outside the caller's scope answer 404.
+	// Needs `appointments.view_all` (or `appointments.create`, `appointments.edit`, `appointments.delete`, `appointments.view_own`); records outside the caller's scope answer 404.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -25396,7 +27044,7 @@ type ClientWithResponsesInterface interface {
 
 	// DeleteAppointmentsByIdWithResponse Delete an appointment
 	//
-	// Needs `appointments.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+	// Needs `appointments.delete` (or `appointments.delete_own`); records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -25405,7 +27053,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetAppointmentsByIdWithResponse Get an appointment
 	//
-	// Needs `appointments.view_all` (or `appointments.create`, `appointments.edit`, `appointments.delete`); records outside the caller's scope answer 404.
+	// Needs `appointments.view_all` (or `appointments.create`, `appointments.edit`, `appointments.delete`, `appointments.view_own`); records outside the caller's scope answer 404.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -25414,7 +27062,7 @@ type ClientWithResponsesInterface interface {
 
 	// PatchAppointmentsByIdWithBodyWithResponse Update an appointment: only the members sent change
 	//
-	// Needs `appointments.edit`; records outside the caller's scope answer 404.
+	// Needs `appointments.edit` (or `appointments.edit_own`); records outside the caller's scope answer 404.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -25423,7 +27071,7 @@ type ClientWithResponsesInterface interface {
 
 	// PatchAppointmentsByIdWithResponse Update an appointment: only the members sent change
 	//
-	// Needs `appointments.edit`; records outside the caller's scope answer 404.
+	// Needs `appointments.edit` (or `appointments.edit_own`); records outside the caller's scope answer 404.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -25666,7 +27314,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetChatsWithResponse List chats in the caller's reach
 	//
-	// Needs `chat.view_all` (or `chat.use`); records outside the caller's scope answer 404.
+	// Needs `chat.view_all` (or `chat.use`, `chat.view_own`); records outside the caller's scope answer 404.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -25693,7 +27341,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetChatsByIdWithResponse Get a chat
 	//
-	// Needs `chat.view_all` (or `chat.use`); records outside the caller's scope answer 404.
+	// Needs `chat.view_all` (or `chat.use`, `chat.view_own`); records outside the caller's scope answer 404.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -25702,7 +27350,7 @@ type ClientWithResponsesInterface interface {
 
 	// PatchChatsByIdWithBodyWithResponse Update a chat: only the members sent change
 	//
-	// Needs `chat.use`; records outside the caller's scope answer 404.
+	// Needs `chat.use` (or `chat.edit_own`); records outside the caller's scope answer 404.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -25711,7 +27359,7 @@ type ClientWithResponsesInterface interface {
 
 	// PatchChatsByIdWithResponse Update a chat: only the members sent change
 	//
-	// Needs `chat.use`; records outside the caller's scope answer 404.
+	// Needs `chat.use` (or `chat.edit_own`); records outside the caller's scope answer 404.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -25720,7 +27368,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetChatsByIdMessagesWithResponse List a chat's messages, oldest first
 	//
-	// Needs `chat.view_all` (or `chat.use`); records outside the caller's scope answer 404.
+	// Needs `chat.view_all` (or `chat.use`, `chat.view_own`); records outside the caller's scope answer 404.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -26062,7 +27710,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetDocumentsWithResponse List documents in the caller's reach
 	//
-	// Needs `documentation.view`; records outside the caller's scope answer 404.
+	// Needs `documentation.view` (or `documentation.view_own`); records outside the caller's scope answer 404.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -26089,7 +27737,7 @@ type ClientWithResponsesInterface interface {
 
 	// DeleteDocumentsByIdWithResponse Delete a document
 	//
-	// Needs `documentation.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+	// Needs `documentation.delete` (or `documentation.delete_own`); records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -26098,7 +27746,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetDocumentsByIdWithResponse Get a document
 	//
-	// Needs `documentation.view`; records outside the caller's scope answer 404.
+	// Needs `documentation.view` (or `documentation.view_own`); records outside the caller's scope answer 404.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -26107,7 +27755,7 @@ type ClientWithResponsesInterface interface {
 
 	// PatchDocumentsByIdWithBodyWithResponse Update a document: only the members sent change
 	//
-	// Needs `documentation.edit`; records outside the caller's scope answer 404.
+	// Needs `documentation.edit` (or `documentation.edit_own`); records outside the caller's scope answer 404.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -26116,7 +27764,7 @@ type ClientWithResponsesInterface interface {
 
 	// PatchDocumentsByIdWithResponse Update a document: only the members sent change
 	//
-	// Needs `documentation.edit`; records outside the caller's scope answer 404.
+	// Needs `documentation.edit` (or `documentation.edit_own`); records outside the caller's scope answer 404.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -26944,7 +28592,7 @@ type ClientWithResponsesInterface interface {
 
 	// DeleteTicketsByIdWithResponse Delete a ticket
 	//
-	// Needs `tickets.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+	// Needs `tickets.delete` (or `tickets.delete_own`); records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -26962,7 +28610,7 @@ type ClientWithResponsesInterface interface {
 
 	// PatchTicketsByIdWithBodyWithResponse Update a ticket: only the members sent change
 	//
-	// Needs `tickets.edit`; records outside the caller's scope answer 404.
+	// Needs `tickets.edit` (or `tickets.edit_own`); records outside the caller's scope answer 404.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -26971,7 +28619,7 @@ type ClientWithResponsesInterface interface {
 
 	// PatchTicketsByIdWithResponse Update a ticket: only the members sent change
 	//
-	// Needs `tickets.edit`; records outside the caller's scope answer 404.
+	// Needs `tickets.edit` (or `tickets.edit_own`); records outside the caller's scope answer 404.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -27007,7 +28655,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetTimelogsWithResponse List timelogs in the caller's reach
 	//
-	// Needs `timelogs.view` (or `timelogs.manage`); records outside the caller's scope answer 404.
+	// Needs `timelogs.view` (or `timelogs.manage`, `timelogs.view_own`); records outside the caller's scope answer 404.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -27034,7 +28682,7 @@ type ClientWithResponsesInterface interface {
 
 	// DeleteTimelogsByIdWithResponse Delete a time log
 	//
-	// Needs `timelogs.manage`; records outside the caller's scope answer 404.
+	// Needs `timelogs.manage` (or `timelogs.delete_own`); records outside the caller's scope answer 404.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -27043,7 +28691,7 @@ type ClientWithResponsesInterface interface {
 
 	// GetTimelogsByIdWithResponse Get a time log
 	//
-	// Needs `timelogs.view` (or `timelogs.manage`); records outside the caller's scope answer 404.
+	// Needs `timelogs.view` (or `timelogs.manage`, `timelogs.view_own`); records outside the caller's scope answer 404.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -27052,7 +28700,7 @@ type ClientWithResponsesInterface interface {
 
 	// PatchTimelogsByIdWithBodyWithResponse Update a time log: only the members sent change
 	//
-	// Needs `timelogs.manage`; records outside the caller's scope answer 404.
+	// Needs `timelogs.manage` (or `timelogs.edit_own`); records outside the caller's scope answer 404.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -27061,7 +28709,7 @@ type ClientWithResponsesInterface interface {
 
 	// PatchTimelogsByIdWithResponse Update a time log: only the members sent change
 	//
-	// Needs `timelogs.manage`; records outside the caller's scope answer 404.
+	// Needs `timelogs.manage` (or `timelogs.edit_own`); records outside the caller's scope answer 404.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -27978,6 +29626,297 @@ func (r PostAlertsByIdClearResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r PostAlertsByIdClearResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetApiClientsResponse503Headers the declared response headers of an HTTP 503 response for GetApiClients
+type GetApiClientsResponse503Headers struct {
+	RetryAfter *int
+}
+
+type GetApiClientsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ApiClientList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Invalid
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Internal
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *GetApiClientsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetApiClientsResponse) GetJSON200() *ApiClientList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetApiClientsResponse) GetApplicationproblemJSON400() *Invalid {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetApiClientsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetApiClientsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetApiClientsResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r GetApiClientsResponse) GetApplicationproblemJSON500() *Internal {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r GetApiClientsResponse) GetApplicationproblemJSON503() *Unavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r GetApiClientsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetApiClientsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetApiClientsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetApiClientsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PostApiClientsResponse503Headers the declared response headers of an HTTP 503 response for PostApiClients
+type PostApiClientsResponse503Headers struct {
+	RetryAfter *int
+}
+
+type PostApiClientsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *ApiClient
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Invalid
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *TooLarge
+	// ApplicationproblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationproblemJSON415 *MediaType
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Internal
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *PostApiClientsResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r PostApiClientsResponse) GetJSON201() *ApiClient {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PostApiClientsResponse) GetApplicationproblemJSON400() *Invalid {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PostApiClientsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PostApiClientsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PostApiClientsResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PostApiClientsResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PostApiClientsResponse) GetApplicationproblemJSON413() *TooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r PostApiClientsResponse) GetApplicationproblemJSON415() *MediaType {
+	return r.ApplicationproblemJSON415
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r PostApiClientsResponse) GetApplicationproblemJSON500() *Internal {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r PostApiClientsResponse) GetApplicationproblemJSON503() *Unavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r PostApiClientsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PostApiClientsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PostApiClientsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PostApiClientsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteApiClientsByIdResponse503Headers the declared response headers of an HTTP 503 response for DeleteApiClientsById
+type DeleteApiClientsByIdResponse503Headers struct {
+	RetryAfter *int
+}
+
+type DeleteApiClientsByIdResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *Invalid
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationproblemJSON500 *Internal
+	// ApplicationproblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationproblemJSON503 *Unavailable
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DeleteApiClientsByIdResponse503Headers
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DeleteApiClientsByIdResponse) GetApplicationproblemJSON400() *Invalid {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteApiClientsByIdResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteApiClientsByIdResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteApiClientsByIdResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DeleteApiClientsByIdResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r DeleteApiClientsByIdResponse) GetApplicationproblemJSON500() *Internal {
+	return r.ApplicationproblemJSON500
+}
+
+// GetApplicationproblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r DeleteApiClientsByIdResponse) GetApplicationproblemJSON503() *Unavailable {
+	return r.ApplicationproblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteApiClientsByIdResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteApiClientsByIdResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteApiClientsByIdResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteApiClientsByIdResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -43121,9 +45060,69 @@ func (c *ClientWithResponses) PostAlertsByIdClearWithResponse(ctx context.Contex
 	return ParsePostAlertsByIdClearResponse(rsp)
 }
 
+// GetApiClientsWithResponse List the account's API clients: other tools' credentials for the decision API
+//
+// Needs `api_clients.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /api/v1/api-clients (the `GetApiClients` operationId).
+func (c *ClientWithResponses) GetApiClientsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetApiClientsResponse, error) {
+	rsp, err := c.GetApiClients(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetApiClientsResponse(rsp)
+}
+
+// PostApiClientsWithBodyWithResponse Create an API client (its secret is shown once)
+//
+// Needs `api_clients.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/api-clients (the `PostApiClients` operationId).
+func (c *ClientWithResponses) PostApiClientsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostApiClientsResponse, error) {
+	rsp, err := c.PostApiClientsWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostApiClientsResponse(rsp)
+}
+
+// PostApiClientsWithResponse Create an API client (its secret is shown once)
+//
+// Needs `api_clients.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /api/v1/api-clients (the `PostApiClients` operationId).
+func (c *ClientWithResponses) PostApiClientsWithResponse(ctx context.Context, body PostApiClientsJSONRequestBody, reqEditors ...RequestEditorFn) (*PostApiClientsResponse, error) {
+	rsp, err := c.PostApiClients(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostApiClientsResponse(rsp)
+}
+
+// DeleteApiClientsByIdWithResponse Revoke an API client, at once on every instance
+//
+// Needs `api_clients.manage`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /api/v1/api-clients/{id} (the `DeleteApiClientsById` operationId).
+func (c *ClientWithResponses) DeleteApiClientsByIdWithResponse(ctx context.Context, id string, reqEditors ...RequestEditorFn) (*DeleteApiClientsByIdResponse, error) {
+	rsp, err := c.DeleteApiClientsById(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteApiClientsByIdResponse(rsp)
+}
+
 // GetAppointmentsWithResponse List appointments in the caller's reach
 //
-// Needs `appointments.view_all` (or `appointments.create`, `appointments.edit`, `appointments.delete`); records outside the caller's scope answer 404.
+// Needs `appointments.view_all` (or `appointments.create`, `appointments.edit`, `appointments.delete`, `appointments.view_own`); records outside the caller's scope answer 404.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -43168,7 +45167,7 @@ func (c *ClientWithResponses) PostAppointmentsWithResponse(ctx context.Context, 
 
 // DeleteAppointmentsByIdWithResponse Delete an appointment
 //
-// Needs `appointments.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+// Needs `appointments.delete` (or `appointments.delete_own`); records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -43183,7 +45182,7 @@ func (c *ClientWithResponses) DeleteAppointmentsByIdWithResponse(ctx context.Con
 
 // GetAppointmentsByIdWithResponse Get an appointment
 //
-// Needs `appointments.view_all` (or `appointments.create`, `appointments.edit`, `appointments.delete`); records outside the caller's scope answer 404.
+// Needs `appointments.view_all` (or `appointments.create`, `appointments.edit`, `appointments.delete`, `appointments.view_own`); records outside the caller's scope answer 404.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -43198,7 +45197,7 @@ func (c *ClientWithResponses) GetAppointmentsByIdWithResponse(ctx context.Contex
 
 // PatchAppointmentsByIdWithBodyWithResponse Update an appointment: only the members sent change
 //
-// Needs `appointments.edit`; records outside the caller's scope answer 404.
+// Needs `appointments.edit` (or `appointments.edit_own`); records outside the caller's scope answer 404.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -43213,7 +45212,7 @@ func (c *ClientWithResponses) PatchAppointmentsByIdWithBodyWithResponse(ctx cont
 
 // PatchAppointmentsByIdWithResponse Update an appointment: only the members sent change
 //
-// Needs `appointments.edit`; records outside the caller's scope answer 404.
+// Needs `appointments.edit` (or `appointments.edit_own`); records outside the caller's scope answer 404.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -43618,7 +45617,7 @@ func (c *ClientWithResponses) PostCampaignsByIdSendWithResponse(ctx context.Cont
 
 // GetChatsWithResponse List chats in the caller's reach
 //
-// Needs `chat.view_all` (or `chat.use`); records outside the caller's scope answer 404.
+// Needs `chat.view_all` (or `chat.use`, `chat.view_own`); records outside the caller's scope answer 404.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -43663,7 +45662,7 @@ func (c *ClientWithResponses) PostChatsWithResponse(ctx context.Context, body Po
 
 // GetChatsByIdWithResponse Get a chat
 //
-// Needs `chat.view_all` (or `chat.use`); records outside the caller's scope answer 404.
+// Needs `chat.view_all` (or `chat.use`, `chat.view_own`); records outside the caller's scope answer 404.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -43678,7 +45677,7 @@ func (c *ClientWithResponses) GetChatsByIdWithResponse(ctx context.Context, id s
 
 // PatchChatsByIdWithBodyWithResponse Update a chat: only the members sent change
 //
-// Needs `chat.use`; records outside the caller's scope answer 404.
+// Needs `chat.use` (or `chat.edit_own`); records outside the caller's scope answer 404.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -43693,7 +45692,7 @@ func (c *ClientWithResponses) PatchChatsByIdWithBodyWithResponse(ctx context.Con
 
 // PatchChatsByIdWithResponse Update a chat: only the members sent change
 //
-// Needs `chat.use`; records outside the caller's scope answer 404.
+// Needs `chat.use` (or `chat.edit_own`); records outside the caller's scope answer 404.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -43708,7 +45707,7 @@ func (c *ClientWithResponses) PatchChatsByIdWithResponse(ctx context.Context, id
 
 // GetChatsByIdMessagesWithResponse List a chat's messages, oldest first
 //
-// Needs `chat.view_all` (or `chat.use`); records outside the caller's scope answer 404.
+// Needs `chat.view_all` (or `chat.use`, `chat.view_own`); records outside the caller's scope answer 404.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -44278,7 +46277,7 @@ func (c *ClientWithResponses) PostCustomersByIdUnarchiveWithResponse(ctx context
 
 // GetDocumentsWithResponse List documents in the caller's reach
 //
-// Needs `documentation.view`; records outside the caller's scope answer 404.
+// Needs `documentation.view` (or `documentation.view_own`); records outside the caller's scope answer 404.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -44323,7 +46322,7 @@ func (c *ClientWithResponses) PostDocumentsWithResponse(ctx context.Context, bod
 
 // DeleteDocumentsByIdWithResponse Delete a document
 //
-// Needs `documentation.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+// Needs `documentation.delete` (or `documentation.delete_own`); records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -44338,7 +46337,7 @@ func (c *ClientWithResponses) DeleteDocumentsByIdWithResponse(ctx context.Contex
 
 // GetDocumentsByIdWithResponse Get a document
 //
-// Needs `documentation.view`; records outside the caller's scope answer 404.
+// Needs `documentation.view` (or `documentation.view_own`); records outside the caller's scope answer 404.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -44353,7 +46352,7 @@ func (c *ClientWithResponses) GetDocumentsByIdWithResponse(ctx context.Context, 
 
 // PatchDocumentsByIdWithBodyWithResponse Update a document: only the members sent change
 //
-// Needs `documentation.edit`; records outside the caller's scope answer 404.
+// Needs `documentation.edit` (or `documentation.edit_own`); records outside the caller's scope answer 404.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -44368,7 +46367,7 @@ func (c *ClientWithResponses) PatchDocumentsByIdWithBodyWithResponse(ctx context
 
 // PatchDocumentsByIdWithResponse Update a document: only the members sent change
 //
-// Needs `documentation.edit`; records outside the caller's scope answer 404.
+// Needs `documentation.edit` (or `documentation.edit_own`); records outside the caller's scope answer 404.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -45748,7 +47747,7 @@ func (c *ClientWithResponses) PostTicketsWithResponse(ctx context.Context, body 
 
 // DeleteTicketsByIdWithResponse Delete a ticket
 //
-// Needs `tickets.delete`; records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
+// Needs `tickets.delete` (or `tickets.delete_own`); records outside the caller's scope answer 404. A sign-in session whose user has a second factor must have presented it within the account's step-up window (else 401 with code step_up_required; POST /api/v1/auth/step-up).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -45778,7 +47777,7 @@ func (c *ClientWithResponses) GetTicketsByIdWithResponse(ctx context.Context, id
 
 // PatchTicketsByIdWithBodyWithResponse Update a ticket: only the members sent change
 //
-// Needs `tickets.edit`; records outside the caller's scope answer 404.
+// Needs `tickets.edit` (or `tickets.edit_own`); records outside the caller's scope answer 404.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -45793,7 +47792,7 @@ func (c *ClientWithResponses) PatchTicketsByIdWithBodyWithResponse(ctx context.C
 
 // PatchTicketsByIdWithResponse Update a ticket: only the members sent change
 //
-// Needs `tickets.edit`; records outside the caller's scope answer 404.
+// Needs `tickets.edit` (or `tickets.edit_own`); records outside the caller's scope answer 404.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -45853,7 +47852,7 @@ func (c *ClientWithResponses) PostTicketsByIdCommentsWithResponse(ctx context.Co
 
 // GetTimelogsWithResponse List timelogs in the caller's reach
 //
-// Needs `timelogs.view` (or `timelogs.manage`); records outside the caller's scope answer 404.
+// Needs `timelogs.view` (or `timelogs.manage`, `timelogs.view_own`); records outside the caller's scope answer 404.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -45898,7 +47897,7 @@ func (c *ClientWithResponses) PostTimelogsWithResponse(ctx context.Context, body
 
 // DeleteTimelogsByIdWithResponse Delete a time log
 //
-// Needs `timelogs.manage`; records outside the caller's scope answer 404.
+// Needs `timelogs.manage` (or `timelogs.delete_own`); records outside the caller's scope answer 404.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -45913,7 +47912,7 @@ func (c *ClientWithResponses) DeleteTimelogsByIdWithResponse(ctx context.Context
 
 // GetTimelogsByIdWithResponse Get a time log
 //
-// Needs `timelogs.view` (or `timelogs.manage`); records outside the caller's scope answer 404.
+// Needs `timelogs.view` (or `timelogs.manage`, `timelogs.view_own`); records outside the caller's scope answer 404.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -45928,7 +47927,7 @@ func (c *ClientWithResponses) GetTimelogsByIdWithResponse(ctx context.Context, i
 
 // PatchTimelogsByIdWithBodyWithResponse Update a time log: only the members sent change
 //
-// Needs `timelogs.manage`; records outside the caller's scope answer 404.
+// Needs `timelogs.manage` (or `timelogs.edit_own`); records outside the caller's scope answer 404.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -45943,7 +47942,7 @@ func (c *ClientWithResponses) PatchTimelogsByIdWithBodyWithResponse(ctx context.
 
 // PatchTimelogsByIdWithResponse Update a time log: only the members sent change
 //
-// Needs `timelogs.manage`; records outside the caller's scope answer 404.
+// Needs `timelogs.manage` (or `timelogs.edit_own`); records outside the caller's scope answer 404.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -46894,6 +48893,273 @@ func ParsePostAlertsByIdClearResponse(rsp *http.Response) (*PostAlertsByIdClearR
 	switch {
 	case rsp.StatusCode == 503:
 		var headers PostAlertsByIdClearResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetApiClientsResponse parses an HTTP response from a GetApiClientsWithResponse call
+func ParseGetApiClientsResponse(rsp *http.Response) (*GetApiClientsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetApiClientsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ApiClientList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers GetApiClientsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePostApiClientsResponse parses an HTTP response from a PostApiClientsWithResponse call
+func ParsePostApiClientsResponse(rsp *http.Response) (*PostApiClientsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PostApiClientsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest ApiClient
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest TooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest MediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers PostApiClientsResponse503Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = &value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeleteApiClientsByIdResponse parses an HTTP response from a DeleteApiClientsByIdWithResponse call
+func ParseDeleteApiClientsByIdResponse(rsp *http.Response) (*DeleteApiClientsByIdResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteApiClientsByIdResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest Invalid
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest Internal
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 503:
+		var headers DeleteApiClientsByIdResponse503Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "integer", Format: ""}); err != nil {

@@ -57,8 +57,16 @@ func newCasbin(ds *gen.Dataset) (*casbinEngine, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	e.EnableAutoSave(false)
-	var policies, scopes, members [][]string
+	n, err := casbinLoad(e, ds)
+	if err != nil {
+		return nil, 0, err
+	}
+	return &casbinEngine{e: e, ds: ds}, n, nil
+}
+
+// casbinRules are the policies (p), group scopes (g) and memberships
+// (g2) of the dataset.
+func casbinRules(ds *gen.Dataset) (policies, scopes, members [][]string) {
 	for _, p := range catalog.All() {
 		policies = append(policies, []string{"global_admin", "*", p.Area, p.Action})
 	}
@@ -87,16 +95,29 @@ func newCasbin(ds *gen.Dataset) (*casbinEngine, int, error) {
 			members = append(members, []string{casbinUser(u.ID), casbinGroup(ds.Groups[g].ID)})
 		}
 	}
+	return policies, scopes, members
+}
+
+// casbinRuleAdder is what loading needs of an enforcer, plain or cached.
+type casbinRuleAdder interface {
+	EnableAutoSave(bool)
+	AddPolicies([][]string) (bool, error)
+	AddNamedGroupingPolicies(string, [][]string) (bool, error)
+}
+
+func casbinLoad(e casbinRuleAdder, ds *gen.Dataset) (int, error) {
+	e.EnableAutoSave(false)
+	policies, scopes, members := casbinRules(ds)
 	if _, err := e.AddPolicies(policies); err != nil {
-		return nil, 0, fmt.Errorf("casbin policies: %w", err)
+		return 0, fmt.Errorf("casbin policies: %w", err)
 	}
 	if _, err := e.AddNamedGroupingPolicies("g", scopes); err != nil {
-		return nil, 0, fmt.Errorf("casbin scopes: %w", err)
+		return 0, fmt.Errorf("casbin scopes: %w", err)
 	}
 	if _, err := e.AddNamedGroupingPolicies("g2", members); err != nil {
-		return nil, 0, fmt.Errorf("casbin memberships: %w", err)
+		return 0, fmt.Errorf("casbin memberships: %w", err)
 	}
-	return &casbinEngine{e: e, ds: ds}, len(policies) + len(scopes) + len(members), nil
+	return len(policies) + len(scopes) + len(members), nil
 }
 
 func (c *casbinEngine) check(userID int64, p catalog.Perm, customer int64) (bool, error) {

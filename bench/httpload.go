@@ -76,10 +76,10 @@ type loadResult struct {
 
 func (r loadResult) rate() float64 { return float64(r.requests) / r.elapsed.Seconds() }
 
-// drive sends at most maxRequests requests from workers goroutines, for
+// driveGET sends at most maxRequests requests from workers goroutines, for
 // at most maxTime, to URLs made by path(i); every response must be 200.
 // The load stops by itself at whichever bound comes first.
-func drive(endpoint, base, token string, workers, maxRequests int, maxTime time.Duration, path func(i int) string) loadResult {
+func driveGET(endpoint, base, token string, workers, maxRequests int, maxTime time.Duration, path func(i int) string) loadResult {
 	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{
 		MaxIdleConns: workers, MaxIdleConnsPerHost: workers, DisableCompression: true,
 		DialContext: (&net.Dialer{Timeout: 5 * time.Second}).DialContext,

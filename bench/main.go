@@ -1,10 +1,18 @@
-// Command bench compares Gatehouse's decision engine with Casbin and
-// OpenFGA on one generated account: check latency, listing the assets a
-// user may view, agreement on random requests, and the JSON API's
-// throughput over loopback. It prints one table; any disagreement
-// between the engines fails the run.
+// Command bench compares Gatehouse with Casbin and OpenFGA on one
+// generated account.
 //
-//	cd bench && go run . -customers 5000 -assets 500000 -users 2000 -groups 200
+// The race (the headline) runs each engine as a decision service in a
+// process of its own and drives all three over loopback HTTP alike:
+// cold, warm, after a security change, batches of 100, and listings,
+// with an agreement check over 10,000 decisions:
+//
+//	cd bench && go run -mod=mod . race -gatehouse-postgres DSN -openfga-postgres DSN
+//
+// Without a subcommand it compares the engines inside one process: check
+// latency, listing the assets a user may view, agreement, and the JSON
+// API's throughput over loopback:
+//
+//	cd bench && go run -mod=mod . -customers 5000 -assets 500000 -users 2000 -groups 200
 package main
 
 import (
@@ -44,6 +52,15 @@ type config struct {
 }
 
 func main() {
+	if len(os.Args) > 1 {
+		if cmd, ok := commands[os.Args[1]]; ok {
+			if err := cmd(os.Args[2:]); err != nil {
+				fmt.Fprintln(os.Stderr, "bench:", err)
+				os.Exit(1)
+			}
+			return
+		}
+	}
 	var c config
 	flag.IntVar(&c.opts.Customers, "customers", 5000, "customers")
 	flag.IntVar(&c.opts.Assets, "assets", 500_000, "assets")
@@ -84,6 +101,21 @@ func main() {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
+}
+
+// commands are the subcommands: the race and the servers it starts as
+// processes of their own. With none, the engines are compared in one
+// process.
+var commands = map[string]func(args []string) error{
+	"race": func(args []string) error {
+		c, err := raceFlags(args)
+		if err != nil {
+			return err
+		}
+		return runRace(context.Background(), c, os.Stdout, os.Stderr)
+	},
+	"serve-casbin":  serveCasbin,
+	"serve-openfga": serveOpenFGA,
 }
 
 // request is one (user, permission, customer) question.
@@ -446,8 +478,8 @@ func httpLoad(ctx context.Context, c config, r *results, gh *gatehouseEngine, u 
 	for i := range targets {
 		targets[i] = one + strconv.FormatInt(ids[rng.IntN(len(ids))], 10)
 	}
-	r.httpOne = drive("GET "+one+"{id}", api.url, tok, c.httpWorkers, c.httpRequests, c.httpTime, func(i int) string { return targets[i] })
-	r.httpList = drive("GET "+list, api.url, tok, c.httpWorkers, c.httpRequests, c.httpTime, func(int) string { return list + "?limit=50" })
+	r.httpOne = driveGET("GET "+one+"{id}", api.url, tok, c.httpWorkers, c.httpRequests, c.httpTime, func(i int) string { return targets[i] })
+	r.httpList = driveGET("GET "+list, api.url, tok, c.httpWorkers, c.httpRequests, c.httpTime, func(int) string { return list + "?limit=50" })
 	for _, lr := range []loadResult{r.httpOne, r.httpList} {
 		if lr.errors > 0 {
 			return fmt.Errorf("%s: %d of %d requests failed (first: %s)", lr.endpoint, lr.errors, lr.requests, lr.firstErr)

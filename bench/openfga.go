@@ -25,35 +25,29 @@ import (
 // relation is a permission key as an OpenFGA relation name.
 func relation(p catalog.Perm) string { return strings.ReplaceAll(p.Key(), ".", "_") }
 
-// openfgaModel writes Gatehouse's rule in OpenFGA's language:
-//
-//   - a group's permission p is "member and holds_p": the group holds p
-//     (a public tuple, user:*) and the user is a member — both of the
-//     same group;
-//   - a customer's p comes from the groups whose scope lists it
-//     (scoped_group) or from the account (all-customers groups and
-//     global admins);
-//   - account-wide permissions exist only on the account, so only
-//     all-customers groups and admins can grant them;
-//   - an asset's view is its customer's assets_view.
+// openfgaModel writes Gatehouse's rule the way OpenFGA's documentation
+// advises for group-based access: each permission is a relation that
+// group members are assigned to directly ([group#member]), on the
+// customer for a select-customers group and on the account for an
+// all-customers group (which every customer inherits through its
+// account). A check reads only the groups holding that permission on
+// that customer or the account — no fan-out through all of a customer's
+// groups, no intersections. Account-wide permissions exist only on the
+// account, so only all-customers groups and admins grant them; an
+// asset's view is its customer's assets_view.
 func openfgaModel() string {
 	var b strings.Builder
 	b.WriteString("model\n  schema 1.1\ntype user\n")
 	b.WriteString("type group\n  relations\n    define member: [user]\n")
+	b.WriteString("type account\n  relations\n    define admin: [user]\n")
 	for _, p := range catalog.All() {
-		r := relation(p.Index)
-		fmt.Fprintf(&b, "    define holds_%s: [user:*]\n    define %s: member and holds_%s\n", r, r, r)
+		fmt.Fprintf(&b, "    define %s: [group#member] or admin\n", relation(p.Index))
 	}
-	b.WriteString("type account\n  relations\n    define admin: [user]\n    define all_group: [group]\n")
-	for _, p := range catalog.All() {
-		r := relation(p.Index)
-		fmt.Fprintf(&b, "    define %s: admin or %s from all_group\n", r, r)
-	}
-	b.WriteString("type customer\n  relations\n    define account: [account]\n    define scoped_group: [group]\n")
+	b.WriteString("type customer\n  relations\n    define account: [account]\n")
 	for _, p := range catalog.All() {
 		if p.CustomerScoped {
 			r := relation(p.Index)
-			fmt.Fprintf(&b, "    define %s: %s from scoped_group or %s from account\n", r, r, r)
+			fmt.Fprintf(&b, "    define %s: [group#member] or %s from account\n", r, r)
 		}
 	}
 	b.WriteString("type asset\n  relations\n    define customer: [customer]\n    define view: assets_view from customer\n")
@@ -127,40 +121,44 @@ func newOpenFGA(ctx context.Context, dir string, ds *gen.Dataset, progress func(
 	return e, len(tuples), nil
 }
 
-func (e *openfgaEngine) tuples() []*openfgav1.TupleKey {
-	ds := e.ds
+func (e *openfgaEngine) tuples() []*openfgav1.TupleKey { return openfgaTuples(e.ds, e.account, true) }
+
+// openfgaTuples writes the dataset as the model's tuples: each group's
+// permissions assigned to its members on the account (all-customers) or
+// on each customer of its list; memberships; admins; customers'
+// account; and, with assets, each asset's customer.
+func openfgaTuples(ds *gen.Dataset, account string, assets bool) []*openfgav1.TupleKey {
 	var out []*openfgav1.TupleKey
 	add := func(object, rel, user string) { out = append(out, tuple.NewTupleKey(object, rel, user)) }
 	for i := range ds.Groups {
 		g := &ds.Groups[i]
-		group := fgaGroup(g.ID)
-		if g.AccessType == gatehouse.AllCustomers {
-			add(e.account, "all_group", group)
-		} else {
-			for _, c := range g.Customers {
-				add(fgaCustomer(ds.CustomerID(c)), "scoped_group", group)
-			}
-		}
+		members := fgaGroup(g.ID) + "#member"
 		for _, p := range g.Perms {
-			if g.AccessType == gatehouse.SelectCustomers && !p.CustomerScoped() {
-				continue
+			switch {
+			case g.AccessType == gatehouse.AllCustomers:
+				add(account, relation(p), members)
+			case p.CustomerScoped():
+				for _, c := range g.Customers {
+					add(fgaCustomer(ds.CustomerID(c)), relation(p), members)
+				}
 			}
-			add(group, "holds_"+relation(p), "user:*")
 		}
 	}
 	for _, u := range ds.Users {
 		if u.GlobalAdmin {
-			add(e.account, "admin", fgaUser(u.ID))
+			add(account, "admin", fgaUser(u.ID))
 		}
 		for _, g := range u.Groups {
 			add(fgaGroup(ds.Groups[g].ID), "member", fgaUser(u.ID))
 		}
 	}
 	for _, c := range ds.Customers {
-		add(fgaCustomer(c.ID), "account", e.account)
+		add(fgaCustomer(c.ID), "account", account)
 	}
-	for i, c := range ds.AssetCustomer {
-		add("asset:"+strconv.FormatInt(ds.AssetBase+int64(i)+1, 10), "customer", fgaCustomer(ds.CustomerID(c)))
+	if assets {
+		for i, c := range ds.AssetCustomer {
+			add("asset:"+strconv.FormatInt(ds.AssetBase+int64(i)+1, 10), "customer", fgaCustomer(ds.CustomerID(c)))
+		}
 	}
 	return out
 }

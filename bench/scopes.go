@@ -501,7 +501,7 @@ func measureHTTP(ctx context.Context, c config, e *scopeEngine, callers []*scope
 			if ep.path == "" {
 				path = func(i int) string { return fmt.Sprintf("/api/v1/assets/%d", sc.inside[i%len(sc.inside)]) }
 			}
-			res := drive(ep.name, api.url, tokens[sc.k], c.httpWorkers, c.httpRequests, c.httpTime, path)
+			res := driveGET(ep.name, api.url, tokens[sc.k], c.httpWorkers, c.httpRequests, c.httpTime, path)
 			if res.errors > 0 {
 				return fmt.Errorf("%s, scope %s: %d errors, first: %s", ep.name, scopeName(sc.k), res.errors, res.firstErr)
 			}

@@ -16,11 +16,13 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
 	"gatehouse/internal/auth"
 	"gatehouse/internal/authz"
+	"gatehouse/internal/authzen"
 	"gatehouse/internal/clientip"
 	"gatehouse/internal/connlimit"
 	"gatehouse/internal/demo"
@@ -35,6 +37,7 @@ import (
 	"gatehouse/internal/sso"
 	"gatehouse/internal/usecase"
 	"gatehouse/internal/vault"
+	"gatehouse/internal/versions"
 	"gatehouse/internal/web"
 )
 
@@ -128,10 +131,12 @@ type Config struct {
 	SMTP mailer.SMTP
 	// TrustedProxies are the CIDRs whose X-Forwarded-For is believed.
 	TrustedProxies []string
-	// PublicURL is where browsers reach the server: passkeys are bound
-	// to its host, and identity providers send users back to it. Empty:
-	// http://localhost:<port> when listening on a loopback address,
-	// else passkeys and single sign-on are off.
+	// PublicURL is where browsers and other tools reach the server:
+	// passkeys are bound to its host, identity providers send users back
+	// to it and the decision API's metadata names it. Empty:
+	// http://localhost:<port> when listening on a loopback address, else
+	// passkeys and single sign-on are off and the metadata names each
+	// request's own host.
 	PublicURL string
 }
 
@@ -277,7 +282,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&m.Config.SMTP.Username, "smtp-username", env("GATEHOUSE_SMTP_USERNAME", ""), "SMTP user name (env GATEHOUSE_SMTP_USERNAME)")
 	fs.StringVar(&m.Config.SMTP.Password, "smtp-password", env("GATEHOUSE_SMTP_PASSWORD", ""), "SMTP password (env GATEHOUSE_SMTP_PASSWORD)")
 	serverFlags(fs, &m.Config)
-	fs.StringVar(&m.Config.PublicURL, "public-url", env("GATEHOUSE_PUBLIC_URL", ""), "the URL browsers reach the server at, e.g. https://gatehouse.example.com; passkeys and single sign-on need it (default: http://localhost:<port> on a loopback address; env GATEHOUSE_PUBLIC_URL)")
+	fs.StringVar(&m.Config.PublicURL, "public-url", env("GATEHOUSE_PUBLIC_URL", ""), "the URL browsers and other tools reach the server at, e.g. https://gatehouse.example.com; passkeys and single sign-on need it (default: http://localhost:<port> on a loopback address; env GATEHOUSE_PUBLIC_URL)")
 	proxies := fs.String("trusted-proxies", env("GATEHOUSE_TRUSTED_PROXIES", ""), "comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed (env GATEHOUSE_TRUSTED_PROXIES)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -303,15 +308,19 @@ type Main struct {
 	Log    *slog.Logger
 	Stdout io.Writer
 
-	DB       *sqldb.DB
-	API      *httpapi.Server
-	Web      *web.Server
-	Mailer   *mailer.Deliverer
-	server   *http.Server
-	stopMail context.CancelFunc
-	mailDone chan struct{}
-	ln       net.Listener
-	done     chan struct{}
+	DB        *sqldb.DB
+	API       *httpapi.Server
+	Web       *web.Server
+	Decisions *authzen.Server
+	Versions  *versions.Watcher
+	Mailer    *mailer.Deliverer
+	server    *http.Server
+	stopMail  context.CancelFunc
+	mailDone  chan struct{}
+	stopWatch context.CancelFunc
+	watchDone sync.WaitGroup
+	ln        net.Listener
+	done      chan struct{}
 }
 
 // NewMain returns a Main with defaults.
@@ -331,6 +340,7 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.DB = db
+	m.watchVersions()
 	v, err := m.openVault()
 	if err != nil {
 		return err
@@ -361,9 +371,12 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.Web.WriteTimeout = m.API.WriteTimeout
+	m.Decisions = authzen.New(db, gate, authz.NewClients(db, m.Versions, nil), m.Versions, m.Log)
+	m.Decisions.PublicURL = m.Config.PublicURL
 	mux := http.NewServeMux()
 	m.API.Mount(mux)
-	m.Web.Mount(mux) // the web admin at /
+	m.Decisions.Mount(mux) // the decision API at /access/v1 and /.well-known
+	m.Web.Mount(mux)       // the web admin at /
 
 	if m.ln, err = m.listen(); err != nil {
 		return err
@@ -377,6 +390,7 @@ func (m *Main) Run(ctx context.Context) error {
 		WriteTimeout:      m.timeout(m.Config.WriteTimeout, defaultWriteTimeout),
 		IdleTimeout:       m.timeout(m.Config.IdleTimeout, defaultIdleTimeout),
 	}
+	m.server.RegisterOnShutdown(m.Decisions.Shutdown) // change feeds end, not hold up the shutdown
 	m.done = make(chan struct{})
 	go func() {
 		defer close(m.done)
@@ -392,6 +406,26 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Log.Info("gatehouse listening", "url", m.URL(), "public_url", browse, "store", db.Dialect())
 	fmt.Fprintf(m.Stdout, "Gatehouse is running at %s\n", browse)
 	return nil
+}
+
+// versionPoll is how often every account's security version is read, to
+// catch changes no notification reported.
+const versionPoll = 2 * time.Second
+
+// watchVersions keeps the accounts' security versions current in memory
+// for the decision API: this store's own commits report themselves,
+// PostgreSQL notifies every instance, and a poll catches the rest.
+func (m *Main) watchVersions() {
+	m.Versions = versions.New(m.DB.SecurityVersion)
+	m.DB.OnSecurityChange(func(c sqldb.SecurityChange) { m.Versions.Observe(c.AccountID, c.Version) })
+	ctx, cancel := context.WithCancel(context.Background())
+	m.stopWatch = cancel
+	m.watchDone.Go(func() { m.Versions.Poll(ctx, versionPoll, m.DB.SecurityVersions) })
+	if m.Config.PostgresDSN != "" {
+		m.watchDone.Go(func() {
+			postgres.Listen(ctx, m.Config.PostgresDSN, func(c sqldb.SecurityChange) { m.Versions.Observe(c.AccountID, c.Version) })
+		})
+	}
 }
 
 // identity turns on passkeys and single sign-on for the public URL.
@@ -543,6 +577,10 @@ func (m *Main) Close() error {
 	if m.stopMail != nil {
 		m.stopMail()
 		<-m.mailDone
+	}
+	if m.stopWatch != nil {
+		m.stopWatch()
+		m.watchDone.Wait()
 	}
 	if m.DB != nil {
 		if cerr := m.DB.Close(); err == nil {

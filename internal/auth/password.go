@@ -75,14 +75,23 @@ func CheckPassword(password, hash string) (bool, error) {
 // TokenPrefix marks Gatehouse tokens so secret scanners can find them.
 const TokenPrefix = "gh_"
 
+// ClientSecretPrefix marks API clients' secrets, told apart from users'
+// tokens by scanners and by people.
+const ClientSecretPrefix = "ghc_"
+
 // NewToken returns a random bearer token and the hash to store.
-func NewToken() (token string, hash []byte, err error) {
+func NewToken() (token string, hash []byte, err error) { return newSecret(TokenPrefix) }
+
+// NewClientSecret returns a random API client secret and the hash to store.
+func NewClientSecret() (secret string, hash []byte, err error) { return newSecret(ClientSecretPrefix) }
+
+func newSecret(prefix string) (string, []byte, error) {
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
 		return "", nil, err
 	}
-	token = TokenPrefix + base64.RawURLEncoding.EncodeToString(b)
-	return token, HashToken(token), nil
+	s := prefix + base64.RawURLEncoding.EncodeToString(b)
+	return s, HashToken(s), nil
 }
 
 // HashToken is the stored form of a token. Tokens are 256 random bits, so

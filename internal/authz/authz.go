@@ -77,7 +77,7 @@ type Gate struct {
 	// Addrs tells a request's client address; nil trusts no proxy.
 	Addrs *clientip.Resolver
 
-	mu    sync.Mutex
+	mu    sync.RWMutex
 	cache map[int64]cached // by user id
 
 	hits, compiles atomic.Uint64
@@ -185,9 +185,9 @@ func (g *Gate) Actor(r *http.Request, c *Caller) audit.Actor {
 // expired since.
 func (g *Gate) Grants(ctx context.Context, accountID, userID, version int64) (*access.Grants, error) {
 	now := g.now()
-	g.mu.Lock()
+	g.mu.RLock()
 	c, ok := g.cache[userID]
-	g.mu.Unlock()
+	g.mu.RUnlock()
 	if ok && c.version >= version && (c.validUntil.IsZero() || now.Before(c.validUntil)) {
 		g.hits.Add(1)
 		return c.grants, nil

@@ -48,6 +48,18 @@ func with(base []Action, more ...Action) []Action {
 	return append(append([]Action(nil), base...), more...)
 }
 
+// own adds the own-record actions to the actions of an area whose records
+// have an owner (a ticket's assignee, a time log's or an appointment's
+// user, a document's author): viewing, editing and — where records can be
+// deleted — deleting only one's own.
+func own(base []Action, deletes bool) []Action {
+	out := with(base, Action{"view_own", "View own"}, Action{"edit_own", "Edit own"})
+	if deletes {
+		out = append(out, Action{"delete_own", "Delete own"})
+	}
+	return out
+}
+
 // Category names, in the order the permission tree shows them.
 const (
 	CatCustomers     = "Customers"
@@ -72,13 +84,13 @@ var areas = []Area{
 	{"patches", "Patch management", CatRMM, true, []Action{{"view", "View"}, {"approve", "Approve"}}},
 	{"backups", "Backups", CatRMM, true, []Action{{"view", "View"}, {"manage", "Manage"}}},
 
-	{"tickets", "Tickets", CatServiceDesk, true, []Action{{"view", "View all"}, {"view_own", "View own"}, {"create", "Create"}, {"edit", "Edit"}, {"delete", "Delete"}}},
-	{"timelogs", "Time logs", CatServiceDesk, true, []Action{{"view", "View all"}, {"manage", "Manage"}}},
-	{"appointments", "Calendar", CatServiceDesk, true, []Action{{"view_all", "View all appointments"}, {"create", "Create"}, {"edit", "Edit"}, {"delete", "Delete"}}},
-	{"chat", "Chat", CatServiceDesk, true, []Action{{"use", "Use"}, {"view_all", "View all conversations"}}},
+	{"tickets", "Tickets", CatServiceDesk, true, own([]Action{{"view", "View all"}, {"create", "Create"}, {"edit", "Edit"}, {"delete", "Delete"}}, true)},
+	{"timelogs", "Time logs", CatServiceDesk, true, own([]Action{{"view", "View all"}, {"manage", "Manage"}}, true)},
+	{"appointments", "Calendar", CatServiceDesk, true, own([]Action{{"view_all", "View all appointments"}, {"create", "Create"}, {"edit", "Edit"}, {"delete", "Delete"}}, true)},
+	{"chat", "Chat", CatServiceDesk, true, own([]Action{{"use", "Use"}, {"view_all", "View all conversations"}}, false)},
 	{"projects", "Projects", CatServiceDesk, true, crud},
 
-	{"documentation", "Documentation", CatDocumentation, true, crud},
+	{"documentation", "Documentation", CatDocumentation, true, own(crud, true)},
 	{"credentials", "Credentials", CatDocumentation, true, []Action{{"view", "View"}, {"reveal", "Reveal secret"}, {"create", "Create"}, {"edit", "Edit"}, {"delete", "Delete"}}},
 
 	{"invoices", "Invoices", CatBilling, true, crud},
@@ -98,6 +110,11 @@ var areas = []Area{
 	{"security_groups", "Security groups", CatAdmin, false, []Action{{"view", "View"}, {"manage", "Manage"}}},
 	{"api_tokens", "API tokens", CatAdmin, false, []Action{{"manage", "Manage"}}},
 	{"settings", "Account settings", CatAdmin, false, []Action{{"manage", "Manage"}}},
+	// API clients are the credentials other tools (an RMM, a PSA, an API
+	// gateway) use to ask the decision API; decisions.ask is what such a
+	// client holds, and what an admin must hold to give it.
+	{"api_clients", "API clients", CatAdmin, false, []Action{{"manage", "Manage"}}},
+	{"decisions", "Decision API", CatAdmin, false, []Action{{"ask", "Ask who may do what"}}},
 }
 
 var (
@@ -111,7 +128,9 @@ var (
 var sensitive = map[string]bool{
 	"credentials.reveal": true, "scripts.run": true, "scripts.create": true, "scripts.edit": true,
 	"assets.remote_access": true, "users.manage": true, "security_groups.manage": true,
-	"api_tokens.manage": true, "settings.manage": true,
+	"api_tokens.manage": true, "settings.manage": true, "api_clients.manage": true,
+	// Asking reveals who may do what on every customer.
+	"decisions.ask": true,
 }
 
 func init() {

@@ -31,9 +31,11 @@ var required = map[string][]string{
 	"security_groups": {"view", "manage"},
 	"api_tokens":      {"manage"},
 	"settings":        {"manage"},
+	"api_clients":     {"manage"},
+	"decisions":       {"ask"},
 }
 
-var accountWide = []string{"products", "vendors", "users", "security_groups", "api_tokens", "settings"}
+var accountWide = []string{"products", "vendors", "users", "security_groups", "api_tokens", "settings", "api_clients", "decisions"}
 
 func TestCatalogHoldsEveryRequiredPermission(t *testing.T) {
 	for area, actions := range required {

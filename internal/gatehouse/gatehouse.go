@@ -25,9 +25,12 @@ type User struct {
 	PasswordHash string
 	GlobalAdmin  bool
 	Disabled     bool
-	GroupIDs     []int64
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// ExternalID is how another tool names the user (its own id); empty:
+	// none. Unique in the account.
+	ExternalID string
+	GroupIDs   []int64
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 // UserCreate is a new user. GroupIDs nil means "the account's default
@@ -38,6 +41,7 @@ type UserCreate struct {
 	PasswordHash string
 	GlobalAdmin  bool
 	Disabled     bool
+	ExternalID   string
 	GroupIDs     []int64
 }
 
@@ -48,6 +52,7 @@ type UserUpdate struct {
 	PasswordHash *string
 	GlobalAdmin  *bool
 	Disabled     *bool
+	ExternalID   *string
 	GroupIDs     *[]int64
 }
 
@@ -67,6 +72,9 @@ type Customer struct {
 	Region       string
 	PostalCode   string
 	Country      string
+	// ExternalID is how another tool names the customer (its own id);
+	// empty: none. Unique in the account.
+	ExternalID string
 	// ArchivedAt is when the customer was archived; zero: active.
 	ArchivedAt time.Time
 	CreatedAt  time.Time
@@ -91,6 +99,7 @@ type CustomerFields struct {
 	Region       *string
 	PostalCode   *string
 	Country      *string
+	ExternalID   *string
 }
 
 // Apply copies the set fields onto c.
@@ -111,6 +120,7 @@ func (f CustomerFields) Apply(c *Customer) {
 	set(&c.Region, f.Region)
 	set(&c.PostalCode, f.PostalCode)
 	set(&c.Country, f.Country)
+	set(&c.ExternalID, f.ExternalID)
 	if f.Tags != nil {
 		c.Tags = append([]string(nil), (*f.Tags)...)
 	}
@@ -201,10 +211,39 @@ type Token struct {
 	MFAMethod string
 }
 
+// APIClient is another tool's credential for the decision API: named,
+// expiring, limited to its account and to the permissions it was given.
+// Only its secret's hash is stored.
+type APIClient struct {
+	ID        int64
+	AccountID int64
+	Name      string
+	// IDs says how the tool names users and records: by Gatehouse id
+	// (IDsGatehouse) or by the external ids set on them (IDsExternal).
+	// Emails name users either way.
+	IDs         string
+	Permissions []string
+	// RateLimit is how many requests a second the client may make.
+	RateLimit  int
+	Hash       []byte
+	CreatedBy  int64 // the user who made it; 0 once that user is gone
+	CreatedAt  time.Time
+	ExpiresAt  time.Time
+	LastUsedAt time.Time
+}
+
+// How an API client names users and records.
+const (
+	IDsGatehouse = "gatehouse"
+	IDsExternal  = "external"
+)
+
 // Token kinds.
 const (
 	TokenSession = "session"
 	TokenAPI     = "api"
+	// TokenClient marks a principal that is an API client, not a user.
+	TokenClient = "client"
 )
 
 // Principal is who a valid token speaks for, with what the decision
@@ -224,6 +263,13 @@ type Principal struct {
 	// The session's and the user's second-factor state, and the
 	// account's settings that judge it (see MFAState).
 	MFAState
+}
+
+// Ref is a user or customer as the decision API finds it by one of its
+// names: its id and its external id (empty: none).
+type Ref struct {
+	ID         int64
+	ExternalID string
 }
 
 // ListFilter narrows, orders and pages a list. The module lists honour

@@ -146,6 +146,28 @@ func NormalizeUserName(name string) (string, error) {
 	return name, nil
 }
 
+// MaxExternalID is the longest external id, in bytes.
+const MaxExternalID = 200
+
+// NormalizeExternalID trims an external id and checks it: one line of
+// UTF-8 text without control characters, at most MaxExternalID bytes.
+// Empty means none.
+func NormalizeExternalID(s string) (string, error) {
+	if err := CheckText("external_id", s); err != nil {
+		return "", err
+	}
+	s = strings.TrimSpace(s)
+	if len(s) > MaxExternalID {
+		return "", Invalid("external_id", "at most %d characters", MaxExternalID)
+	}
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f {
+			return "", Invalid("external_id", "an external id is one line without control characters")
+		}
+	}
+	return s, nil
+}
+
 // DedupIDs returns ids without repeats, keeping first occurrences.
 func DedupIDs(ids []int64) []int64 {
 	seen := make(map[int64]bool, len(ids))

@@ -28,11 +28,11 @@ func streamCSV[T any](w http.ResponseWriter, s *Server, filename string, header 
 }
 
 var customerCSVHeader = []string{"id", "name", "tags", "email", "phone", "website", "address_line1", "address_line2",
-	"city", "region", "postal_code", "country", "created_at", "updated_at"}
+	"city", "region", "postal_code", "country", "external_id", "created_at", "updated_at"}
 
 func customerCSVRow(c gatehouse.Customer) []string {
 	return []string{strconv.FormatInt(c.ID, 10), c.Name, strings.Join(c.Tags, ";"), c.Email, c.Phone, c.Website,
-		c.AddressLine1, c.AddressLine2, c.City, c.Region, c.PostalCode, c.Country,
+		c.AddressLine1, c.AddressLine2, c.City, c.Region, c.PostalCode, c.Country, c.ExternalID,
 		c.CreatedAt.Format(time.RFC3339), c.UpdatedAt.Format(time.RFC3339)}
 }
 

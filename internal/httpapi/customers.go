@@ -24,6 +24,7 @@ type customerJSON struct {
 	Region       string   `json:"region" example:"IL"`
 	PostalCode   string   `json:"postal_code" example:"62701"`
 	Country      string   `json:"country" example:"US"`
+	ExternalID   string   `json:"external_id" doc:"how another tool names the customer (its own id), unique in the account; empty: none" example:"psa-1042"`
 	// ArchivedAt is set while the customer is archived.
 	ArchivedAt *time.Time `json:"archived_at"`
 	CreatedAt  time.Time  `json:"created_at"`
@@ -37,7 +38,7 @@ func toCustomerJSON(c gatehouse.Customer) customerJSON {
 	}
 	out := customerJSON{ID: ID(c.ID), Name: c.Name, Tags: tags, Notes: c.Notes, Email: c.Email, Phone: c.Phone,
 		Website: c.Website, AddressLine1: c.AddressLine1, AddressLine2: c.AddressLine2, City: c.City, Region: c.Region,
-		PostalCode: c.PostalCode, Country: c.Country, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
+		PostalCode: c.PostalCode, Country: c.Country, ExternalID: c.ExternalID, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
 	if c.Archived() {
 		out.ArchivedAt = &c.ArchivedAt
 	}
@@ -59,12 +60,13 @@ type customerRequest struct {
 	Region       *string   `json:"region" example:"IL"`
 	PostalCode   *string   `json:"postal_code" example:"62701"`
 	Country      *string   `json:"country" example:"US"`
+	ExternalID   *string   `json:"external_id" maxLength:"200" doc:"how another tool names the customer, unique in the account; empty: none" example:"psa-1042"`
 }
 
 func (c customerRequest) fields() gatehouse.CustomerFields {
 	return gatehouse.CustomerFields{Name: c.Name, Tags: c.Tags, Notes: c.Notes, Email: c.Email, Phone: c.Phone,
 		Website: c.Website, AddressLine1: c.AddressLine1, AddressLine2: c.AddressLine2, City: c.City,
-		Region: c.Region, PostalCode: c.PostalCode, Country: c.Country}
+		Region: c.Region, PostalCode: c.PostalCode, Country: c.Country, ExternalID: c.ExternalID}
 }
 
 func (s *Server) listCustomers(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {

@@ -136,7 +136,7 @@ var idFields = func() map[string]string {
 // to its module key.
 var moduleOfNoun = func() map[string]string {
 	out := map[string]string{"customer": "customers", "user": "users", "security_group": "security-groups",
-		"account": "accounts", "token": "tokens", "sso_provider": "sso-providers"}
+		"account": "accounts", "token": "tokens", "api_client": "api-clients", "sso_provider": "sso-providers"}
 	for _, key := range out {
 		out[key] = key
 	}
@@ -172,6 +172,8 @@ var opaqueIDs = map[string]bool{"challenge_id": true, "client_id": true}
 // that holds no id.
 func fieldModule(key, own string) (module string, isID bool, err error) {
 	switch {
+	case key == "external_id":
+		return "", false, nil // another tool's own name for the record, not a Gatehouse id
 	case opaqueIDs[key]:
 		return "", false, nil
 	case key == "id":

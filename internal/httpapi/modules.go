@@ -50,6 +50,16 @@ var alsoOpens = func() map[string][]string {
 			out[base+"/{id}"] = perms[1:]
 		}
 	}
+	// Own-record grants open a module's change routes; the reach then
+	// lets only the caller's own records through.
+	for _, m := range records.All() {
+		if m.EditOwn != "" {
+			out["PATCH /api/v1/"+m.Key+"/{id}"] = []string{m.EditOwn}
+		}
+		if m.DeleteOwn != "" {
+			out["DELETE /api/v1/"+m.Key+"/{id}"] = []string{m.DeleteOwn}
+		}
+	}
 	tickets, chats := records.MustLookup("tickets"), records.MustLookup("chats")
 	out["GET /api/v1/tickets/{id}/comments"] = tickets.AllViewPerms()[1:]
 	out["GET /api/v1/chats/{id}/messages"] = chats.AllViewPerms()[1:]

@@ -57,6 +57,7 @@ type matrix struct {
 	mspIDs       map[string]int64 // module key → the MSP's restricted record
 	spareUser    int64
 	spareGroup   int64
+	spareClient  int64
 	provider     int64             // an identity provider of the account
 	tokens       map[string]string // role or role+opening set → token
 	otherTokens  string
@@ -133,6 +134,7 @@ func buildMatrix(t *testing.T, w *world) *matrix {
 	spare, _ := w.db.UserByEmail(context.Background(), w.acct.ID, "spare@a-msp.example")
 	mx.spareUser = spare.ID
 	mx.spareGroup = w.group("amark spare group", gatehouse.AllCustomers, nil)
+	mx.spareClient = mx.apiClient("amark spare client")
 	mx.provider = mx.ssoProvider()
 
 	all := customerScoped()
@@ -243,6 +245,17 @@ func (mx *matrix) tokenOf(userID int64) int64 {
 	return t.ID
 }
 
+// apiClient makes an API client of the account straight in the store.
+func (mx *matrix) apiClient(name string) int64 {
+	_, hash, _ := auth.NewClientSecret()
+	c, err := mx.w.db.CreateAPIClient(context.Background(), gatehouse.APIClient{AccountID: mx.w.acct.ID, Name: name,
+		IDs: gatehouse.IDsGatehouse, RateLimit: 10, Permissions: []string{"decisions.ask"}, Hash: hash, ExpiresAt: time.Now().Add(time.Hour)})
+	if err != nil {
+		mx.w.t.Fatal(err)
+	}
+	return c.ID
+}
+
 // ssoProvider adds an identity provider of the account straight in the
 // store.
 func (mx *matrix) ssoProvider() int64 {
@@ -259,6 +272,8 @@ func (mx *matrix) fresh(key, role, method string) int64 {
 	name := mx.unique("fresh xmark")
 	x := mx.xIDs
 	switch key {
+	case "api-clients":
+		return mx.apiClient(mx.unique("amark fresh client"))
 	case "sso-providers":
 		return mx.ssoProvider()
 	case "customers":
@@ -309,6 +324,8 @@ func (mx *matrix) request(rt httpapi.Route, role string) (method, path string, b
 		target = mx.spareGroup
 	case "users":
 		target = mx.spareUser
+	case "api-clients":
+		target = mx.spareClient
 	case "sso-providers":
 		target = mx.provider
 	}
@@ -345,6 +362,8 @@ func (mx *matrix) request(rt httpapi.Route, role string) (method, path string, b
 			"password": testPassword, "security_group_ids": []string{}}
 	case "PATCH /api/v1/users/{id}":
 		body = map[string]any{"name": "patched"}
+	case "POST /api/v1/api-clients":
+		body = map[string]any{"name": mx.unique("created client")}
 	case "POST /api/v1/estimates/{id}/convert":
 		body = map[string]any{"number": mx.unique("converted")}
 	case "PATCH /api/v1/settings":
@@ -652,6 +671,7 @@ var ownAccountCreates = map[string]bool{
 	"POST /api/v1/customers":       true,
 	"POST /api/v1/security-groups": true,
 	"POST /api/v1/users":           true,
+	"POST /api/v1/api-clients":     true,
 	"POST /api/v1/sso-providers":   true,
 	"PATCH /api/v1/settings":       true,
 }

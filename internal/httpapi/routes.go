@@ -50,6 +50,12 @@ func (s *Server) foundationRoutes() []Route {
 			Body: createTokenRequest{}, Reply: tokenJSON{}, Created: true}},
 		{"DELETE /api/v1/me/tokens/{id}", need(authz.SignedIn), s.deleteToken, Doc{Summary: "Revoke one of the caller's tokens"}},
 		{"GET /api/v1/permissions", need(authz.SignedIn), s.listPermissions, Doc{Summary: "The permission catalog", Reply: catalogJSON{}}},
+		{"GET /api/v1/api-clients", need("api_clients.manage"), s.listAPIClients, Doc{
+			Summary: "List the account's API clients: other tools' credentials for the decision API", Reply: list[apiClientJSON]{}}},
+		{"POST /api/v1/api-clients", need("api_clients.manage"), s.createAPIClient, Doc{
+			Summary: "Create an API client (its secret is shown once)", Body: createAPIClientRequest{}, Reply: apiClientJSON{}, Created: true}},
+		{"DELETE /api/v1/api-clients/{id}", need("api_clients.manage"), s.revokeAPIClient, Doc{
+			Summary: "Revoke an API client, at once on every instance"}},
 
 		{"GET /api/v1/customers", need("customers.view"), s.listCustomers, Doc{Summary: "List customers in the caller's scope",
 			Reply: list[customerJSON]{}, Query: listQuery, CSV: true}},

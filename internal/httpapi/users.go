@@ -16,6 +16,7 @@ type userJSON struct {
 	Name             string    `json:"name" example:"Sam Tech"`
 	GlobalAdmin      bool      `json:"global_admin" example:"false"`
 	Disabled         bool      `json:"disabled" example:"false"`
+	ExternalID       string    `json:"external_id" doc:"how another tool names the user (its own id), unique in the account; empty: none" example:"CiRmZDA2MTRkMy1jMzlh"`
 	SecurityGroupIDs []ID      `json:"security_group_ids"`
 	CreatedAt        time.Time `json:"created_at"`
 	UpdatedAt        time.Time `json:"updated_at"`
@@ -23,7 +24,7 @@ type userJSON struct {
 
 func toUserJSON(u gatehouse.User) userJSON {
 	return userJSON{ID: ID(u.ID), Email: u.Email, Name: u.Name, GlobalAdmin: u.GlobalAdmin, Disabled: u.Disabled,
-		SecurityGroupIDs: toIDs(u.GroupIDs), CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}
+		ExternalID: u.ExternalID, SecurityGroupIDs: toIDs(u.GroupIDs), CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt}
 }
 
 type createUserRequest struct {
@@ -32,6 +33,7 @@ type createUserRequest struct {
 	Password         string `json:"password" required:"true" doc:"at least 12 characters" example:"correct-horse-battery"`
 	GlobalAdmin      bool   `json:"global_admin" example:"false"`
 	Disabled         bool   `json:"disabled" example:"false"`
+	ExternalID       string `json:"external_id" maxLength:"200" doc:"how another tool names the user, unique in the account" example:"CiRmZDA2MTRkMy1jMzlh"`
 	SecurityGroupIDs *[]ID  `json:"security_group_ids" doc:"absent or null: the default groups"`
 }
 
@@ -41,6 +43,7 @@ type updateUserRequest struct {
 	Password         *string `json:"password" doc:"at least 12 characters" example:"correct-horse-battery"`
 	GlobalAdmin      *bool   `json:"global_admin" example:"false"`
 	Disabled         *bool   `json:"disabled" example:"true"`
+	ExternalID       *string `json:"external_id" maxLength:"200" doc:"how another tool names the user, unique in the account; empty: none" example:"CiRmZDA2MTRkMy1jMzlh"`
 	SecurityGroupIDs *[]ID   `json:"security_group_ids" doc:"replaces the memberships"`
 }
 
@@ -50,13 +53,13 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, c *authz.Call
 		return err
 	}
 	if wantsCSV(r) {
-		return exportPages(w, s, "users.csv", []string{"id", "email", "name", "global_admin", "disabled", "security_group_ids", "created_at"}, f,
+		return exportPages(w, s, "users.csv", []string{"id", "email", "name", "global_admin", "disabled", "external_id", "security_group_ids", "created_at"}, f,
 			func(f gatehouse.ListFilter) (gatehouse.Page[gatehouse.User], error) {
 				return s.store.ListUsers(r.Context(), c.AccountID, f)
 			},
 			func(u gatehouse.User) []string {
 				return []string{strconv.FormatInt(u.ID, 10), u.Email, u.Name, strconv.FormatBool(u.GlobalAdmin), strconv.FormatBool(u.Disabled),
-					joinIDs(u.GroupIDs), u.CreatedAt.Format(time.RFC3339)}
+					u.ExternalID, joinIDs(u.GroupIDs), u.CreatedAt.Format(time.RFC3339)}
 			})
 	}
 	page, err := s.store.ListUsers(r.Context(), c.AccountID, f)
@@ -87,7 +90,8 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request, c *authz.Cal
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	in := usecase.NewUser{Email: req.Email, Name: req.Name, Password: req.Password, GlobalAdmin: req.GlobalAdmin, Disabled: req.Disabled}
+	in := usecase.NewUser{Email: req.Email, Name: req.Name, Password: req.Password, GlobalAdmin: req.GlobalAdmin, Disabled: req.Disabled,
+		ExternalID: req.ExternalID}
 	if req.SecurityGroupIDs != nil {
 		ids := fromIDs(*req.SecurityGroupIDs)
 		in.GroupIDs = &ids
@@ -112,7 +116,8 @@ func (s *Server) updateUser(w http.ResponseWriter, r *http.Request, c *authz.Cal
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	in := usecase.UserChange{Email: req.Email, Name: req.Name, Password: req.Password, GlobalAdmin: req.GlobalAdmin, Disabled: req.Disabled}
+	in := usecase.UserChange{Email: req.Email, Name: req.Name, Password: req.Password, GlobalAdmin: req.GlobalAdmin, Disabled: req.Disabled,
+		ExternalID: req.ExternalID}
 	if req.SecurityGroupIDs != nil {
 		ids := fromIDs(*req.SecurityGroupIDs)
 		in.GroupIDs = &ids

@@ -118,6 +118,10 @@ type Module struct {
 	// Create, Edit and Delete are the permissions of each change; empty
 	// means the module has no such route.
 	Create, Edit, Delete string
+	// EditOwn and DeleteOwn change and delete only one's own records (of
+	// the customers they are granted on): set for every module whose
+	// records have an owner (see finish).
+	EditOwn, DeleteOwn string
 
 	Fields []Field
 

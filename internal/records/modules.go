@@ -137,8 +137,8 @@ func definitions() []*Module {
 	add(policies)
 
 	docs := &Module{Key: "documents", Table: "documents", Noun: "document", Area: "documentation", Ownership: SharedLibrary,
-		Order: "title", Title: "title",
-		Fields: []Field{searchable(required(str("title", 200))), searchable(text("body", 200000))}}
+		Order: "title", Title: "title", OwnerField: "author_id",
+		Fields: []Field{searchable(required(str("title", 200))), searchable(text("body", 200000)), owner("author_id")}}
 	docs.ViewPerms, docs.Create, docs.Edit, docs.Delete = crud("documentation")
 	add(docs)
 
@@ -229,5 +229,5 @@ func definitions() []*Module {
 			filterable(readOnly(enum("status", "draft", "draft", "sent"))), readOnly(Field{Name: "sent_at", Kind: Time}),
 			readOnly(Field{Name: "recipient_count", Kind: Int}),
 		}})
-	return ms
+	return finish(ms)
 }

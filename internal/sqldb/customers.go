@@ -13,14 +13,14 @@ import (
 	"gatehouse/internal/records"
 )
 
-const customerCols = `id, account_id, name, notes, email, phone, website, address_line1, address_line2, city, region, postal_code, country, archived_at, created_at, updated_at`
+const customerCols = `id, account_id, name, notes, email, phone, website, address_line1, address_line2, city, region, postal_code, country, external_id, archived_at, created_at, updated_at`
 
 func scanCustomer(row interface{ Scan(...any) error }) (gatehouse.Customer, error) {
 	var c gatehouse.Customer
 	var created, updated int64
 	var archived sql.NullInt64
 	err := row.Scan(&c.ID, &c.AccountID, &c.Name, &c.Notes, &c.Email, &c.Phone, &c.Website, &c.AddressLine1, &c.AddressLine2,
-		&c.City, &c.Region, &c.PostalCode, &c.Country, &archived, &created, &updated)
+		&c.City, &c.Region, &c.PostalCode, &c.Country, &c.ExternalID, &archived, &created, &updated)
 	c.CreatedAt, c.UpdatedAt, c.ArchivedAt = fromMS(created), fromMS(updated), fromNullMS(archived)
 	return c, err
 }
@@ -131,10 +131,11 @@ func (db *DB) insertCustomer(ctx context.Context, tx *sql.Tx, accountID int64, f
 	}
 	now := ms(db.Now())
 	id, err := db.insert(ctx, tx, `INSERT INTO customers (account_id, name, notes, email, phone, website, address_line1, address_line2,
-		city, region, postal_code, country, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		accountID, c.Name, c.Notes, c.Email, c.Phone, c.Website, c.AddressLine1, c.AddressLine2, c.City, c.Region, c.PostalCode, c.Country, now, now)
+		city, region, postal_code, country, external_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		accountID, c.Name, c.Notes, c.Email, c.Phone, c.Website, c.AddressLine1, c.AddressLine2, c.City, c.Region, c.PostalCode, c.Country,
+		c.ExternalID, now, now)
 	if err != nil {
-		return c, fmt.Errorf("insert customer: %w", err)
+		return c, db.externalIDTaken(err, "customer", "insert customer")
 	}
 	if err := db.writeTags(ctx, tx, id, c.Tags); err != nil {
 		return c, err
@@ -159,12 +160,19 @@ func (db *DB) UpdateCustomer(ctx context.Context, accountID int64, scope access.
 		if err := validateCustomer(&c); err != nil {
 			return err
 		}
+		if c.ExternalID != before.ExternalID {
+			// Another tool's decisions name the customer by it: moving it
+			// changes answers, so it moves the security version too.
+			if err := db.bumpSecurityVersion(ctx, tx, accountID); err != nil {
+				return err
+			}
+		}
 		_, err = db.exec(ctx, tx, `UPDATE customers SET name = ?, notes = ?, email = ?, phone = ?, website = ?, address_line1 = ?, address_line2 = ?,
-			city = ?, region = ?, postal_code = ?, country = ?, updated_at = ? WHERE account_id = ? AND id = ?`,
+			city = ?, region = ?, postal_code = ?, country = ?, external_id = ?, updated_at = ? WHERE account_id = ? AND id = ?`,
 			c.Name, c.Notes, c.Email, c.Phone, c.Website, c.AddressLine1, c.AddressLine2, c.City, c.Region, c.PostalCode, c.Country,
-			ms(db.Now()), accountID, id)
+			c.ExternalID, ms(db.Now()), accountID, id)
 		if err != nil {
-			return fmt.Errorf("update customer: %w", err)
+			return db.externalIDTaken(err, "customer", "update customer")
 		}
 		if f.Tags != nil {
 			if err := db.writeTags(ctx, tx, id, c.Tags); err != nil {
@@ -230,6 +238,9 @@ func validateCustomer(c *gatehouse.Customer) error {
 		}
 		errs.Add(checkText(f.field, f.v))
 	}
+	ext, err := gatehouse.NormalizeExternalID(c.ExternalID)
+	errs.Add(err)
+	c.ExternalID = ext
 	tags := make([]string, 0, len(c.Tags))
 	for _, t := range c.Tags {
 		t = strings.TrimSpace(t)
@@ -241,6 +252,16 @@ func validateCustomer(c *gatehouse.Customer) error {
 	}
 	c.Tags = dedupStrings(tags)
 	return errs.Err()
+}
+
+// externalIDTaken turns a unique violation of an insert or update into
+// a conflict naming external_id: the only other unique key the row has
+// is its id.
+func (db *DB) externalIDTaken(err error, noun, doing string) error {
+	if db.d.IsUniqueViolation(err) {
+		return &gatehouse.Error{Code: gatehouse.EConflict, Field: "external_id", Message: "another " + noun + " has this external id"}
+	}
+	return fmt.Errorf("%s: %w", doing, err)
 }
 
 // checkText refuses text that is not valid UTF-8.

@@ -17,6 +17,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -79,13 +80,22 @@ type DB struct {
 	// ReadyWindow is how long Ready keeps reporting a refused operation.
 	ReadyWindow time.Duration
 	refusedAt   atomic.Int64 // unix nanoseconds of the last refused operation
+
+	// changed is told of committed security changes; pending holds each
+	// open transaction's until it ends.
+	changed   func(SecurityChange)
+	pendingMu sync.Mutex
+	pending   map[*sql.Tx][]SecurityChange
+
+	groups groupCaches // the groups of Subject, per security version
 }
 
 // New wraps open pools; call Migrate before use. SQLite passes a
 // one-connection write pool and a separate read pool, so writers queue
 // instead of failing on lock upgrades while readers go on in parallel.
 func New(write, read *sql.DB, d Dialect) *DB {
-	return &DB{db: write, rdb: read, d: d, Now: time.Now, ReadyWindow: 10 * time.Second, stmts: newStmtCache(d.StatementCache())}
+	return &DB{db: write, rdb: read, d: d, Now: time.Now, ReadyWindow: 10 * time.Second, stmts: newStmtCache(d.StatementCache()),
+		pending: map[*sql.Tx][]SecurityChange{}}
 }
 
 // Close closes the pools.
@@ -215,11 +225,14 @@ func (db *DB) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	}
 	defer tx.Rollback()
 	if err := fn(tx); err != nil {
+		db.settle(tx, false)
 		return db.classify(err)
 	}
 	if err := tx.Commit(); err != nil {
+		db.settle(tx, false)
 		return db.classify(fmt.Errorf("commit: %w", err))
 	}
+	db.settle(tx, true)
 	return nil
 }
 
@@ -257,21 +270,6 @@ func (db *DB) insert(ctx context.Context, q querier, query string, args ...any) 
 	var id int64
 	err := db.queryRow(ctx, q, query+" RETURNING id", args...).Scan(&id)
 	return id, err
-}
-
-// bumpSecurityVersion marks every compiled grant of the account stale.
-// Called first in each security-changing transaction: on PostgreSQL the
-// row lock also serialises those transactions per account, which the
-// last-global-admin rule relies on.
-func (db *DB) bumpSecurityVersion(ctx context.Context, tx *sql.Tx, accountID int64) error {
-	res, err := db.exec(ctx, tx, `UPDATE accounts SET security_version = security_version + 1 WHERE id = ?`, accountID)
-	if err != nil {
-		return fmt.Errorf("bump security version: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return gatehouse.NotFound("account")
-	}
-	return nil
 }
 
 // scopeClause turns a customer scope into a WHERE condition on col.

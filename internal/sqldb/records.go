@@ -198,6 +198,9 @@ func (db *DB) CreateRecord(ctx context.Context, accountID int64, m *records.Modu
 		if err := m.Validate(v); err != nil {
 			return err
 		}
+		if err := db.externalIDFree(ctx, tx, m.Table, m.Noun, accountID, 0, v.Str(records.ExternalID)); err != nil {
+			return err
+		}
 		customer, err := db.resolveCustomer(ctx, tx, accountID, m, allow, in.CustomerID, v)
 		if err != nil {
 			return err
@@ -228,7 +231,7 @@ func (db *DB) CreateRecord(ctx context.Context, accountID int64, m *records.Modu
 		args = append(args, now, now)
 		id, err := db.insert(ctx, tx, `INSERT INTO `+m.Table+` (`+strings.Join(cols, ", ")+`) VALUES (?`+strings.Repeat(", ?", len(cols)-1)+`)`, args...)
 		if err != nil {
-			return fmt.Errorf("insert %s: %w", m.Key, err)
+			return db.externalIDTaken(err, m.Noun, "insert "+m.Key)
 		}
 		if m.Lines {
 			if err := db.writeLines(ctx, tx, accountID, m, id, lines); err != nil {
@@ -437,6 +440,11 @@ func (db *DB) UpdateRecord(ctx context.Context, accountID int64, m *records.Modu
 				return err
 			}
 		}
+		if ext := v.Str(records.ExternalID); ext != before.Values.Str(records.ExternalID) {
+			if err := db.externalIDFree(ctx, tx, m.Table, m.Noun, accountID, id, ext); err != nil {
+				return err
+			}
+		}
 		if err := db.checkRefs(ctx, tx, accountID, m, before.CustomerID, v, before.Values); err != nil {
 			return err
 		}
@@ -458,7 +466,7 @@ func (db *DB) UpdateRecord(ctx context.Context, accountID int64, m *records.Modu
 		sets = append(sets, "updated_at = ?")
 		args = append(args, ms(db.Now()), accountID, id)
 		if _, err := db.exec(ctx, tx, `UPDATE `+m.Table+` SET `+strings.Join(sets, ", ")+` WHERE account_id = ? AND id = ?`, args...); err != nil {
-			return fmt.Errorf("update %s: %w", m.Key, err)
+			return db.externalIDTaken(err, m.Noun, "update "+m.Key)
 		}
 		if m.Lines && in.Lines != nil {
 			if err := db.writeLines(ctx, tx, accountID, m, id, lines); err != nil {

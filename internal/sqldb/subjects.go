@@ -3,6 +3,7 @@ package sqldb
 import (
 	"context"
 	"database/sql"
+	"sync"
 
 	"gatehouse/internal/access"
 	"gatehouse/internal/catalog"
@@ -15,6 +16,9 @@ import (
 func (db *DB) Subject(ctx context.Context, accountID, userID int64) (access.Subject, int64, error) {
 	var s access.Subject
 	var version int64
+	// Inside a caller's transaction the groups may be changing and the
+	// version is not yet committed: nothing read there is kept.
+	_, inTx := ctx.Value(txKey{}).(*sql.Tx)
 	err := db.readTx(ctx, func(tx *sql.Tx) error {
 		if err := db.queryRow(ctx, tx, `SELECT security_version FROM accounts WHERE id = ?`, accountID).Scan(&version); err != nil {
 			return notFound(err, "account")
@@ -24,13 +28,69 @@ func (db *DB) Subject(ctx context.Context, accountID, userID int64) (access.Subj
 			return err
 		}
 		s = access.Subject{UserID: u.ID, GlobalAdmin: u.GlobalAdmin, Disabled: u.Disabled}
-		s.Memberships, err = db.memberships(ctx, tx, accountID, userID)
+		var groups *groupCache
+		if !inTx {
+			groups = db.groups.at(accountID, version)
+		}
+		s.Memberships, err = db.memberships(ctx, tx, accountID, userID, groups)
 		return err
 	})
 	return s, version, err
 }
 
-func (db *DB) memberships(ctx context.Context, tx *sql.Tx, accountID, userID int64) ([]access.Membership, error) {
+// groupCaches keeps each account's groups as the engine sees them —
+// permissions and resolved customer lists — for the security version
+// they were read at. Every change to a group, its customers or a
+// customer's archiving moves the version, so compiling the next user's
+// grants reads only their memberships. The version is read before the
+// groups, so a kept group is never older than its version.
+type groupCaches struct {
+	mu       sync.Mutex
+	accounts map[int64]*groupCache
+}
+
+type groupCache struct {
+	mu      sync.Mutex
+	version int64
+	groups  map[int64]*access.Group
+}
+
+// at is the account's cache for version, emptied when the version moved.
+func (c *groupCaches) at(accountID, version int64) *groupCache {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.accounts == nil {
+		c.accounts = map[int64]*groupCache{}
+	}
+	gc := c.accounts[accountID]
+	if gc == nil || gc.version < version {
+		gc = &groupCache{version: version, groups: map[int64]*access.Group{}}
+		c.accounts[accountID] = gc
+	}
+	if gc.version > version {
+		return nil // an older reader: it neither reads nor fills the newer cache
+	}
+	return gc
+}
+
+func (gc *groupCache) get(id int64) *access.Group {
+	if gc == nil {
+		return nil
+	}
+	gc.mu.Lock()
+	defer gc.mu.Unlock()
+	return gc.groups[id]
+}
+
+func (gc *groupCache) put(g *access.Group) {
+	if gc != nil {
+		gc.mu.Lock()
+		gc.groups[g.ID] = g
+		gc.mu.Unlock()
+	}
+}
+
+func (db *DB) memberships(ctx context.Context, tx *sql.Tx, accountID, userID int64, cache *groupCache) ([]access.Membership, error) {
 	rows, err := db.query(ctx, tx, `SELECT g.id, g.name, g.access_type, m.expires_at FROM memberships m
 		JOIN security_groups g ON g.id = m.group_id WHERE m.account_id = ? AND m.user_id = ? ORDER BY g.id`, accountID, userID)
 	if err != nil {
@@ -56,10 +116,15 @@ func (db *DB) memberships(ctx context.Context, tx *sql.Tx, accountID, userID int
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	for _, m := range out {
+	for i, m := range out {
+		if g := cache.get(m.Group.ID); g != nil {
+			out[i].Group = g // shared and never changed: Compile copies what it keeps
+			continue
+		}
 		if err := db.fillAccessGroup(ctx, tx, m.Group, selects[m.Group.ID]); err != nil {
 			return nil, err
 		}
+		cache.put(m.Group)
 	}
 	return out, nil
 }

@@ -10,12 +10,12 @@ import (
 	"gatehouse/internal/gatehouse"
 )
 
-const userCols = `id, account_id, email, name, password_hash, global_admin, disabled, created_at, updated_at`
+const userCols = `id, account_id, email, name, password_hash, global_admin, disabled, external_id, created_at, updated_at`
 
 func scanUser(row interface{ Scan(...any) error }) (gatehouse.User, error) {
 	var u gatehouse.User
 	var created, updated int64
-	err := row.Scan(&u.ID, &u.AccountID, &u.Email, &u.Name, &u.PasswordHash, &u.GlobalAdmin, &u.Disabled, &created, &updated)
+	err := row.Scan(&u.ID, &u.AccountID, &u.Email, &u.Name, &u.PasswordHash, &u.GlobalAdmin, &u.Disabled, &u.ExternalID, &created, &updated)
 	u.CreatedAt, u.UpdatedAt = fromMS(created), fromMS(updated)
 	return u, err
 }
@@ -139,7 +139,12 @@ func (db *DB) createUser(ctx context.Context, tx *sql.Tx, accountID int64, u gat
 	errs.Add(err)
 	name, err := gatehouse.NormalizeUserName(u.Name)
 	errs.Add(err)
+	ext, err := gatehouse.NormalizeExternalID(u.ExternalID)
+	errs.Add(err)
 	if err := errs.Err(); err != nil {
+		return gatehouse.User{}, err
+	}
+	if err := db.externalIDFree(ctx, tx, "users", "user", accountID, 0, ext); err != nil {
 		return gatehouse.User{}, err
 	}
 	groups := u.GroupIDs
@@ -149,8 +154,8 @@ func (db *DB) createUser(ctx context.Context, tx *sql.Tx, accountID int64, u gat
 		}
 	}
 	now := ms(db.Now())
-	id, err := db.insert(ctx, tx, `INSERT INTO users (account_id, email, name, password_hash, global_admin, disabled, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, accountID, email, name, u.PasswordHash, u.GlobalAdmin, u.Disabled, now, now)
+	id, err := db.insert(ctx, tx, `INSERT INTO users (account_id, email, name, password_hash, global_admin, disabled, external_id, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, accountID, email, name, u.PasswordHash, u.GlobalAdmin, u.Disabled, ext, now, now)
 	if err != nil {
 		if db.d.IsUniqueViolation(err) {
 			return gatehouse.User{}, &gatehouse.Error{Code: gatehouse.EConflict, Field: "email", Message: "a user with this email already exists"}
@@ -171,6 +176,9 @@ func (db *DB) createUser(ctx context.Context, tx *sql.Tx, accountID int64, u gat
 func userView(u gatehouse.User, passwordChanged bool) map[string]any {
 	v := map[string]any{"id": u.ID, "email": u.Email, "name": u.Name, "global_admin": u.GlobalAdmin,
 		"disabled": u.Disabled, "security_group_ids": u.GroupIDs}
+	if u.ExternalID != "" {
+		v["external_id"] = u.ExternalID
+	}
 	if passwordChanged {
 		v["password_changed"] = true
 	}
@@ -241,13 +249,18 @@ func (db *DB) UpdateUser(ctx context.Context, accountID, id int64, upd gatehouse
 		if err := applyUserUpdate(&u, upd); err != nil {
 			return err
 		}
+		if u.ExternalID != before.ExternalID {
+			if err := db.externalIDFree(ctx, tx, "users", "user", accountID, id, u.ExternalID); err != nil {
+				return err
+			}
+		}
 		if wasActiveAdmin && (!u.GlobalAdmin || u.Disabled) {
 			if err := db.keepOneAdmin(ctx, tx, accountID, id); err != nil {
 				return err
 			}
 		}
-		_, err = db.exec(ctx, tx, `UPDATE users SET email = ?, name = ?, password_hash = ?, global_admin = ?, disabled = ?, updated_at = ?
-			WHERE account_id = ? AND id = ?`, u.Email, u.Name, u.PasswordHash, u.GlobalAdmin, u.Disabled, ms(db.Now()), accountID, id)
+		_, err = db.exec(ctx, tx, `UPDATE users SET email = ?, name = ?, password_hash = ?, global_admin = ?, disabled = ?, external_id = ?, updated_at = ?
+			WHERE account_id = ? AND id = ?`, u.Email, u.Name, u.PasswordHash, u.GlobalAdmin, u.Disabled, u.ExternalID, ms(db.Now()), accountID, id)
 		if err != nil {
 			if db.d.IsUniqueViolation(err) {
 				return &gatehouse.Error{Code: gatehouse.EConflict, Field: "email", Message: "a user with this email already exists"}
@@ -289,6 +302,13 @@ func applyUserUpdate(u *gatehouse.User, upd gatehouse.UserUpdate) error {
 		}
 		u.Name = name
 	}
+	if upd.ExternalID != nil {
+		ext, err := gatehouse.NormalizeExternalID(*upd.ExternalID)
+		if err != nil {
+			return err
+		}
+		u.ExternalID = ext
+	}
 	if upd.PasswordHash != nil {
 		u.PasswordHash = *upd.PasswordHash
 	}
@@ -297,6 +317,23 @@ func applyUserUpdate(u *gatehouse.User, upd gatehouse.UserUpdate) error {
 	}
 	if upd.Disabled != nil {
 		u.Disabled = *upd.Disabled
+	}
+	return nil
+}
+
+// externalIDFree refuses an external id another row of table (other than
+// id) in the account already has, naming the field. The unique index
+// stands behind it; asking first tells it apart from other unique keys.
+func (db *DB) externalIDFree(ctx context.Context, tx *sql.Tx, table, noun string, accountID, id int64, ext string) error {
+	if ext == "" {
+		return nil
+	}
+	var n int
+	if err := db.queryRow(ctx, tx, `SELECT COUNT(*) FROM `+table+` WHERE account_id = ? AND external_id = ? AND id <> ?`, accountID, ext, id).Scan(&n); err != nil {
+		return err
+	}
+	if n > 0 {
+		return &gatehouse.Error{Code: gatehouse.EConflict, Field: "external_id", Message: "another " + noun + " has this external id"}
 	}
 	return nil
 }

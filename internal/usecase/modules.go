@@ -41,14 +41,16 @@ func (s *Service) CreateRecord(ctx context.Context, c *authz.Caller, m *records.
 	return s.store.CreateRecord(ctx, c.AccountID, m, records.PermReach(m, c.Grants, m.Create), in)
 }
 
-// UpdateRecord changes a record the caller both sees and may edit.
+// UpdateRecord changes a record the caller both sees and may edit: one
+// of the customers they may edit on, or — with the module's edit_own —
+// one of their own.
 func (s *Service) UpdateRecord(ctx context.Context, c *authz.Caller, m *records.Module, id int64, in records.Input) (records.Record, error) {
-	return s.store.UpdateRecord(ctx, c.AccountID, m, id, in, records.ViewReach(m, c.Grants), records.PermReach(m, c.Grants, m.Edit))
+	return s.store.UpdateRecord(ctx, c.AccountID, m, id, in, records.ViewReach(m, c.Grants), records.EditReach(m, c.Grants))
 }
 
 // DeleteRecord removes a record the caller both sees and may delete.
 func (s *Service) DeleteRecord(ctx context.Context, c *authz.Caller, m *records.Module, id int64) error {
-	return s.store.DeleteRecord(ctx, c.AccountID, m, id, records.ViewReach(m, c.Grants), records.PermReach(m, c.Grants, m.Delete))
+	return s.store.DeleteRecord(ctx, c.AccountID, m, id, records.ViewReach(m, c.Grants), records.DeleteReach(m, c.Grants))
 }
 
 // ScriptRunOutput reads a run's output where the caller holds

@@ -68,6 +68,10 @@ type Store interface {
 	DeleteToken(ctx context.Context, accountID, userID, tokenID int64) error
 	ListTokens(ctx context.Context, accountID, userID int64) ([]gatehouse.Token, error)
 
+	CreateAPIClient(ctx context.Context, c gatehouse.APIClient) (gatehouse.APIClient, error)
+	APIClients(ctx context.Context, accountID int64) ([]gatehouse.APIClient, error)
+	DeleteAPIClient(ctx context.Context, accountID, id int64) error
+
 	CreateRecord(ctx context.Context, accountID int64, m *records.Module, allow records.Reach, in records.Input) (records.Record, error)
 	UpdateRecord(ctx context.Context, accountID int64, m *records.Module, id int64, in records.Input, reaches ...records.Reach) (records.Record, error)
 	DeleteRecord(ctx context.Context, accountID int64, m *records.Module, id int64, reaches ...records.Reach) error

@@ -164,7 +164,7 @@ func customerFields(r *http.Request) (gatehouse.CustomerFields, gatehouse.Custom
 	}
 	f := gatehouse.CustomerFields{Name: get("name"), Tags: &tags, Notes: get("notes"), Email: get("email"), Phone: get("phone"),
 		Website: get("website"), AddressLine1: get("address_line1"), AddressLine2: get("address_line2"), City: get("city"),
-		Region: get("region"), PostalCode: get("postal_code"), Country: get("country")}
+		Region: get("region"), PostalCode: get("postal_code"), Country: get("country"), ExternalID: get("external_id")}
 	var cu gatehouse.Customer
 	f.Apply(&cu)
 	return f, cu

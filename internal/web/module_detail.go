@@ -151,8 +151,8 @@ func (h modulePages) renderDetail(w http.ResponseWriter, r *http.Request, c *aut
 	p := moduleDetailPage{Module: moduleLabel(h.m), Key: h.m.Key, Noun: h.m.Noun, ID: rec.ID, HasLines: h.m.Lines,
 		Secret: h.m.Secret && rec.HasSecret, Zone: loc.String(), Revealed: x.Revealed, RevealErr: x.errFor("reveal"),
 		Posted: r.Method != http.MethodGet}
-	p.CanEdit = mayChange(h.m, c, h.m.Edit, rec)
-	p.CanDelete = mayChange(h.m, c, h.m.Delete, rec)
+	p.CanEdit = h.m.Edit != "" && records.EditReach(h.m, c.Grants).Allows(rec.CustomerID, rec.Owner(h.m))
+	p.CanDelete = h.m.Delete != "" && records.DeleteReach(h.m, c.Grants).Allows(rec.CustomerID, rec.Owner(h.m))
 	related, err := h.related(ctx, c, b, rec)
 	if err != nil {
 		return err

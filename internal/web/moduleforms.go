@@ -41,15 +41,19 @@ func (s *Server) moduleFormRoutes() []Route {
 				Route{Pattern: "GET " + base + "/new", Need: need(m.Create), handle: h.newForm},
 				Route{Pattern: "POST " + base, Need: need(m.Create), handle: h.create})
 		}
+		// Own-record grants open the change pages too; the reach then
+		// lets only the caller's own records through.
 		if m.Edit != "" {
+			also := nonEmpty(m.EditOwn)
 			out = append(out,
-				Route{Pattern: "GET " + base + "/{id}/edit", Need: need(m.Edit), handle: h.editForm},
-				Route{Pattern: "POST " + base + "/{id}", Need: need(m.Edit), handle: h.update})
+				Route{Pattern: "GET " + base + "/{id}/edit", Need: need(m.Edit), Also: also, handle: h.editForm},
+				Route{Pattern: "POST " + base + "/{id}", Need: need(m.Edit), Also: also, handle: h.update})
 		}
 		if m.Delete != "" {
+			also := nonEmpty(m.DeleteOwn)
 			out = append(out,
-				Route{Pattern: "GET " + base + "/{id}/delete", Need: need(m.Delete), handle: h.deleteForm},
-				Route{Pattern: "POST " + base + "/{id}/delete", Need: need(m.Delete), handle: h.delete})
+				Route{Pattern: "GET " + base + "/{id}/delete", Need: need(m.Delete), Also: also, handle: h.deleteForm},
+				Route{Pattern: "POST " + base + "/{id}/delete", Need: need(m.Delete), Also: also, handle: h.delete})
 		}
 	}
 	return append(out, s.actionRoutes()...)
@@ -671,7 +675,7 @@ func (h modulePages) sentValues(r *http.Request, base records.Values, create boo
 }
 
 func (h modulePages) editForm(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
-	rec, err := h.changeable(r, c, h.m.Edit)
+	rec, err := h.changeable(r, c, records.EditReach)
 	if err != nil {
 		return err
 	}
@@ -683,15 +687,26 @@ func (h modulePages) editForm(w http.ResponseWriter, r *http.Request, c *authz.C
 	return h.renderForm(w, r, c, p, rec.Values, formContext{customer: rec.CustomerID, loc: zoneOf(r)})
 }
 
-// changeable finds a record the caller may both see and change with perm
-// — the same pair of reaches the change runs with — so the edit or
-// delete page of anything else reads like a missing one.
-func (h modulePages) changeable(r *http.Request, c *authz.Caller, perm string) (records.Record, error) {
+// changeable finds a record the caller may both see and change — the
+// same pair of reaches the change runs with — so the edit or delete page
+// of anything else reads like a missing one.
+func (h modulePages) changeable(r *http.Request, c *authz.Caller, reach func(*records.Module, records.Grants) records.Reach) (records.Record, error) {
 	id, err := pathID(r, h.m.Noun)
 	if err != nil {
 		return records.Record{}, err
 	}
-	return h.s.store.Record(r.Context(), c.AccountID, h.m, id, records.ViewReach(h.m, c.Grants), records.PermReach(h.m, c.Grants, perm))
+	return h.s.store.Record(r.Context(), c.AccountID, h.m, id, records.ViewReach(h.m, c.Grants), reach(h.m, c.Grants))
+}
+
+// nonEmpty is the list of the permissions given that are not empty.
+func nonEmpty(perms ...string) []string {
+	var out []string
+	for _, p := range perms {
+		if p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 func (h modulePages) editPage(r *http.Request, c *authz.Caller, rec records.Record) (moduleFormPage, error) {
@@ -704,7 +719,7 @@ func (h modulePages) editPage(r *http.Request, c *authz.Caller, rec records.Reco
 }
 
 func (h modulePages) update(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
-	before, err := h.changeable(r, c, h.m.Edit)
+	before, err := h.changeable(r, c, records.EditReach)
 	if err != nil {
 		return err
 	}
@@ -754,7 +769,7 @@ type moduleDeletePage struct {
 // their link to it. Counts are within the viewer's reach; a module the
 // viewer cannot see is named without a count.
 func (h modulePages) deleteForm(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
-	rec, err := h.changeable(r, c, h.m.Delete)
+	rec, err := h.changeable(r, c, records.DeleteReach)
 	if err != nil {
 		return err
 	}
@@ -812,7 +827,7 @@ func (h modulePages) renderDelete(w http.ResponseWriter, r *http.Request, c *aut
 }
 
 func (h modulePages) delete(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
-	rec, err := h.changeable(r, c, h.m.Delete)
+	rec, err := h.changeable(r, c, records.DeleteReach)
 	if err != nil {
 		return err
 	}

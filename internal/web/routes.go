@@ -78,6 +78,9 @@ func (s *Server) adminRoutes() []Route {
 		{Pattern: "POST /tokens", Need: need("api_tokens.manage"), handle: s.handleTokenCreate},
 		{Pattern: "POST /tokens/{id}/revoke", Need: need(authz.SignedIn), handle: s.handleTokenRevoke},
 		{Pattern: "POST /users/{id}/delete", Need: need("users.manage"), handle: s.handleUserDelete},
+		{Pattern: "GET /api-clients", Need: need("api_clients.manage"), handle: s.handleAPIClients},
+		{Pattern: "POST /api-clients", Need: need("api_clients.manage"), handle: s.handleAPIClientCreate},
+		{Pattern: "POST /api-clients/{id}/revoke", Need: need("api_clients.manage"), handle: s.handleAPIClientRevoke},
 	}
 }
 
@@ -105,6 +108,7 @@ var navEntries = append(append([]navEntry{
 	navEntry{"Access map", "/access/map", []catalog.Perm{catalog.MustLookup("users.view")}, nil},
 	navEntry{"Explain access", "/access/explain", []catalog.Perm{catalog.MustLookup("users.view")}, nil},
 	navEntry{"Audit log", "/audit", []catalog.Perm{catalog.MustLookup("audit_log.view")}, nil},
+	navEntry{"API clients", "/api-clients", []catalog.Perm{catalog.MustLookup("api_clients.manage")}, nil},
 	navEntry{"Settings", "/settings", []catalog.Perm{catalog.MustLookup("settings.manage")}, nil},
 )
 

@@ -30,7 +30,7 @@ var pageNames = []string{
 	"error", "signin", "home",
 	"customers", "customer", "customer_form", "customer_delete", "customer_groups",
 	"groups", "group_form", "group_delete",
-	"users", "user_form", "user_delete", "tokens", "access_confirm",
+	"users", "user_form", "user_delete", "tokens", "api_clients", "access_confirm",
 	"module_list", "module_detail", "module_form", "module_delete", "campaign_send", "calendar",
 	"effective_access", "explain", "access_review", "access_map", "audit",
 	"signin_mfa", "security", "stepup", "settings", "sso_providers", "sso_form",

@@ -148,7 +148,8 @@ func adminFlag(r *http.Request) *bool {
 }
 
 func (s *Server) handleUserCreate(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
-	shown := gatehouse.User{Email: r.PostFormValue("email"), Name: r.PostFormValue("name"), Disabled: checked(r, "disabled")}
+	shown := gatehouse.User{Email: r.PostFormValue("email"), Name: r.PostFormValue("name"), Disabled: checked(r, "disabled"),
+		ExternalID: r.PostFormValue("external_id")}
 	if a := adminFlag(r); a != nil {
 		shown.GlobalAdmin = *a
 	}
@@ -173,7 +174,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request, c *authz.Cal
 		return false, err
 	}
 	in := usecase.NewUser{Email: u.Email, Name: u.Name, Password: r.PostFormValue("password"),
-		GlobalAdmin: u.GlobalAdmin, Disabled: u.Disabled, GroupIDs: &ids}
+		GlobalAdmin: u.GlobalAdmin, Disabled: u.Disabled, ExternalID: u.ExternalID, GroupIDs: &ids}
 	return s.confirmed(w, r, c, "Create user "+u.Email, func(m usecase.Mode) (usecase.Impact, error) {
 		created, imp, err := s.uc.CreateUser(r.Context(), c, in, m)
 		if err == nil && m != usecase.Preview {
@@ -196,6 +197,10 @@ func (s *Server) handleUserUpdate(w http.ResponseWriter, r *http.Request, c *aut
 	upd := usecase.UserChange{Email: &email, Name: &name, Disabled: &disabled, GlobalAdmin: adminFlag(r)}
 	shown := before
 	shown.Email, shown.Name, shown.Disabled = email, name, disabled
+	if _, sent := r.PostForm["external_id"]; sent {
+		ext := r.PostFormValue("external_id")
+		upd.ExternalID, shown.ExternalID = &ext, ext
+	}
 	if upd.GlobalAdmin != nil {
 		shown.GlobalAdmin = *upd.GlobalAdmin
 	}

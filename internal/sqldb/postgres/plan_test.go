@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -61,6 +62,15 @@ func TestListPlansUseTheirIndexes(t *testing.T) {
 	}
 	reads := regexp.MustCompile(`(Index Only Scan|Index Scan|Bitmap Index Scan|Seq Scan)( Backward)? (using (\w+) )?on assets`)
 	spread := func(k int) access.Scope {
+		if k == 1 {
+			// The busiest customer, so that a later page exists whatever
+			// the generator drew.
+			n := make([]int, len(ds.Customers))
+			for _, c := range ds.AssetCustomer {
+				n[c]++
+			}
+			return access.Only(ds.Customers[slices.Index(n, slices.Max(n))].ID)
+		}
 		ids := make([]int64, k)
 		for i := range ids {
 			ids[i] = ds.Customers[i*len(ds.Customers)/k].ID

@@ -43,6 +43,7 @@ func Run(t *testing.T, open Opener) {
 		{"a failed change writes nothing", testAtomic},
 	}
 	tests = append(tests, auditTests()...)
+	tests = append(tests, decisionTests()...)
 	tests = append(tests, listTests()...)
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
