@@ -183,7 +183,7 @@ func serverFlags(fs *flag.FlagSet, c *Config) {
 		}
 	}
 	fs.IntVar(&c.MaxConnsPerIP, "max-conns-per-ip", envInt("GATEHOUSE_MAX_CONNS_PER_IP", defaultMaxConnsPerIP),
-		"most connections one client address may hold open; -1: no cap (env GATEHOUSE_MAX_CONNS_PER_IP)")
+		"most connections one client address may hold open; trusted proxies are not capped; -1: no cap (env GATEHOUSE_MAX_CONNS_PER_IP)")
 }
 
 // envErrors are environment variables that did not parse.
@@ -378,7 +378,7 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Decisions.Mount(mux) // the decision API at /access/v1 and /.well-known
 	m.Web.Mount(mux)       // the web admin at /
 
-	if m.ln, err = m.listen(); err != nil {
+	if m.ln, err = m.listen(gate.Addrs); err != nil {
 		return err
 	}
 	if err := m.identity(uc); err != nil {
@@ -456,8 +456,9 @@ func (m *Main) publicURL() string {
 	return "http://localhost:" + port
 }
 
-// listen opens the listener, capping connections per client address.
-func (m *Main) listen() (net.Listener, error) {
+// listen opens the listener, capping connections per client address
+// but not those of trusted proxies, which carry every client's.
+func (m *Main) listen(proxies *clientip.Resolver) (net.Listener, error) {
 	ln, err := net.Listen("tcp", m.Config.Addr)
 	if err != nil {
 		return nil, err
@@ -466,7 +467,7 @@ func (m *Main) listen() (net.Listener, error) {
 	if max == 0 {
 		max = defaultMaxConnsPerIP
 	}
-	return connlimit.New(ln, max), nil
+	return connlimit.New(ln, max, proxies.Trusts), nil
 }
 
 func (m *Main) timeout(d, def time.Duration) time.Duration {

@@ -144,18 +144,21 @@ func TestIdleKeepAliveConnectionsAreClosed(t *testing.T) {
 	}
 }
 
+// healthOver asks /healthz over conn and answers the status (0: none).
+func healthOver(conn net.Conn) int {
+	io.WriteString(conn, "GET /healthz HTTP/1.1\r\nHost: gatehouse\r\n\r\n")
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		return 0
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
 func TestConnectionsFromOneAddressAreCapped(t *testing.T) {
 	m := serveWithLimits(t, Config{MaxConnsPerIP: 3})
 	addr := strings.TrimPrefix(m.URL(), "http://")
-	get := func(conn net.Conn) int {
-		io.WriteString(conn, "GET /healthz HTTP/1.1\r\nHost: gatehouse\r\n\r\n")
-		resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
-		if err != nil {
-			return 0
-		}
-		resp.Body.Close()
-		return resp.StatusCode
-	}
+	get := healthOver
 	for i := range 3 {
 		conn, err := net.Dial("tcp", addr)
 		if err != nil {
@@ -173,6 +176,22 @@ func TestConnectionsFromOneAddressAreCapped(t *testing.T) {
 	defer conn.Close()
 	if status := get(conn); status != http.StatusServiceUnavailable {
 		t.Fatalf("a fourth connection from one address: %d, want 503", status)
+	}
+}
+
+// A trusted reverse proxy carries every client's connections: capping
+// its address would cap the whole site.
+func TestATrustedProxysConnectionsAreNotCapped(t *testing.T) {
+	m := serveWithLimits(t, Config{MaxConnsPerIP: 2, TrustedProxies: []string{"127.0.0.1"}})
+	for i := range 5 {
+		conn, err := net.Dial("tcp", strings.TrimPrefix(m.URL(), "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		if status := healthOver(conn); status != 200 {
+			t.Fatalf("connection %d from the trusted proxy: %d, want 200", i+1, status)
+		}
 	}
 }
 

@@ -70,6 +70,9 @@ func (r *Resolver) Addr(req *http.Request) string {
 	return peer
 }
 
+// Trusts reports whether addr is a trusted proxy's.
+func (r *Resolver) Trusts(addr string) bool { return r != nil && r.trusts(addr) }
+
 func (r *Resolver) trusts(addr string) bool {
 	a, err := netip.ParseAddr(addr)
 	if err != nil {

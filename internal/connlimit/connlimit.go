@@ -15,7 +15,8 @@ import (
 // over the cap, a connection is answered 503 and closed.
 type Listener struct {
 	net.Listener
-	max int
+	max    int
+	exempt func(addr string) bool
 
 	mu   sync.Mutex
 	open map[string]int
@@ -24,9 +25,14 @@ type Listener struct {
 	Refused atomic.Int64
 }
 
-// New wraps ln; max <= 0 leaves connections uncapped.
-func New(ln net.Listener, max int) *Listener {
-	return &Listener{Listener: ln, max: max, open: map[string]int{}}
+// New wraps ln; max <= 0 leaves connections uncapped. Addresses exempt
+// reports are not capped: a trusted reverse proxy carries every client's
+// connections, and capping it would cap the whole site.
+func New(ln net.Listener, max int, exempt func(addr string) bool) *Listener {
+	if exempt == nil {
+		exempt = func(string) bool { return false }
+	}
+	return &Listener{Listener: ln, max: max, exempt: exempt, open: map[string]int{}}
 }
 
 // Accept returns the next connection whose address is under the cap.
@@ -55,7 +61,7 @@ func (l *Listener) Open(addr string) int {
 func (l *Listener) take(addr string) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.max > 0 && l.open[addr] >= l.max {
+	if l.max > 0 && l.open[addr] >= l.max && !l.exempt(addr) {
 		return false
 	}
 	l.open[addr]++

@@ -12,7 +12,7 @@ func TestAnAddressOverTheCapIsAnswered503AndClosed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := New(ln, 2)
+	l := New(ln, 2, nil)
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok")) })}
 	go srv.Serve(l)
 	defer srv.Close()
@@ -64,5 +64,32 @@ func TestAnAddressOverTheCapIsAnswered503AndClosed(t *testing.T) {
 	defer again.Close()
 	if status := get(again); status != 200 {
 		t.Fatalf("after one closed: %d", status)
+	}
+}
+
+func TestExemptAddressesAreNotCapped(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := New(ln, 1, func(addr string) bool { return addr == "127.0.0.1" })
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok")) })}
+	go srv.Serve(l)
+	defer srv.Close()
+	for i := range 3 {
+		c, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		c.Write([]byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n"))
+		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("connection %d from an exempt address: %v %v", i+1, resp, err)
+		}
+		resp.Body.Close()
+	}
+	if l.Refused.Load() != 0 {
+		t.Fatalf("refused %d", l.Refused.Load())
 	}
 }
