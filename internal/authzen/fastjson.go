@@ -38,35 +38,22 @@ func (p *parser) evaluation(e *evaluation) error { return p.evaluationWith(e, ""
 // evaluationWith reads an evaluation object at field; other, when set,
 // reads the members an evaluation does not have.
 func (p *parser) evaluationWith(e *evaluation, field string, other func(name string) error) error {
-	var names names
-	if err := p.begin(field, &names); err != nil {
-		return err
-	}
-	for {
-		name, more, err := p.next(&names, field)
-		if err != nil || !more {
-			return err
-		}
+	return p.object(field, func(name string) error {
 		switch name {
 		case "subject":
-			err = p.entity(field+"/subject", &e.Subject)
+			return p.entity(field+"/subject", &e.Subject)
 		case "resource":
-			err = p.entity(field+"/resource", &e.Resource)
+			return p.entity(field+"/resource", &e.Resource)
 		case "action":
-			err = p.action(field, &e.Action)
+			return p.action(field, &e.Action)
 		case "context":
-			err = p.context(field, &e.Context)
-		default:
-			if other != nil {
-				err = other(name)
-			} else {
-				err = p.d.SkipValue()
-			}
+			return p.context(field, &e.Context)
 		}
-		if err != nil {
-			return err
+		if other != nil {
+			return other(name)
 		}
-	}
+		return p.d.SkipValue()
+	})
 }
 
 // parseEvaluations reads an evaluations request: the defaults, the items
@@ -127,24 +114,12 @@ func (p *parser) options(req *evaluationsRequest) error {
 	}
 	var store string
 	req.Options = &evaluationOptions{}
-	var n names
-	if err := p.begin("/options", &n); err != nil {
-		return err
-	}
-	for {
-		name, more, err := p.next(&n, "/options")
-		if err != nil || !more {
-			return err
-		}
+	return p.object("/options", func(name string) error {
 		if name == "evaluations_semantic" {
-			err = p.str(&req.Options.Semantic, &store, "/options", name)
-		} else {
-			err = p.d.SkipValue()
+			return p.str(&req.Options.Semantic, &store, "/options", name)
 		}
-		if err != nil {
-			return err
-		}
-	}
+		return p.d.SkipValue()
+	})
 }
 
 var errTrailing = errors.New("the body holds more than one JSON value")
@@ -205,6 +180,24 @@ func putParser(p *parser) {
 type names struct {
 	buf  [8]string
 	list []string
+}
+
+// object reads an object at field, handing each member's name to member,
+// which reads (or skips) its value. A name given twice is refused.
+func (p *parser) object(field string, member func(name string) error) error {
+	var n names
+	if err := p.begin(field, &n); err != nil {
+		return err
+	}
+	for {
+		name, more, err := p.next(&n, field)
+		if err != nil || !more {
+			return err
+		}
+		if err := member(name); err != nil {
+			return err
+		}
+	}
 }
 
 // begin reads the start of an object.
@@ -295,29 +288,17 @@ func (p *parser) entity(field string, dst **entity) error {
 	}
 	pe := &parsedEntity{}
 	*dst = &pe.entity
-	var n names
-	if err := p.begin(field, &n); err != nil {
-		return err
-	}
-	for {
-		name, more, err := p.next(&n, field)
-		if err != nil || !more {
-			return err
-		}
+	return p.object(field, func(name string) error {
 		switch name {
 		case "type":
-			err = p.str(&pe.Type, &pe.typ, field, name)
+			return p.str(&pe.Type, &pe.typ, field, name)
 		case "id":
-			err = p.str(&pe.ID, &pe.id, field, name)
+			return p.str(&pe.ID, &pe.id, field, name)
 		case "properties":
-			err = p.properties(&pe.Properties, field)
-		default:
-			err = p.d.SkipValue()
+			return p.properties(&pe.Properties, field)
 		}
-		if err != nil {
-			return err
-		}
-	}
+		return p.d.SkipValue()
+	})
 }
 
 type parsedAction struct {
@@ -331,28 +312,16 @@ func (p *parser) action(field string, dst **action) error {
 	}
 	pa := &parsedAction{}
 	*dst = &pa.action
-	var n names
 	field += "/action"
-	if err := p.begin(field, &n); err != nil {
-		return err
-	}
-	for {
-		name, more, err := p.next(&n, field)
-		if err != nil || !more {
-			return err
-		}
+	return p.object(field, func(name string) error {
 		switch name {
 		case "name":
-			err = p.str(&pa.Name, &pa.name, field, name)
+			return p.str(&pa.Name, &pa.name, field, name)
 		case "properties":
-			err = p.properties(&pa.Properties, field)
-		default:
-			err = p.d.SkipValue()
+			return p.properties(&pa.Properties, field)
 		}
-		if err != nil {
-			return err
-		}
-	}
+		return p.d.SkipValue()
+	})
 }
 
 type parsedContext struct {
@@ -366,23 +335,11 @@ func (p *parser) context(field string, dst **reqContext) error {
 	}
 	pc := &parsedContext{}
 	*dst = &pc.reqContext
-	var n names
 	field += "/context"
-	if err := p.begin(field, &n); err != nil {
-		return err
-	}
-	for {
-		name, more, err := p.next(&n, field)
-		if err != nil || !more {
-			return err
-		}
+	return p.object(field, func(name string) error {
 		if name == "at_least_as_fresh" {
-			err = p.str(&pc.AtLeastAsFresh, &pc.token, field, name)
-		} else {
-			err = p.d.SkipValue()
+			return p.str(&pc.AtLeastAsFresh, &pc.token, field, name)
 		}
-		if err != nil {
-			return err
-		}
-	}
+		return p.d.SkipValue()
+	})
 }
