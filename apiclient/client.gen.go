@@ -9717,6 +9717,11 @@ type Session struct {
 	// LastUsedAt Example: 2026-01-31T09:30:00Z
 	LastUsedAt *time.Time `json:"last_used_at"`
 
+	// LastUsedIp the client address it was last used from; empty before its first use
+	//
+	// Example: 198.51.100.23
+	LastUsedIp string `json:"last_used_ip"`
+
 	// Mfa the second factor last presented on it, or none
 	//
 	// Example: totp

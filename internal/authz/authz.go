@@ -24,7 +24,7 @@ import (
 type Store interface {
 	Principal(ctx context.Context, tokenHash []byte) (gatehouse.Principal, error)
 	Subject(ctx context.Context, accountID, userID int64) (access.Subject, int64, error)
-	TouchToken(ctx context.Context, tokenID int64, at time.Time) error
+	TouchToken(ctx context.Context, tokenID int64, at time.Time, addr string) error
 }
 
 // Requirement is what a route declares it needs.
@@ -111,8 +111,9 @@ func NewGate(store Store, now func() time.Time) *Gate {
 	return &Gate{store: store, now: now, cache: make(map[int64]cached)}
 }
 
-// Authenticate resolves a bearer token to a caller with current grants.
-func (g *Gate) Authenticate(ctx context.Context, token string) (*Caller, error) {
+// Authenticate resolves a bearer token, presented from the client
+// address addr, to a caller with current grants.
+func (g *Gate) Authenticate(ctx context.Context, token, addr string) (*Caller, error) {
 	if token == "" {
 		return nil, gatehouse.Errorf(gatehouse.EUnauthorized, "sign in first: send Authorization: Bearer <token>")
 	}
@@ -141,10 +142,11 @@ func (g *Gate) Authenticate(ctx context.Context, token string) (*Caller, error) 
 		}
 		grants = grants.Restrict(keep)
 	}
-	if now := g.now(); now.Sub(p.TokenLastUsed) >= touchEvery {
+	if now := g.now(); now.Sub(p.TokenLastUsed) >= touchEvery || addr != p.TokenLastIP {
 		// Best effort: a store refusing writes still serves reads, and a
-		// last-use time a minute stale harms no one.
-		_ = g.store.TouchToken(ctx, p.TokenID, now)
+		// last-use time a minute stale harms no one. A new address is
+		// recorded at once: it is what a user looks for.
+		_ = g.store.TouchToken(ctx, p.TokenID, now, addr)
 	}
 	return &Caller{Principal: p, Grants: grants}, nil
 }

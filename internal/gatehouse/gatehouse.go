@@ -202,9 +202,11 @@ type Token struct {
 	CreatedAt   time.Time
 	ExpiresAt   time.Time
 	LastUsedAt  time.Time
-	// CreatedIP and UserAgent say where the token was opened from.
-	CreatedIP string
-	UserAgent string
+	// CreatedIP and UserAgent say where the token was opened from,
+	// LastUsedIP where it was last used from.
+	CreatedIP  string
+	LastUsedIP string
+	UserAgent  string
 	// MFAAt is when its holder last presented a second factor (at
 	// sign-in or a step-up); zero: never. MFAMethod says which.
 	MFAAt     time.Time
@@ -252,6 +254,7 @@ type Principal struct {
 	TokenID       int64
 	TokenKind     string
 	TokenLastUsed time.Time
+	TokenLastIP   string
 	// TokenPermissions is the token's own limit; nil: none.
 	TokenPermissions []string
 	AccountID        int64

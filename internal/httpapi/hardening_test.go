@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -15,6 +16,7 @@ import (
 	"gatehouse/internal/gatehouse"
 	"gatehouse/internal/httpapi"
 	"gatehouse/internal/records"
+	"gatehouse/internal/sqldb"
 	"gatehouse/internal/sqldb/dbtest"
 	"gatehouse/internal/usecase"
 )
@@ -52,6 +54,75 @@ func TestParallelWrongPasswordsEvaluateAtMostTheLimit(t *testing.T) {
 	}
 }
 
+// serveBehind starts an API over db that believes X-Forwarded-For from
+// the trusted CIDRs.
+func serveBehind(t *testing.T, db *sqldb.DB, trusted ...string) *world {
+	gate := authz.NewGate(db, nil)
+	var err error
+	if gate.Addrs, err = clientip.New(trusted); err != nil {
+		t.Fatal(err)
+	}
+	uc := usecase.New(db, usecase.Config{Password: fastHash, HashSlots: 4})
+	api := httpapi.New(db, uc, gate, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	mux := http.NewServeMux()
+	api.Mount(mux)
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return &world{t: t, db: db, srv: srv}
+}
+
+// A session used from somewhere new shows it at once: the address a
+// stolen session is used from is what its owner looks for.
+func TestSessionsShowWhereTheyWereLastUsedFrom(t *testing.T) {
+	for _, b := range dbtest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			w := serveBehind(t, b.Open(t), "127.0.0.1/32")
+			w.acct = w.account("Proxied MSP")
+			w.newUser(w.acct.ID, "roams@test.example", false)
+			call := func(from, token, method, path string, body any) []byte {
+				t.Helper()
+				raw, _ := json.Marshal(body)
+				req, _ := http.NewRequest(method, w.srv.URL+path, bytes.NewReader(raw))
+				req.Header.Set("X-Forwarded-For", from)
+				if body != nil {
+					req.Header.Set("Content-Type", "application/json")
+				} else {
+					req.Body, req.ContentLength = nil, 0
+				}
+				if token != "" {
+					req.Header.Set("Authorization", "Bearer "+token)
+				}
+				res, err := w.httpClient().Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer res.Body.Close()
+				out, _ := io.ReadAll(res.Body)
+				if res.StatusCode != 200 {
+					t.Fatalf("%s %s: %d %s", method, path, res.StatusCode, out)
+				}
+				return out
+			}
+			var signIn struct{ Token string }
+			json.Unmarshal(call("203.0.113.1", "", "POST", "/api/v1/auth/login", w.creds("roams@test.example", testPassword)), &signIn)
+			for _, from := range []string{"203.0.113.1", "198.51.100.2"} {
+				call(from, signIn.Token, "GET", "/api/v1/me", nil)
+			}
+			var list struct {
+				Items []struct {
+					CreatedIP  string `json:"created_ip"`
+					LastUsedIP string `json:"last_used_ip"`
+					Current    bool
+				}
+			}
+			json.Unmarshal(call("198.51.100.2", signIn.Token, "GET", "/api/v1/me/sessions", nil), &list)
+			if len(list.Items) != 1 || list.Items[0].CreatedIP != "203.0.113.1" || list.Items[0].LastUsedIP != "198.51.100.2" {
+				t.Fatalf("sessions %+v, want one opened from 203.0.113.1 and last used from 198.51.100.2", list.Items)
+			}
+		})
+	}
+}
+
 // Behind a reverse proxy every request comes from the proxy's address.
 // Believing X-Forwarded-For only from a configured proxy keys the
 // throttle on the real client: one client's guesses block that client,
@@ -59,20 +130,7 @@ func TestParallelWrongPasswordsEvaluateAtMostTheLimit(t *testing.T) {
 // past the limit with the header.
 func TestTheThrottleKeysOnTheClientBehindATrustedProxy(t *testing.T) {
 	db := dbtest.Backends(t)[0].Open(t)
-	serve := func(trusted ...string) *world {
-		gate := authz.NewGate(db, nil)
-		var err error
-		if gate.Addrs, err = clientip.New(trusted); err != nil {
-			t.Fatal(err)
-		}
-		uc := usecase.New(db, usecase.Config{Password: fastHash, HashSlots: 4})
-		api := httpapi.New(db, uc, gate, slog.New(slog.NewTextHandler(io.Discard, nil)))
-		mux := http.NewServeMux()
-		api.Mount(mux)
-		srv := httptest.NewServer(mux)
-		t.Cleanup(srv.Close)
-		return &world{t: t, db: db, srv: srv}
-	}
+	serve := func(trusted ...string) *world { return serveBehind(t, db, trusted...) }
 	w := serve("127.0.0.1/32")
 	w.acct = w.account("Proxied MSP")
 	w.newUser(w.acct.ID, "a@test.example", false)

@@ -262,6 +262,7 @@ type sessionJSON struct {
 	ExpiresAt  time.Time  `json:"expires_at"`
 	LastUsedAt *time.Time `json:"last_used_at"`
 	CreatedIP  string     `json:"created_ip" doc:"the client address it was opened from" example:"203.0.113.7"`
+	LastUsedIP string     `json:"last_used_ip" doc:"the client address it was last used from; empty before its first use" example:"198.51.100.23"`
 	UserAgent  string     `json:"user_agent" example:"Mozilla/5.0 (X11; Linux x86_64)"`
 	MFA        string     `json:"mfa" doc:"the second factor last presented on it, or none" example:"totp"`
 	Current    bool       `json:"current" doc:"the session or token of this request" example:"true"`
@@ -270,7 +271,7 @@ type sessionJSON struct {
 func sessionList(ts []gatehouse.Token, current int64) list[sessionJSON] {
 	return newList(gatehouse.Page[gatehouse.Token]{Items: ts}, func(t gatehouse.Token) sessionJSON {
 		out := sessionJSON{ID: ID(t.ID), Kind: t.Kind, Name: t.Name, CreatedAt: t.CreatedAt, ExpiresAt: t.ExpiresAt,
-			CreatedIP: t.CreatedIP, UserAgent: t.UserAgent, MFA: t.MFAMethod, Current: t.ID == current}
+			CreatedIP: t.CreatedIP, LastUsedIP: t.LastUsedIP, UserAgent: t.UserAgent, MFA: t.MFAMethod, Current: t.ID == current}
 		if out.MFA == "" {
 			out.MFA = "none"
 		}

@@ -91,7 +91,7 @@ func (s *Server) enforce(rt Route) http.Handler {
 		var caller *authz.Caller
 		if rt.Need.Permission != authz.Public {
 			var err error
-			if caller, err = s.gate.Authenticate(r.Context(), bearer(r)); err != nil {
+			if caller, err = s.gate.Authenticate(r.Context(), bearer(r), s.gate.Addrs.Addr(r)); err != nil {
 				s.fail(w, r, err)
 				return
 			}

@@ -90,7 +90,7 @@ func (db *DB) Principal(ctx context.Context, hash []byte) (gatehouse.Principal, 
 	var created int64
 	var stepUp, idle, maxHours int64
 	now := ms(db.Now())
-	err := db.queryRow(ctx, db.rdb, `SELECT t.id, t.kind, t.last_used_at, t.permissions, t.account_id, t.user_id, u.email, u.name, u.global_admin, a.security_version,
+	err := db.queryRow(ctx, db.rdb, `SELECT t.id, t.kind, t.last_used_at, t.last_used_ip, t.permissions, t.account_id, t.user_id, u.email, u.name, u.global_admin, a.security_version,
 			t.created_at, t.mfa_at, t.mfa_method,
 			COALESCE(s.require_mfa, FALSE) OR EXISTS (SELECT 1 FROM memberships m JOIN mfa_required_groups r ON r.group_id = m.group_id
 				WHERE m.user_id = u.id AND (m.expires_at IS NULL OR m.expires_at > ?)),
@@ -102,7 +102,7 @@ func (db *DB) Principal(ctx context.Context, hash []byte) (gatehouse.Principal, 
 		LEFT JOIN account_settings s ON s.account_id = t.account_id
 		WHERE t.token_hash = ? AND t.expires_at > ? AND u.disabled = FALSE`,
 		now, gatehouse.DefaultStepUpMinutes, gatehouse.DefaultSessionIdleMinutes, gatehouse.DefaultSessionMaxHours, hash, now).
-		Scan(&p.TokenID, &p.TokenKind, &used, &perms, &p.AccountID, &p.UserID, &p.Email, &p.Name, &p.GlobalAdmin, &p.SecurityVersion,
+		Scan(&p.TokenID, &p.TokenKind, &used, &p.TokenLastIP, &perms, &p.AccountID, &p.UserID, &p.Email, &p.Name, &p.GlobalAdmin, &p.SecurityVersion,
 			&created, &mfaAt, &p.MFAMethod, &p.MFARequired, &p.HasFactor, &stepUp, &idle, &maxHours)
 	if err == sql.ErrNoRows {
 		return p, gatehouse.ErrUnauthorized
@@ -127,14 +127,14 @@ func (db *DB) SetTokenMFA(ctx context.Context, tokenID int64, at time.Time, meth
 // newest first, never their secrets.
 func (db *DB) ListSessions(ctx context.Context, accountID, userID int64) ([]gatehouse.Token, error) {
 	out := []gatehouse.Token{}
-	err := db.eachRow(ctx, db.rdb, `SELECT id, kind, name, permissions, created_at, expires_at, last_used_at, created_ip, user_agent, mfa_at, mfa_method
+	err := db.eachRow(ctx, db.rdb, `SELECT id, kind, name, permissions, created_at, expires_at, last_used_at, last_used_ip, created_ip, user_agent, mfa_at, mfa_method
 		FROM tokens WHERE account_id = ? AND user_id = ? AND expires_at > ? ORDER BY id DESC`, []any{accountID, userID, ms(db.Now())},
 		func(scan func(...any) error) error {
 			t := gatehouse.Token{AccountID: accountID, UserID: userID}
 			var created, expires int64
 			var used, mfaAt sql.NullInt64
 			var perms sql.NullString
-			if err := scan(&t.ID, &t.Kind, &t.Name, &perms, &created, &expires, &used, &t.CreatedIP, &t.UserAgent, &mfaAt, &t.MFAMethod); err != nil {
+			if err := scan(&t.ID, &t.Kind, &t.Name, &perms, &created, &expires, &used, &t.LastUsedIP, &t.CreatedIP, &t.UserAgent, &mfaAt, &t.MFAMethod); err != nil {
 				return err
 			}
 			var err error
@@ -165,9 +165,9 @@ func (db *DB) DeleteSessions(ctx context.Context, accountID, userID, keep int64)
 	return int(n), err
 }
 
-// TouchToken records when a token was last used.
-func (db *DB) TouchToken(ctx context.Context, tokenID int64, at time.Time) error {
-	_, err := db.exec(ctx, db.db, `UPDATE tokens SET last_used_at = ? WHERE id = ?`, ms(at), tokenID)
+// TouchToken records when a token was last used, and from where.
+func (db *DB) TouchToken(ctx context.Context, tokenID int64, at time.Time, addr string) error {
+	_, err := db.exec(ctx, db.db, `UPDATE tokens SET last_used_at = ?, last_used_ip = ? WHERE id = ?`, ms(at), addr, tokenID)
 	return err
 }
 

@@ -112,7 +112,7 @@ func (s *Server) enforce(rt Route) http.Handler {
 		if rt.Need.Permission != authz.Public {
 			token := sessionToken(r)
 			var err error
-			if caller, err = s.gate.Authenticate(r.Context(), token); err != nil {
+			if caller, err = s.gate.Authenticate(r.Context(), token, s.gate.Addrs.Addr(r)); err != nil {
 				if gatehouse.ErrorCode(err) == gatehouse.EUnauthorized {
 					s.signInFirst(w, r)
 					return

@@ -142,7 +142,7 @@ func (s *Server) newSignInPage(r *http.Request, account string) (signInPage, err
 }
 
 func (s *Server) handleSignInForm(w http.ResponseWriter, r *http.Request, _ *authz.Caller) error {
-	if c, err := s.gate.Authenticate(r.Context(), sessionToken(r)); err == nil && c != nil {
+	if c, err := s.gate.Authenticate(r.Context(), sessionToken(r), s.gate.Addrs.Addr(r)); err == nil && c != nil {
 		http.Redirect(w, r, localPath(r.URL.Query().Get("next")), http.StatusSeeOther)
 		return nil
 	}
