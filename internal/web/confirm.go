@@ -3,7 +3,6 @@ package web
 import (
 	"net/http"
 	"net/url"
-	"slices"
 
 	"gatehouse/internal/authz"
 	"gatehouse/internal/catalog"
@@ -113,18 +112,7 @@ func (s *Server) renderConfirm(w http.ResponseWriter, r *http.Request, c *authz.
 		p.Users = append(p.Users, confirmUser{Name: u.User.Name, Email: u.User.Email, Gains: reaches(u.Gains), Loses: reaches(u.Loses),
 			BecomesAdmin: u.BecomesAdmin, StopsBeingAdmin: u.StopsBeingAdmin})
 	}
-	keys := make([]string, 0, len(r.PostForm))
-	for k := range r.PostForm {
-		if k != csrfField && k != confirmField {
-			keys = append(keys, k)
-		}
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		for _, v := range r.PostForm[k] {
-			p.Fields = append(p.Fields, hiddenField{Name: k, Value: v})
-		}
-	}
+	p.Fields = s.formFields(r, c, func(k string) bool { return k == csrfField || k == confirmField })
 	s.render(w, r, c, http.StatusOK, "access_confirm", "Review: "+action, p)
 	return nil
 }

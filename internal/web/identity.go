@@ -427,14 +427,7 @@ func (s *Server) renderStepUp(w http.ResponseWriter, r *http.Request, c *authz.C
 		if q := r.URL.RawQuery; q != "" {
 			p.Action += "?" + q
 		}
-		for name, values := range r.PostForm {
-			if stepUpField(name) {
-				continue
-			}
-			for _, v := range values {
-				p.Hidden = append(p.Hidden, hiddenField{Name: name, Value: v})
-			}
-		}
+		p.Hidden = s.formFields(r, c, stepUpField)
 	}
 	if st, err := s.uc.MyFactors(r.Context(), c); err == nil {
 		p.TOTP = st.TOTP || st.RecoveryCodesLeft > 0

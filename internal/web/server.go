@@ -63,6 +63,7 @@ type Server struct {
 	pages  *pages
 	assets *assets
 	cop    *http.CrossOriginProtection
+	held   heldSecrets // secrets of forms a page posts on
 
 	// WriteTimeout is the HTTP server's; a CSV download extends it page
 	// by page.
@@ -129,6 +130,7 @@ func (s *Server) enforce(rt Route) http.Handler {
 					s.fail(w, r, caller, gatehouse.Errorf(gatehouse.EForbidden, "the form has expired; go back, reload the page and try again"))
 					return
 				}
+				s.restoreHeld(r, caller)
 			}
 			if err := s.authorize(caller, rt); err != nil {
 				s.refused(w, r, caller, rt, err)
