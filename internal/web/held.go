@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"gatehouse/internal/authz"
+	"gatehouse/internal/gatehouse"
 )
 
 // A page that posts a form on — the access-change review, the step-up
@@ -95,18 +96,24 @@ func (s *Server) formFields(r *http.Request, c *authz.Caller, skip func(name str
 	return out
 }
 
-// restoreHeld gives a re-posted form its held secrets back.
-func (s *Server) restoreHeld(r *http.Request, c *authz.Caller) {
+// restoreHeld gives a re-posted form its held secrets back. A secret no
+// longer held (expired, used, another session's) refuses the form: going
+// on without it would, say, save a user's groups but not their new
+// password, and say "Saved".
+func (s *Server) restoreHeld(r *http.Request, c *authz.Caller) error {
 	handles := r.PostForm[heldField]
 	if len(handles) == 0 {
-		return
+		return nil
 	}
 	delete(r.PostForm, heldField)
 	delete(r.Form, heldField)
 	for _, h := range handles {
-		if sec, ok := s.held.take(c.TokenID, h); ok && slices.Contains(secretFields, sec.name) {
-			r.PostForm[sec.name] = append(r.PostForm[sec.name], sec.value)
-			r.Form[sec.name] = append(r.Form[sec.name], sec.value)
+		sec, ok := s.held.take(c.TokenID, h)
+		if !ok || !slices.Contains(secretFields, sec.name) {
+			return gatehouse.Errorf(gatehouse.EConflict, "the form's secret is no longer kept (it is kept %d minutes, once); go back and enter it again", int(heldFor/time.Minute))
 		}
+		r.PostForm[sec.name] = append(r.PostForm[sec.name], sec.value)
+		r.Form[sec.name] = append(r.Form[sec.name], sec.value)
 	}
+	return nil
 }

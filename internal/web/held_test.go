@@ -48,8 +48,11 @@ func TestTheReviewPageNeverWritesAFormsSecret(t *testing.T) {
 	other := e.signedIn("admin@test.example")
 	stolen := url.Values{"email": {"thief@test.example"}, "name": {"Thief"}, "held_secret": {form.Get("held_secret")},
 		"group_id": {fmt.Sprint(techs)}, "confirm_impact": {form.Get("confirm_impact")}}
-	if res := other.postForm("/users", stolen); res.status == http.StatusSeeOther {
-		t.Fatal("another session created a user with the held password")
+	if res := other.postForm("/users", stolen); res.status != http.StatusConflict || !strings.Contains(res.body, "no longer kept") {
+		t.Fatalf("another session posting the handle: %d %s, want 409 saying the secret is no longer kept", res.status, reasonOf(res.body))
+	}
+	if _, err := e.db.UserByEmail(e.ctx, e.account, "thief@test.example"); err == nil {
+		t.Fatal("another session created a user with the handle")
 	}
 
 	res = admin.postForm("/users", form)
@@ -63,9 +66,10 @@ func TestTheReviewPageNeverWritesAFormsSecret(t *testing.T) {
 	if ok, _ := auth.CheckPassword(secret, u.PasswordHash); !ok {
 		t.Fatal("the user was created without the password the form sent")
 	}
-	// The handle was good once.
+	// The handle was good once: a form that lost its secret is refused,
+	// never applied without it.
 	form.Set("email", "again@test.example")
-	if res := admin.postForm("/users", form); res.status == http.StatusSeeOther {
-		t.Fatal("a used handle gave its password again")
+	if res := admin.postForm("/users", form); res.status != http.StatusConflict {
+		t.Fatalf("a used handle: %d %s, want 409", res.status, reasonOf(res.body))
 	}
 }

@@ -130,7 +130,10 @@ func (s *Server) enforce(rt Route) http.Handler {
 					s.fail(w, r, caller, gatehouse.Errorf(gatehouse.EForbidden, "the form has expired; go back, reload the page and try again"))
 					return
 				}
-				s.restoreHeld(r, caller)
+				if err := s.restoreHeld(r, caller); err != nil {
+					s.fail(w, r, caller, err)
+					return
+				}
 			}
 			if err := s.authorize(caller, rt); err != nil {
 				s.refused(w, r, caller, rt, err)
