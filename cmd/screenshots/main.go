@@ -249,6 +249,10 @@ func (s *shooter) tour(ctx context.Context, db *sqldb.DB) error {
 		}},
 		{"customer-archive", func() error { return s.open(fmt.Sprintf("/customers/%d/delete", acme)) }},
 		{"tokens", func() error { return s.open("/tokens") }},
+		{"api-clients", func() error { return s.open("/api-clients") }},
+		{"account-security", func() error { return s.open("/account/security") }},
+		{"settings", func() error { return s.open("/settings") }},
+		{"sso-new", func() error { return s.open("/settings/sso/new") }},
 		{"co-managed-home", func() error {
 			if err := s.submit(".who button[type=submit]"); err != nil {
 				return err
