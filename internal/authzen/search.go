@@ -13,6 +13,7 @@ import (
 	"gatehouse/internal/catalog"
 	"gatehouse/internal/gatehouse"
 	"gatehouse/internal/records"
+	"gatehouse/internal/usecase"
 )
 
 // The three searches. Resource search answers from the store's list
@@ -403,15 +404,7 @@ func (a *asker) customerLister(g *access.Grants, act string) (lister, bool) {
 	if !ok || !p.CustomerScoped() {
 		return lister{}, false
 	}
-	scope := g.Scope(p)
-	switch p.Key() {
-	case "customers.create":
-		if !g.HoldsAll(p) {
-			scope = access.Scope{}
-		}
-	case "customers.edit", "customers.delete":
-		scope = access.Intersect(scope, g.Scope(permCustomersView))
-	}
+	scope := usecase.CustomerReach(g, p)
 	return lister{phases: 2, page: func(phase byte, cursor string, limit int) ([]found, string, error) {
 		pg, err := a.s.store.ListCustomers(a.ctx, a.account(), scope, gatehouse.ListFilter{Cursor: cursor, Limit: limit, Archived: phase == 1})
 		if err != nil {

@@ -5,6 +5,7 @@ import (
 
 	"gatehouse/internal/access"
 	"gatehouse/internal/authz"
+	"gatehouse/internal/catalog"
 	"gatehouse/internal/gatehouse"
 )
 
@@ -12,26 +13,51 @@ import (
 // customers.view scope, so an out-of-scope customer is not found.
 func CustomerView(c *authz.Caller) access.Scope { return c.Grants.Scope(permCustomersView) }
 
-// customerChange is where a customer change with p applies: p and
-// customers.view both, so an edit right alone never reads a customer back.
-func customerChange(c *authz.Caller, p access.Scope) access.Scope {
-	return access.Intersect(p, CustomerView(c))
+// The customer routes' rule, in one place for every surface: creating a
+// customer needs the permission for all customers (a new customer is in
+// no select list yet); editing or deleting one needs customers.view on it
+// too, so an edit right alone never reads a customer back; any other
+// permission holds where it is granted.
+
+// CustomerReach is where g may use p on customers, for queries.
+func CustomerReach(g *access.Grants, p catalog.Perm) access.Scope {
+	switch p {
+	case permCustomersCreate:
+		if !g.HoldsAll(p) {
+			return access.Scope{}
+		}
+	case permCustomersEdit, permCustomersDelete:
+		return access.Intersect(g.Scope(p), g.Scope(permCustomersView))
+	}
+	return g.Scope(p)
+}
+
+// CustomerAllows is CustomerReach for one customer, without building a
+// scope: the decision API asks it for every evaluation.
+func CustomerAllows(g *access.Grants, p catalog.Perm, customer int64) bool {
+	switch p {
+	case permCustomersCreate:
+		return g.HoldsAll(p)
+	case permCustomersEdit, permCustomersDelete:
+		return g.Check(p, customer) && g.Check(permCustomersView, customer)
+	}
+	return g.Check(p, customer)
 }
 
 // CustomerForEdit reads a customer the caller may both see and edit.
 func (s *Service) CustomerForEdit(ctx context.Context, c *authz.Caller, id int64) (gatehouse.Customer, error) {
-	return s.store.Customer(ctx, c.AccountID, customerChange(c, c.Grants.Scope(permCustomersEdit)), id)
+	return s.store.Customer(ctx, c.AccountID, CustomerReach(c.Grants, permCustomersEdit), id)
 }
 
 // CustomerForDelete reads a customer the caller may both see and delete.
 func (s *Service) CustomerForDelete(ctx context.Context, c *authz.Caller, id int64) (gatehouse.Customer, error) {
-	return s.store.Customer(ctx, c.AccountID, customerChange(c, c.Grants.Scope(permCustomersDelete)), id)
+	return s.store.Customer(ctx, c.AccountID, CustomerReach(c.Grants, permCustomersDelete), id)
 }
 
 // CreateCustomer adds a customer; it needs customers.create for all
 // customers, since a new customer is in no select list yet.
 func (s *Service) CreateCustomer(ctx context.Context, c *authz.Caller, f gatehouse.CustomerFields) (gatehouse.Customer, error) {
-	if !c.Grants.HoldsAll(permCustomersCreate) {
+	if !CustomerAllows(c.Grants, permCustomersCreate, 0) {
 		return gatehouse.Customer{}, gatehouse.Errorf(gatehouse.EForbidden, "creating customers needs %q for all customers", "customers.create")
 	}
 	return s.store.CreateCustomer(ctx, c.AccountID, f)
@@ -39,7 +65,7 @@ func (s *Service) CreateCustomer(ctx context.Context, c *authz.Caller, f gatehou
 
 // UpdateCustomer changes a customer the caller may see and edit.
 func (s *Service) UpdateCustomer(ctx context.Context, c *authz.Caller, id int64, f gatehouse.CustomerFields) (gatehouse.Customer, error) {
-	return s.store.UpdateCustomer(ctx, c.AccountID, customerChange(c, c.Grants.Scope(permCustomersEdit)), id, f)
+	return s.store.UpdateCustomer(ctx, c.AccountID, CustomerReach(c.Grants, permCustomersEdit), id, f)
 }
 
 // DeleteCustomer removes a customer the caller may see and delete, with
@@ -48,7 +74,7 @@ func (s *Service) UpdateCustomer(ctx context.Context, c *authz.Caller, id int64,
 // payments is archived, never deleted.
 func (s *Service) DeleteCustomer(ctx context.Context, c *authz.Caller, id int64, mode Mode) (gatehouse.Customer, Impact, error) {
 	var cu gatehouse.Customer
-	scope := customerChange(c, c.Grants.Scope(permCustomersDelete))
+	scope := CustomerReach(c.Grants, permCustomersDelete)
 	imp, err := s.change(ctx, c, mode, func(ctx context.Context) error {
 		var err error
 		if cu, err = s.store.Customer(ctx, c.AccountID, scope, id); err != nil {
@@ -69,7 +95,7 @@ func (s *Service) DeleteCustomer(ctx context.Context, c *authz.Caller, id int64,
 // CustomerRecordCounts is how many records of each module a customer the
 // caller may delete owns, for the deletion page.
 func (s *Service) CustomerRecordCounts(ctx context.Context, c *authz.Caller, id int64) (map[string]int, error) {
-	if _, err := s.store.Customer(ctx, c.AccountID, customerChange(c, c.Grants.Scope(permCustomersDelete)), id); err != nil {
+	if _, err := s.store.Customer(ctx, c.AccountID, CustomerReach(c.Grants, permCustomersDelete), id); err != nil {
 		return nil, err
 	}
 	return s.store.CustomerRecordCounts(ctx, c.AccountID, id)
@@ -81,7 +107,7 @@ func (s *Service) CustomerRecordCounts(ctx context.Context, c *authz.Caller, id 
 // all-customers holders. It needs customers.delete on the customer.
 func (s *Service) ArchiveCustomer(ctx context.Context, c *authz.Caller, id int64, archived bool, mode Mode) (gatehouse.Customer, Impact, error) {
 	var cu gatehouse.Customer
-	scope := customerChange(c, c.Grants.Scope(permCustomersDelete))
+	scope := CustomerReach(c.Grants, permCustomersDelete)
 	imp, err := s.change(ctx, c, mode, func(ctx context.Context) error {
 		var err error
 		cu, err = s.store.SetCustomerArchived(ctx, c.AccountID, scope, id, archived)
