@@ -176,12 +176,6 @@ func WriteAccessReviewCSV(w http.ResponseWriter, customerID int64, users []useca
 
 func idString(id ID) string { return strconv.FormatInt(int64(id), 10) }
 
-// AccessMap serves the access map SVG, reading by and q from the query
-// as the API route does; the web admin embeds it.
-func (s *Server) AccessMap(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {
-	return s.accessMap(w, r, c)
-}
-
 // accessMap draws users (or groups, with ?by=groups) against the
 // customers the caller can see, filtered by ?q= on the customer name.
 func (s *Server) accessMap(w http.ResponseWriter, r *http.Request, c *authz.Caller) error {

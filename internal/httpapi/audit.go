@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"strconv"
@@ -93,25 +92,19 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request, c *authz.Call
 		return err
 	}
 	if wantsCSV(r) {
-		return s.ExportAudit(w, r, c, f)
+		return s.exportAudit(w, r, c, f)
 	}
-	page, err := s.AuditPage(r.Context(), c, f)
+	// The use case limits the entries to the caller's audit_log.view
+	// scope in the query, so counts and pages never include anything else.
+	page, err := s.uc.AuditPage(r.Context(), c, f)
 	if err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, newList(page, toAuditJSON))
 }
 
-// AuditPage is one page of the audit entries the caller may see: events
-// of the customers their audit_log.view scope holds, and account-level
-// events only when they hold it for all customers. The scope goes into
-// the query, so counts and pages never include anything else.
-func (s *Server) AuditPage(ctx context.Context, c *authz.Caller, f audit.Filter) (gatehouse.Page[audit.Entry], error) {
-	return s.uc.AuditPage(ctx, c, f)
-}
-
-// ExportAudit writes every entry AuditPage would list as CSV.
-func (s *Server) ExportAudit(w http.ResponseWriter, r *http.Request, c *authz.Caller, f audit.Filter) error {
+// exportAudit writes every entry the list would page through as CSV.
+func (s *Server) exportAudit(w http.ResponseWriter, r *http.Request, c *authz.Caller, f audit.Filter) error {
 	f.Limit = gatehouse.ExportPage
 	return streamCSV(w, s, "audit.csv", audit.CSVHeader, func(cursor string) (gatehouse.Page[audit.Entry], error) {
 		f.Cursor = cursor
