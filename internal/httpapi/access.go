@@ -150,7 +150,7 @@ func (s *Server) customerAccess(w http.ResponseWriter, r *http.Request, c *authz
 		return err
 	}
 	if wantsCSV(r) {
-		return WriteAccessReviewCSV(w, id, review)
+		return writeCSV(w, fmt.Sprintf("customer-%d-access.csv", id), usecase.ReviewCSVHeader, usecase.ReviewCSV(review))
 	}
 	users := []reviewUserJSON{}
 	for _, ru := range review {
@@ -166,12 +166,6 @@ func (s *Server) customerAccess(w http.ResponseWriter, r *http.Request, c *authz
 type customerAccessJSON struct {
 	Customer groupRefJSON     `json:"customer" doc:"the reviewed customer"`
 	Users    []reviewUserJSON `json:"users" doc:"every user who can reach the customer"`
-}
-
-// WriteAccessReviewCSV writes an access review as a CSV download, one row
-// per user and permission.
-func WriteAccessReviewCSV(w http.ResponseWriter, customerID int64, users []usecase.ReviewUser) error {
-	return writeCSV(w, fmt.Sprintf("customer-%d-access.csv", customerID), usecase.ReviewCSVHeader, usecase.ReviewCSV(users))
 }
 
 func idString(id ID) string { return strconv.FormatInt(int64(id), 10) }

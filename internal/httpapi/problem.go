@@ -30,9 +30,9 @@ type ProblemField struct {
 // problemType names a code's problem type.
 func problemType(code string) string { return "urn:gatehouse:problem:" + code }
 
-// ProblemFor turns an error into the problem shown to the client. Only
+// problemFor turns an error into the problem shown to the client. Only
 // domain errors carry their message out; anything else is "internal".
-func ProblemFor(err error) Problem {
+func problemFor(err error) Problem {
 	code := gatehouse.ErrorCode(err)
 	status := gatehouse.HTTPStatus(code)
 	p := Problem{Type: problemType(code), Title: http.StatusText(status), Status: status, Code: code}
@@ -54,7 +54,7 @@ func ProblemFor(err error) Problem {
 // are logged with their text, an unreachable store with its cause; the
 // client only sees that one happened.
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
-	p := ProblemFor(err)
+	p := problemFor(err)
 	switch p.Code {
 	case gatehouse.EInternal:
 		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
@@ -67,12 +67,12 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	if d := gatehouse.RetryAfter(err); d > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(d.Seconds()))))
 	}
-	WriteProblem(w, p)
+	writeProblem(w, p)
 }
 
-// WriteProblem writes p as application/problem+json; a 503 says when to
+// writeProblem writes p as application/problem+json; a 503 says when to
 // try again.
-func WriteProblem(w http.ResponseWriter, p Problem) {
+func writeProblem(w http.ResponseWriter, p Problem) {
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.Header().Set("Cache-Control", "no-store")
 	if p.Status == http.StatusServiceUnavailable {
